@@ -1,0 +1,4 @@
+"""The pure core of connect-backend: value types, ports, use cases and errors.
+
+Imports only the standard library; the import-linter contract in pyproject.toml proves it.
+"""

@@ -1,0 +1,92 @@
+"""Every error the domain raises; the HTTP layer maps each one to a status in one table.
+
+DomainError
+├── InvalidInput                    the caller sent a value the domain refuses
+│   ├── InvalidEmail
+│   ├── InvalidPassword
+│   └── InvalidDisplayName
+├── AuthenticationFailed            who the caller is could not be established
+│   ├── InvalidCredentials
+│   ├── InvalidAccessToken
+│   ├── InvalidRefreshToken
+│   ├── RefreshTokenReused
+│   └── PasskeyLoginFailed
+├── RegistrationClosed
+├── EmailAlreadyRegistered
+└── CorbadoError                    the Corbado Backend API failed us
+    ├── CorbadoRejected
+    ├── CorbadoUnavailable
+    └── CorbadoTimeout
+"""
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+class InvalidInput(DomainError):
+    """A value the caller sent breaks a domain rule (not a wire-format problem)."""
+
+
+class InvalidEmail(InvalidInput):
+    """The email address is empty, too long or not shaped like an address."""
+
+
+class InvalidPassword(InvalidInput):
+    """The password is shorter than 8 or longer than 128 characters (NIST SP 800-63B)."""
+
+
+class InvalidDisplayName(InvalidInput):
+    """The display name is blank or longer than 100 characters."""
+
+
+class AuthenticationFailed(DomainError):
+    """The caller could not be authenticated; the subclass says which credential failed."""
+
+
+class InvalidCredentials(AuthenticationFailed):
+    """Unknown email or wrong password: deliberately indistinguishable to the caller."""
+
+
+class InvalidAccessToken(AuthenticationFailed):
+    """The access token is malformed, forged, expired, not ours, or its session has ended."""
+
+
+class InvalidRefreshToken(AuthenticationFailed):
+    """The refresh token is unknown, or its session is revoked, idle or past its lifetime."""
+
+
+class RefreshTokenReused(AuthenticationFailed):
+    """A rotated refresh token came back after the grace window: the session is now revoked."""
+
+
+class PasskeyLoginFailed(AuthenticationFailed):
+    """Corbado did not confirm the passkey login, or it belongs to no user of ours."""
+
+
+class RegistrationClosed(DomainError):
+    """Self-service registration is switched off on this deployment."""
+
+
+class EmailAlreadyRegistered(DomainError):
+    """Another user already has this (normalised) email address."""
+
+
+class CorbadoError(DomainError):
+    """The Corbado Backend API could not do what we asked."""
+
+
+class CorbadoRejected(CorbadoError):
+    """Corbado refused the request itself: our credentials or a request we built are wrong."""
+
+
+class CorbadoUnavailable(CorbadoError):
+    """Corbado could not be reached, failed (5xx, rate limit) or answered something unusable."""
+
+    def __init__(self, message: str, *, retry_later: bool = False) -> None:
+        super().__init__(message)
+        self.retry_later = retry_later
+
+
+class CorbadoTimeout(CorbadoError):
+    """Corbado did not answer within CORBADO_TIMEOUT_S; the call is never repeated."""

@@ -1,0 +1,121 @@
+"""Value types shared by the ports and the use cases."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class AuthMethod(enum.StrEnum):
+    """How a session began, as RFC 8176 `amr` values."""
+
+    PASSWORD = "pwd"
+    HARDWARE_KEY = "hwk"
+    USER_PRESENCE = "user"
+
+
+PASSWORD_AMR: tuple[str, ...] = (AuthMethod.PASSWORD.value,)
+# A passkey is a proof-of-possession key the user unlocked in person (RFC 8176 `hwk` + `user`).
+PASSKEY_AMR: tuple[str, ...] = (AuthMethod.HARDWARE_KEY.value, AuthMethod.USER_PRESENCE.value)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person who can log in; `email` is always stored normalised."""
+
+    id: str
+    email: str
+    display_name: str
+    password_hash: str | None
+    created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One login of one user, alive until revoked, idle too long or past its lifetime."""
+
+    id: str
+    user_id: str
+    auth_time: int
+    amr: tuple[str, ...]
+    created_at: int
+    last_used_at: int
+    expires_at: int
+    revoked_at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessGrant:
+    """The claims of one access token that the domain decides (issuer and audience aside)."""
+
+    subject: str
+    session_id: str
+    token_id: str
+    issued_at: int
+    expires_at: int
+    auth_time: int
+    amr: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller of a request."""
+
+    user_id: str
+    session_id: str
+    auth_time: int
+    amr: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    """What a successful login or refresh hands to the client."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshTokenRecord:
+    """A stored refresh token (by hash): its session and when it was rotated away, if it was."""
+
+    session: Session
+    rotated_at: int | None
+
+
+class ConnectTokenType(enum.StrEnum):
+    """What a Corbado connect token lets the frontend do."""
+
+    PASSKEY_APPEND = "passkey-append"
+    PASSKEY_LIST = "passkey-list"
+    PASSKEY_DELETE = "passkey-delete"
+    PASSKEY_LOGIN = "passkey-login"
+
+
+class VerificationResult(enum.StrEnum):
+    """Corbado's verdict on a `signedPasskeyData` (`verificationResult` in the spec)."""
+
+    SUCCESS = "success"
+    INVALID_SIGNATURE = "invalid_signature"
+    INVALID_CHALLENGE = "invalid_challenge"
+    USER_MISMATCH = "user_mismatch"
+    GENERIC_ERROR = "generic_error"
+
+
+class IdentifierKind(enum.StrEnum):
+    """Which of our user's values is the Corbado `identifier` (and so the `webauthnId`)."""
+
+    EMAIL = "email"
+    USER_ID = "user_id"
+
+
+@dataclass(frozen=True, slots=True)
+class PasskeyAssertion:
+    """What an unverified `signedPasskeyData` claims; trusted only after Corbado says `success`."""
+
+    webauthn_id: str
+    issuer: str
+    expires_at: int
+    credential_id: str | None
+    corbado_user_id: str | None

@@ -1,0 +1,20 @@
+"""Narrow protocols the use cases depend on; adapters implement them, tests fake them."""
+
+from domain.ports.access_tokens import AccessTokens
+from domain.ports.clock import Clock
+from domain.ports.corbado import CorbadoConnect, PasskeyDataReader
+from domain.ports.passwords import PasswordHasher
+from domain.ports.revocations import RevokedSessions
+from domain.ports.sessions import Sessions
+from domain.ports.users import Users
+
+__all__ = [
+    "AccessTokens",
+    "Clock",
+    "CorbadoConnect",
+    "PasskeyDataReader",
+    "PasswordHasher",
+    "RevokedSessions",
+    "Sessions",
+    "Users",
+]

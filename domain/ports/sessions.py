@@ -1,0 +1,42 @@
+from typing import Protocol
+
+from domain.model import RefreshTokenRecord, Session
+
+
+class Sessions(Protocol):
+    """The session store, with its refresh tokens kept only as hashes.
+
+    Each method that changes state is atomic on its own, so two workers racing over one refresh
+    token cannot both rotate it.
+    """
+
+    async def create(self, session: Session, refresh_hash: str) -> None:
+        """Store a new session with its first refresh token."""
+        ...
+
+    async def get(self, session_id: str) -> Session | None:
+        """The session with this id, revoked or not."""
+        ...
+
+    async def find_refresh(self, refresh_hash: str) -> RefreshTokenRecord | None:
+        """The refresh token with this hash and its session, if it was ever issued."""
+        ...
+
+    async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:
+        """Mark `old_hash` rotated and add `new_hash`, only if `old_hash` was not rotated yet.
+
+        Returns False, changing nothing, when another caller rotated it first.
+        """
+        ...
+
+    async def add_refresh(self, session_id: str, new_hash: str, now: int) -> None:
+        """Add one more refresh token to a session (a grace-window reissue) and mark it used."""
+        ...
+
+    async def revoke(self, session_id: str, now: int) -> None:
+        """End a session; revoking an ended session changes nothing."""
+        ...
+
+    async def revoked_since(self, since: int) -> list[str]:
+        """Ids of the sessions revoked at or after `since`."""
+        ...

@@ -1,0 +1,42 @@
+from domain.errors import InvalidAccessToken
+from domain.model import Principal
+from domain.policy import SessionPolicy
+from domain.ports import AccessTokens, Clock, RevokedSessions
+
+
+class Authenticate:
+    """Turn a Bearer access token into the caller, or refuse it.
+
+    The adapter vouches for signature, header, issuer, audience and claim types; this use case
+    owns the time rules (with `clock_leeway_s`) and the session deny-list.
+    """
+
+    def __init__(
+        self, tokens: AccessTokens, revoked: RevokedSessions, clock: Clock, policy: SessionPolicy
+    ) -> None:
+        self._tokens = tokens
+        self._revoked = revoked
+        self._clock = clock
+        self._policy = policy
+
+    async def execute(self, access_token: str) -> Principal:
+        """The caller; raises `InvalidAccessToken` for every reason a token can be refused."""
+        grant = self._tokens.decode(access_token)
+        now = self._clock.now()
+        leeway = self._policy.clock_leeway_s
+        if grant.expires_at <= now - leeway:
+            raise InvalidAccessToken("access token expired")
+        if grant.issued_at > now + leeway:
+            raise InvalidAccessToken("access token issued in the future")
+        if grant.expires_at - grant.issued_at > self._policy.access_token_ttl_s:
+            raise InvalidAccessToken("access token lives longer than we issue")
+        if grant.auth_time > grant.issued_at:
+            raise InvalidAccessToken("authentication after issuance")
+        if await self._revoked.contains(grant.session_id, now):
+            raise InvalidAccessToken("session has ended")
+        return Principal(
+            user_id=grant.subject,
+            session_id=grant.session_id,
+            auth_time=grant.auth_time,
+            amr=grant.amr,
+        )

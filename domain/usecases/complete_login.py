@@ -1,0 +1,51 @@
+from domain.errors import PasskeyLoginFailed
+from domain.identifiers import find_by_identifier
+from domain.model import PASSKEY_AMR, IdentifierKind, TokenPair, VerificationResult
+from domain.ports import Clock, CorbadoConnect, PasskeyDataReader, Users
+from domain.usecases.start_session import StartSession
+
+
+class CompleteLogin:
+    """Finish a passkey login: Corbado vouches for `signedPasskeyData`, we start a session.
+
+    The token's claims are read unverified only to learn whom it claims to be and to drop what
+    cannot succeed (another project, expired) without spending a Corbado call.
+    """
+
+    def __init__(
+        self,
+        reader: PasskeyDataReader,
+        corbado: CorbadoConnect,
+        users: Users,
+        start_session: StartSession,
+        clock: Clock,
+        *,
+        project_id: str,
+        identifier_kind: IdentifierKind,
+        clock_leeway_s: int,
+    ) -> None:
+        self._reader = reader
+        self._corbado = corbado
+        self._users = users
+        self._start_session = start_session
+        self._clock = clock
+        self._project_id = project_id
+        self._identifier_kind = identifier_kind
+        self._leeway = clock_leeway_s
+
+    async def execute(self, signed_passkey_data: str) -> TokenPair:
+        """A token pair; `PasskeyLoginFailed` for every refusal, `CorbadoError` when it fails."""
+        claimed = self._reader.read(signed_passkey_data)
+        if claimed.issuer != self._project_id:
+            raise PasskeyLoginFailed("passkey data was issued for another project")
+        if claimed.expires_at <= self._clock.now() - self._leeway:
+            raise PasskeyLoginFailed("passkey data expired")
+        result = await self._corbado.verify_signed_passkey_data(
+            signed_passkey_data, claimed.webauthn_id
+        )
+        if result is not VerificationResult.SUCCESS:
+            raise PasskeyLoginFailed(f"passkey verification failed: {result.value}")
+        user = await find_by_identifier(self._users, self._identifier_kind, claimed.webauthn_id)
+        if user is None:
+            raise PasskeyLoginFailed("passkey belongs to no known user")
+        return await self._start_session.execute(user.id, PASSKEY_AMR)

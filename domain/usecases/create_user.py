@@ -1,0 +1,27 @@
+from domain.credentials import check_password, new_id, normalise_display_name, normalise_email
+from domain.model import User
+from domain.ports import Clock, PasswordHasher, Users
+
+
+class CreateUser:
+    """Create a user with a password, as an operator (`users add`) or through registration."""
+
+    def __init__(self, users: Users, hasher: PasswordHasher, clock: Clock) -> None:
+        self._users = users
+        self._hasher = hasher
+        self._clock = clock
+
+    async def execute(self, email: str, password: str, display_name: str) -> User:
+        """Validate, hash and store; raises `InvalidInput` or `EmailAlreadyRegistered`."""
+        normalised_email = normalise_email(email)
+        normalised_name = normalise_display_name(display_name)
+        check_password(password)
+        user = User(
+            id=new_id(),
+            email=normalised_email,
+            display_name=normalised_name,
+            password_hash=self._hasher.hash(password),
+            created_at=self._clock.now(),
+        )
+        await self._users.add(user)
+        return user

@@ -1,0 +1,32 @@
+from domain.credentials import normalise_email
+from domain.errors import InvalidCredentials, InvalidInput
+from domain.model import PASSWORD_AMR, TokenPair
+from domain.ports import PasswordHasher, Users
+from domain.usecases.start_session import StartSession
+
+
+class PasswordLogin:
+    """Log in with email and password, the first factor a user has before a passkey."""
+
+    def __init__(
+        self, users: Users, hasher: PasswordHasher, start_session: StartSession
+    ) -> None:
+        self._users = users
+        self._hasher = hasher
+        self._start_session = start_session
+        # Unknown emails are checked against this hash so that they cost as much as known ones.
+        self._decoy_hash = hasher.hash("decoy password, never valid")
+
+    async def execute(self, email: str, password: str) -> TokenPair:
+        """A token pair; `InvalidCredentials` alike for an unknown email and a wrong password."""
+        try:
+            user = await self._users.by_email(normalise_email(email))
+        except InvalidInput:
+            user = None
+        password_hash = user.password_hash if user and user.password_hash else self._decoy_hash
+        matches = self._hasher.verify(password_hash, password)
+        if user is None or user.password_hash is None or not matches:
+            raise InvalidCredentials("email or password is incorrect")
+        if self._hasher.needs_rehash(user.password_hash):
+            await self._users.set_password_hash(user.id, self._hasher.hash(password))
+        return await self._start_session.execute(user.id, PASSWORD_AMR)

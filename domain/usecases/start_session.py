@@ -1,0 +1,33 @@
+from domain.credentials import new_id, new_refresh_token, refresh_token_hash
+from domain.model import Session, TokenPair
+from domain.policy import SessionPolicy
+from domain.ports import AccessTokens, Clock, Sessions
+from domain.sessions import token_pair
+
+
+class StartSession:
+    """Open a session for a user who just proved who they are, and hand out its first tokens."""
+
+    def __init__(
+        self, sessions: Sessions, tokens: AccessTokens, clock: Clock, policy: SessionPolicy
+    ) -> None:
+        self._sessions = sessions
+        self._tokens = tokens
+        self._clock = clock
+        self._policy = policy
+
+    async def execute(self, user_id: str, amr: tuple[str, ...]) -> TokenPair:
+        """`amr` records how the user authenticated (RFC 8176 values)."""
+        now = self._clock.now()
+        session = Session(
+            id=new_id(),
+            user_id=user_id,
+            auth_time=now,
+            amr=amr,
+            created_at=now,
+            last_used_at=now,
+            expires_at=now + self._policy.session_lifetime_s,
+        )
+        refresh_token = new_refresh_token()
+        await self._sessions.create(session, refresh_token_hash(refresh_token))
+        return token_pair(self._tokens, session, refresh_token, now, self._policy)

@@ -1,0 +1,17 @@
+from domain.errors import InvalidAccessToken
+from domain.model import User
+from domain.ports import Users
+
+
+class WhoAmI:
+    """The profile of the authenticated caller."""
+
+    def __init__(self, users: Users) -> None:
+        self._users = users
+
+    async def execute(self, user_id: str) -> User:
+        """Raises `InvalidAccessToken` when the token outlived its user."""
+        user = await self._users.by_id(user_id)
+        if user is None:
+            raise InvalidAccessToken("user no longer exists")
+        return user
