@@ -8,9 +8,7 @@ from domain.usecases.start_session import StartSession
 class PasswordLogin:
     """Log in with email and password, the first factor a user has before a passkey."""
 
-    def __init__(
-        self, users: Users, hasher: PasswordHasher, start_session: StartSession
-    ) -> None:
+    def __init__(self, users: Users, hasher: PasswordHasher, start_session: StartSession) -> None:
         self._users = users
         self._hasher = hasher
         self._start_session = start_session

@@ -1,0 +1,26 @@
+"""The PasswordHasher port on argon2-cffi (argon2id, RFC 9106 defaults)."""
+
+from argon2 import PasswordHasher as _Argon2
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+
+class Argon2PasswordHasher:
+    """argon2id with the library's current recommended parameters, unless told otherwise."""
+
+    def __init__(self, hasher: _Argon2 | None = None) -> None:
+        self._hasher = hasher or _Argon2()
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        try:
+            return self._hasher.check_needs_rehash(password_hash)
+        except InvalidHashError:
+            return True

@@ -1,0 +1,237 @@
+"""The `connect-backend` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import uvicorn
+
+from domain.errors import DomainError
+from entrypoints.container import Container
+from entrypoints.settings import DEV_STATE_DIR, ConfigError, Settings
+from entrypoints.web.app import EMULATOR_MOUNT, create_app
+
+T = TypeVar("T")
+EXIT_CONFIG = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        code: int = args.run(args)
+    except ConfigError as exc:
+        print(f"connect-backend {args.command}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="connect-backend", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("dev", help="run locally with embedded defaults").set_defaults(run=_dev)
+    commands.add_parser("serve", help="run in production from the environment").set_defaults(
+        run=_serve
+    )
+    commands.add_parser("migrate", help="bring DATABASE_URL to the current schema").set_defaults(
+        run=_migrate
+    )
+    users = commands.add_parser("users", help="manage users").add_subparsers(
+        dest="users_command", required=True
+    )
+    add = users.add_parser("add", help="create a user with a password")
+    add.add_argument("--email", required=True)
+    add.add_argument("--display-name", required=True)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.set_defaults(run=_users_add)
+    emulator = commands.add_parser("emulator", help="serve the built-in Corbado emulator alone")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=18081)
+    emulator.add_argument("--project-id", default=None)
+    emulator.add_argument("--api-secret", default=None)
+    emulator.set_defaults(run=_emulator)
+    keys = commands.add_parser("keys", help="signing keys").add_subparsers(
+        dest="keys_command", required=True
+    )
+    keys.add_parser("generate", help="print a new ES256 private key (PEM)").set_defaults(
+        run=_keys_generate
+    )
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", type=Path, default=None)
+    openapi.set_defaults(run=_openapi)
+    return parser
+
+
+def _dev(_: argparse.Namespace) -> int:
+    settings = Settings.for_dev(os.environ)
+    _ensure_dev_key(settings.signing_keys_path)
+    _run_with(settings, lambda container: container.upgrade_schema())
+    base = f"http://127.0.0.1:{settings.port}"
+    print(DEV_BANNER.format(base=base, emulator=base + EMULATOR_MOUNT + "/"), file=sys.stderr)
+    _run_server(settings)
+    return 0
+
+
+def _serve(_: argparse.Namespace) -> int:
+    settings = Settings.from_env(os.environ)
+    container = Container(settings=settings)
+    try:
+        container.signing_keys()
+    except ValueError as exc:
+        raise ConfigError("SESSION_SIGNING_KEYS", str(exc)) from exc
+    if not _run_with(settings, lambda c: c.schema_is_current()):
+        print(
+            "connect-backend serve: the database schema is behind; run `connect-backend migrate`",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    _run_server(settings)
+    return 0
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        raise ConfigError("DATABASE_URL", "is required but not set")
+    settings = dataclasses.replace(Settings.for_dev({}), database_url=url)
+    _run_with(settings, lambda container: container.upgrade_schema())
+    print("connect-backend migrate: the database is at the current schema", file=sys.stderr)
+    return 0
+
+
+def _users_add(args: argparse.Namespace) -> int:
+    settings = Settings.for_dev(os.environ)
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        settings = dataclasses.replace(settings, database_url=url)
+    password = _read_password(args.password_stdin)
+
+    async def add(container: Container) -> str:
+        if not url:
+            await container.upgrade_schema()
+        user = await container.create_user().execute(args.email, password, args.display_name)
+        return json.dumps(
+            {"userId": user.id, "email": user.email, "displayName": user.display_name}
+        )
+
+    try:
+        print(_run_with(settings, add))
+    except DomainError as exc:
+        print(f"connect-backend users add: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    dev = Settings.for_dev({})
+    settings = dataclasses.replace(
+        dev,
+        corbado_project_id=args.project_id or dev.corbado_project_id,
+        corbado_api_secret=args.api_secret or dev.corbado_api_secret,
+    )
+    print(
+        f"Corbado emulator on http://{args.host}:{args.port}/v2 for project "
+        f"{settings.corbado_project_id}; it is not Corbado.",
+        file=sys.stderr,
+    )
+    emulator = Container(settings=settings).corbado_emulator()
+    assert emulator is not None, "dev settings always include the emulator"
+    uvicorn.run(
+        emulator,
+        host=args.host,
+        port=args.port,
+        server_header=False,
+    )
+    return 0
+
+
+def _keys_generate(_: argparse.Namespace) -> int:
+    sys.stdout.write(Container().new_signing_key())
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    app = create_app(Container(settings=Settings.for_dev({})))
+    document = json.dumps(app.openapi_schema.to_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.output is None:
+        sys.stdout.write(document)
+    else:
+        args.output.write_text(document, encoding="utf-8")
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ConfigError("--password-stdin", "is needed when stdin is not a terminal")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != password:
+        raise ConfigError("password", "the two entries differ")
+    return password
+
+
+def _run_with(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
+    """Run `work` on a short-lived container whose engine is disposed in the same event loop."""
+
+    async def run() -> T:
+        container = Container(settings=settings)
+        try:
+            return await work(container)
+        finally:
+            await container.engine().dispose()
+
+    return asyncio.run(run())
+
+
+def _run_server(settings: Settings) -> None:
+    uvicorn.run(
+        create_app(Container(settings=settings)),
+        host=settings.host,
+        port=settings.port,
+        server_header=False,
+        proxy_headers=False,
+        access_log=False,
+        timeout_graceful_shutdown=30,
+    )
+
+
+def _ensure_dev_key(path: Path) -> None:
+    if path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as key_file:
+        key_file.write(Container().new_signing_key())
+
+
+DEV_BANNER = (
+    """
+================================================================================
+ connect-backend dev: NOT FOR PRODUCTION
+ * Corbado is the BUILT-IN EMULATOR, not the real Corbado API ({emulator})
+ * state (SQLite database, signing key) lives in ./"""
+    + str(DEV_STATE_DIR)
+    + """/
+ * registration is open to anyone
+
+ Get a first access token:
+   curl -s -X POST {base}/auth/register -H 'Content-Type: application/json' \\
+     -d '{{"email":"jane@example.com","password":"correct horse battery","displayName":"Jane"}}'
+   curl -s -X POST {base}/auth/login -H 'Content-Type: application/json' \\
+     -d '{{"email":"jane@example.com","password":"correct horse battery"}}'
+================================================================================
+"""
+)

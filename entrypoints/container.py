@@ -1,0 +1,149 @@
+"""The composition root: the one place that builds adapters and hands them to use cases."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import httpx
+import msgspec
+from dependency_injector import containers, providers
+from litestar import Litestar
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.argon2_hasher import Argon2PasswordHasher
+from adapters.corbado.emulator import create_emulator_app
+from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
+from adapters.corbado.passkey_data import JosePasskeyDataReader
+from adapters.memory_revocations import InMemoryRevokedSessions
+from adapters.sql.engine import create_engine, ping
+from adapters.sql.migrate import is_current, upgrade_to_head
+from adapters.sql.sessions import SqlSessions
+from adapters.sql.users import SqlUsers
+from adapters.system_clock import SystemClock
+from adapters.tokens.jose_access_tokens import JoseAccessTokens
+from adapters.tokens.signing_keys import (
+    SigningKey,
+    generate_private_key_pem,
+    jwk_set,
+    load_signing_keys,
+)
+from domain.usecases.authenticate import Authenticate
+from domain.usecases.complete_login import CompleteLogin
+from domain.usecases.create_user import CreateUser
+from domain.usecases.end_session import EndSession
+from domain.usecases.issue_connect_token import IssueConnectToken
+from domain.usecases.password_login import PasswordLogin
+from domain.usecases.refresh_session import RefreshSession
+from domain.usecases.register import Register
+from domain.usecases.restore_revocations import RestoreRevocations
+from domain.usecases.start_session import StartSession
+from domain.usecases.who_am_i import WhoAmI
+from entrypoints.settings import Settings
+from entrypoints.web.readiness import Readiness
+from entrypoints.web.schemas import JwkSet
+
+
+def _read_signing_keys(settings: Settings) -> list[SigningKey]:
+    return load_signing_keys(settings.signing_keys_path.read_text(encoding="ascii"))
+
+
+def _published_keys(keys: list[SigningKey]) -> JwkSet:
+    return msgspec.convert(jwk_set(keys), JwkSet)
+
+
+def _readiness(engine: AsyncEngine, keys: list[SigningKey]) -> Readiness:
+    async def signing_key_loaded() -> None:
+        if not keys:
+            raise RuntimeError("no signing key")
+
+    return Readiness([("database", lambda: ping(engine)), ("signing_key", signing_key_loaded)])
+
+
+def _corbado_transport(emulator: Litestar | None) -> httpx.AsyncBaseTransport | None:
+    # dev reaches the emulator in-process, through the same adapter production uses.
+    if emulator is None:
+        return None
+    return httpx.ASGITransport(app=cast(Any, emulator))
+
+
+def _emulator(settings: Settings) -> Litestar | None:
+    if not settings.use_emulator:
+        return None
+    return create_emulator_app(settings.corbado_project_id, settings.corbado_api_secret)
+
+
+class Container(containers.DeclarativeContainer):
+    """Singletons for adapters and use cases; tests override the port providers."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    policy = providers.Singleton(lambda s: s.policy, settings)
+    clock = providers.Singleton(SystemClock)
+
+    engine = providers.Singleton(lambda s: create_engine(s.database_url), settings)
+    upgrade_schema = providers.Callable(upgrade_to_head, engine)
+    schema_is_current = providers.Callable(is_current, engine)
+    users = providers.Singleton(SqlUsers, engine)
+    sessions = providers.Singleton(SqlSessions, engine)
+    revoked_sessions = providers.Singleton(InMemoryRevokedSessions)
+    password_hasher = providers.Singleton(Argon2PasswordHasher)
+    signing_keys = providers.Singleton(_read_signing_keys, settings)
+    new_signing_key = providers.Callable(generate_private_key_pem)
+    access_tokens = providers.Singleton(
+        JoseAccessTokens,
+        signing_keys,
+        issuer=settings.provided.session_issuer,
+        audience=settings.provided.session_audience,
+    )
+
+    jwk_set = providers.Singleton(_published_keys, signing_keys)
+    readiness = providers.Singleton(_readiness, engine, signing_keys)
+
+    corbado_emulator = providers.Singleton(_emulator, settings)
+    corbado_http_client = providers.Singleton(
+        lambda s, emulator: build_corbado_client(
+            base_url="http://corbado-emulator" if emulator else s.corbado_backend_api,
+            project_id=s.corbado_project_id,
+            api_secret=s.corbado_api_secret,
+            timeout_s=s.corbado_timeout_s,
+            transport=_corbado_transport(emulator),
+        ),
+        settings,
+        corbado_emulator,
+    )
+    corbado = providers.Singleton(
+        HttpxCorbadoConnect, corbado_http_client, timeout_s=settings.provided.corbado_timeout_s
+    )
+    passkey_data_reader = providers.Singleton(JosePasskeyDataReader)
+
+    create_user = providers.Singleton(CreateUser, users, password_hasher, clock)
+    register = providers.Singleton(
+        Register, create_user, open_to_public=settings.provided.allow_registration
+    )
+    start_session = providers.Singleton(StartSession, sessions, access_tokens, clock, policy)
+    password_login = providers.Singleton(PasswordLogin, users, password_hasher, start_session)
+    end_session = providers.Singleton(EndSession, sessions, revoked_sessions, clock, policy)
+    refresh_session = providers.Singleton(
+        RefreshSession, sessions, access_tokens, end_session, clock, policy
+    )
+    authenticate = providers.Singleton(Authenticate, access_tokens, revoked_sessions, clock, policy)
+    who_am_i = providers.Singleton(WhoAmI, users)
+    restore_revocations = providers.Singleton(
+        RestoreRevocations, sessions, revoked_sessions, clock, policy
+    )
+    issue_connect_token = providers.Singleton(
+        IssueConnectToken,
+        who_am_i,
+        corbado,
+        identifier_kind=settings.provided.corbado_identifier,
+    )
+    complete_login = providers.Singleton(
+        CompleteLogin,
+        passkey_data_reader,
+        corbado,
+        users,
+        start_session,
+        clock,
+        project_id=settings.provided.corbado_project_id,
+        identifier_kind=settings.provided.corbado_identifier,
+        clock_leeway_s=policy.provided.clock_leeway_s,
+    )

@@ -1,0 +1,228 @@
+"""Configuration: read from the environment for `serve`, embedded defaults for `dev`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypedDict, TypeVar
+from urllib.parse import urlsplit
+
+from domain.model import IdentifierKind
+from domain.policy import SessionPolicy
+
+T = TypeVar("T")
+
+DEFAULT_CORBADO_BACKEND_API = "https://backendapi.cloud.corbado.io"
+DEV_STATE_DIR = Path(".connect-backend")
+DEV_PROJECT_ID = "pro-1000000000000000001"
+# Not a secret: the dev emulator accepts it and nothing else does.
+DEV_API_SECRET = "corbado1_dev-emulator-only"
+
+
+class ConfigError(ValueError):
+    """A missing or unusable setting; `variable` names it for the one-line error of `serve`."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the composition root needs, already validated."""
+
+    corbado_project_id: str
+    corbado_api_secret: str
+    session_issuer: str
+    session_audience: str
+    signing_keys_path: Path
+    database_url: str
+    host: str = "0.0.0.0"  # noqa: S104 - a server listens on every interface unless told
+    port: int = 8000
+    corbado_backend_api: str = DEFAULT_CORBADO_BACKEND_API
+    corbado_timeout_s: float = 5.0
+    corbado_identifier: IdentifierKind = IdentifierKind.EMAIL
+    access_token_ttl_s: int = 900
+    refresh_token_ttl_s: int = 2_592_000
+    refresh_reuse_grace_s: int = 30
+    session_idle_timeout_s: int = 1_209_600
+    redis_url: str | None = None
+    allow_registration: bool = False
+    cors_allow_origins: tuple[str, ...] = ()
+    use_emulator: bool = False
+
+    @property
+    def policy(self) -> SessionPolicy:
+        """The session rules these settings describe."""
+        return SessionPolicy(
+            access_token_ttl_s=self.access_token_ttl_s,
+            session_lifetime_s=self.refresh_token_ttl_s,
+            session_idle_timeout_s=self.session_idle_timeout_s,
+            refresh_reuse_grace_s=self.refresh_reuse_grace_s,
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Production settings; raises `ConfigError` naming the first bad variable."""
+        reader = _EnvReader(env)
+        return cls(
+            corbado_project_id=reader.required("CORBADO_PROJECT_ID", _prefixed("pro-")),
+            corbado_api_secret=reader.required("CORBADO_API_SECRET", _prefixed("corbado1_")),
+            session_issuer=reader.required("SESSION_ISSUER", _url),
+            session_audience=reader.required("SESSION_AUDIENCE", str),
+            signing_keys_path=reader.required("SESSION_SIGNING_KEYS", _existing_file),
+            database_url=reader.required("DATABASE_URL", _database_url),
+            **reader.common(),
+        )
+
+    @classmethod
+    def for_dev(cls, env: Mapping[str, str], state_dir: Path = DEV_STATE_DIR) -> Settings:
+        """Embedded defaults (SQLite, a kept key, the emulator); tunables may still be set."""
+        reader = _EnvReader(env)
+        common = reader.common()
+        common.update({"host": "127.0.0.1", "allow_registration": True, "use_emulator": True})
+        return cls(
+            corbado_project_id=DEV_PROJECT_ID,
+            corbado_api_secret=DEV_API_SECRET,
+            session_issuer=f"http://127.0.0.1:{common['port']}",
+            session_audience="connect-backend-dev",
+            signing_keys_path=state_dir / "signing-keys.pem",
+            database_url=f"sqlite+aiosqlite:///{state_dir / 'dev.sqlite3'}",
+            **common,
+        )
+
+
+class _Tunables(TypedDict):
+    host: str
+    port: int
+    corbado_backend_api: str
+    corbado_timeout_s: float
+    corbado_identifier: IdentifierKind
+    access_token_ttl_s: int
+    refresh_token_ttl_s: int
+    refresh_reuse_grace_s: int
+    session_idle_timeout_s: int
+    redis_url: str | None
+    allow_registration: bool
+    cors_allow_origins: tuple[str, ...]
+    use_emulator: bool
+
+
+class _EnvReader:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def required(self, name: str, parse: Callable[[str], T]) -> T:
+        raw = self._env.get(name, "").strip()
+        if not raw:
+            raise ConfigError(name, "is required but not set")
+        return self._parse(name, raw, parse)
+
+    def optional(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        raw = self._env.get(name, "").strip()
+        return self._parse(name, raw, parse) if raw else default
+
+    def common(self) -> _Tunables:
+        no_origins: tuple[str, ...] = ()
+        return {
+            "host": self.optional("HOST", str, "0.0.0.0"),  # noqa: S104
+            "port": self.optional("PORT", _port, 8000),
+            "corbado_backend_api": self.optional(
+                "CORBADO_BACKEND_API", _url, DEFAULT_CORBADO_BACKEND_API
+            ),
+            "corbado_timeout_s": self.optional("CORBADO_TIMEOUT_S", _positive_float, 5.0),
+            "corbado_identifier": self.optional(
+                "CORBADO_IDENTIFIER", IdentifierKind, IdentifierKind.EMAIL
+            ),
+            "access_token_ttl_s": self.optional("ACCESS_TOKEN_TTL_S", _positive_int, 900),
+            "refresh_token_ttl_s": self.optional("REFRESH_TOKEN_TTL_S", _positive_int, 2_592_000),
+            "refresh_reuse_grace_s": self.optional("REFRESH_REUSE_GRACE_S", _grace, 30),
+            "session_idle_timeout_s": self.optional(
+                "SESSION_IDLE_TIMEOUT_S", _positive_int, 1_209_600
+            ),
+            "redis_url": self.optional("REDIS_URL", str, None),
+            "allow_registration": self.optional("ALLOW_REGISTRATION", _boolean, False),
+            "cors_allow_origins": self.optional("CORS_ALLOW_ORIGINS", _origins, no_origins),
+            "use_emulator": False,
+        }
+
+    @staticmethod
+    def _parse(name: str, raw: str, parse: Callable[[str], T]) -> T:
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            raise ConfigError(name, f"is not valid ({exc})") from exc
+
+
+def _prefixed(prefix: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if not raw.startswith(prefix):
+            raise ValueError(f"must start with {prefix!r}")
+        return raw
+
+    return parse
+
+
+def _url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http(s) URL")
+    return raw
+
+
+def _existing_file(raw: str) -> Path:
+    path = Path(raw)
+    if not path.is_file():
+        raise ValueError("no such file")
+    return path
+
+
+def _database_url(raw: str) -> str:
+    if not raw.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ValueError("must be sqlite+aiosqlite:// or postgresql+asyncpg://")
+    return raw
+
+
+def _port(raw: str) -> int:
+    port = int(raw)
+    if not 0 < port < 65536:
+        raise ValueError("must be 1 to 65535")
+    return port
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def _grace(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= 300:
+        raise ValueError("must be 0 to 300 seconds")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if not value > 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _boolean(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(origin.strip() for origin in raw.split(",") if origin.strip())
+    if "*" in origins:
+        raise ValueError("list the origins; a wildcard is not allowed")
+    return origins

@@ -1,0 +1,162 @@
+"""The one exception table: every domain and HTTP error becomes a JSON body with an `error` code."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from domain import errors
+from entrypoints.web.schemas import ErrorDetail, ErrorResponse, PasskeyErrorResponse
+
+logger = logging.getLogger("connect_backend.http")
+
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+# Handlers whose error bodies also say `"success": false` set this in their `opt`.
+PASSKEY_ERRORS_OPT = "passkey_errors"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSpec:
+    """How one kind of failure looks on the wire."""
+
+    status: int
+    code: str
+    message: str
+    headers: dict[str, str] | None = None
+
+
+DOMAIN_ERRORS: dict[type[errors.DomainError], ErrorSpec] = {
+    errors.InvalidEmail: ErrorSpec(400, "invalid_email", "Not a valid email address."),
+    errors.InvalidPassword: ErrorSpec(
+        400, "invalid_password", "The password must be 8 to 128 characters."
+    ),
+    errors.InvalidDisplayName: ErrorSpec(
+        400, "invalid_display_name", "The display name must be 1 to 100 characters."
+    ),
+    errors.InvalidCredentials: ErrorSpec(
+        401, "invalid_credentials", "The email or password is incorrect."
+    ),
+    errors.InvalidAccessToken: ErrorSpec(
+        401, "invalid_token", "The access token is missing, invalid or expired.", BEARER_CHALLENGE
+    ),
+    errors.InvalidRefreshToken: ErrorSpec(
+        401, "invalid_refresh_token", "The refresh token is invalid or its session has ended."
+    ),
+    errors.RefreshTokenReused: ErrorSpec(
+        401, "refresh_token_reused", "The refresh token was already used; log in again."
+    ),
+    errors.PasskeyLoginFailed: ErrorSpec(
+        401, "passkey_login_failed", "The passkey login could not be verified."
+    ),
+    errors.RegistrationClosed: ErrorSpec(
+        403, "registration_closed", "Registration is closed on this service."
+    ),
+    errors.EmailAlreadyRegistered: ErrorSpec(
+        409, "email_taken", "An account with this email already exists."
+    ),
+    errors.CorbadoRejected: ErrorSpec(
+        502, "upstream_rejected", "The passkey service rejected our request."
+    ),
+    errors.CorbadoTimeout: ErrorSpec(
+        504, "upstream_timeout", "The passkey service did not answer in time."
+    ),
+}
+UPSTREAM_FAILED = ErrorSpec(502, "upstream_failed", "The passkey service failed.")
+UPSTREAM_BUSY = ErrorSpec(
+    503,
+    "upstream_unavailable",
+    "The passkey service is unavailable; retry later.",
+    {"Retry-After": "5"},
+)
+HTTP_CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+INTERNAL = ErrorSpec(500, "internal_error", "Something went wrong on our side.")
+
+
+def domain_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Map a `DomainError` through the table, most specific class first."""
+    return _respond(request, _spec_for(exc))
+
+
+def http_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Litestar's own errors (bad JSON, 404, 405, 413, ...) in our shape, headers kept."""
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    spec = ErrorSpec(
+        status,
+        HTTP_CODES.get(status, f"http_{status}"),
+        _http_message(exc),
+        dict(exc.headers or {}),
+    )
+    details = _validation_details(exc) if isinstance(exc, ValidationException) else []
+    return _respond(request, spec, details)
+
+
+def unexpected_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Anything unforeseen: logged with its traceback, answered without any detail."""
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _respond(request, INTERNAL)
+
+
+def _spec_for(exc: Exception) -> ErrorSpec:
+    if isinstance(exc, errors.CorbadoUnavailable):
+        return UPSTREAM_BUSY if exc.retry_later else UPSTREAM_FAILED
+    for kind in type(exc).__mro__:
+        spec = DOMAIN_ERRORS.get(kind)
+        if spec is not None:
+            return spec
+    logger.error("domain error without an HTTP mapping: %s", type(exc).__name__)
+    return INTERNAL
+
+
+def _http_message(exc: HTTPException) -> str:
+    if exc.status_code == 400:
+        return "The request body is not valid."
+    if exc.status_code >= 500:
+        return INTERNAL.message
+    return str(exc.detail)
+
+
+def _validation_details(exc: ValidationException) -> list[ErrorDetail]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    return [
+        ErrorDetail(field=str(item.get("key", "")), message=str(item.get("message", "")))
+        for item in extra
+        if isinstance(item, dict)
+    ]
+
+
+def _respond(
+    request: Request[Any, Any, Any], spec: ErrorSpec, details: list[ErrorDetail] | None = None
+) -> Response[Any]:
+    body: ErrorResponse | PasskeyErrorResponse
+    if _wants_passkey_errors(request):
+        body = PasskeyErrorResponse(error=spec.code, message=spec.message, details=details or [])
+    else:
+        body = ErrorResponse(error=spec.code, message=spec.message, details=details or [])
+    headers = {"Cache-Control": "no-store", **(spec.headers or {})}
+    return Response(content=body, status_code=spec.status, headers=headers)
+
+
+def _wants_passkey_errors(request: Request[Any, Any, Any]) -> bool:
+    handler = request.scope.get("route_handler")
+    return bool(handler is not None and handler.opt.get(PASSKEY_ERRORS_OPT))
+
+
+EXCEPTION_HANDLERS = {
+    errors.DomainError: domain_error_to_response,
+    HTTPException: http_error_to_response,
+    Exception: unexpected_error_to_response,
+}
