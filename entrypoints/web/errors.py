@@ -104,6 +104,13 @@ def http_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> R
     return _respond(request, spec, details)
 
 
+def undecodable_body_to_response(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[Any]:
+    """msgspec raises UnicodeDecodeError, not a validation error, for bytes that are not UTF-8."""
+    return _respond(request, ErrorSpec(400, HTTP_CODES[400], "The request body is not UTF-8."))
+
+
 def unexpected_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Anything unforeseen: logged with its traceback, answered without any detail."""
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -158,5 +165,6 @@ def _wants_passkey_errors(request: Request[Any, Any, Any]) -> bool:
 EXCEPTION_HANDLERS = {
     errors.DomainError: domain_error_to_response,
     HTTPException: http_error_to_response,
+    UnicodeDecodeError: undecodable_body_to_response,
     Exception: unexpected_error_to_response,
 }

@@ -1,0 +1,199 @@
+"""The Corbado Connect Backend API v2 over httpx: create connect tokens, verify passkey logins.
+
+Every call is one POST under a whole-call deadline and is never repeated here: the only retries
+are the transport's connect-only ones, which happen before a request is sent. What Corbado
+answers maps onto the domain's errors as in corbado-backend-api.md §10. Neither exceptions nor
+log lines carry Corbado's bodies, the API secret, a connect token secret or `signedPasskeyData`.
+"""
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from typing import Annotated, TypeVar
+
+import httpx
+import msgspec
+
+from domain.errors import CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
+from domain.model import ConnectTokenType, VerificationResult
+
+USER_AGENT = "connect-backend/0.1"
+_JSON_HEADERS = {"Content-Type": "application/json"}
+_CONNECT_TOKENS = "/connectTokens"
+_VERIFY_SIGNED_DATA = "/passkey/verifySignedData"
+
+_log = logging.getLogger("connect_backend.corbado")
+
+
+def build_corbado_client(
+    base_url: str,
+    project_id: str,
+    api_secret: str,
+    timeout_s: float,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """The shared client for `HttpxCorbadoConnect`; `base_url` is CORBADO_BACKEND_API (no /v2).
+
+    The caller owns it and closes it (`aclose`) at shutdown.
+    """
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
+    return httpx.AsyncClient(
+        base_url=base_url.rstrip("/") + "/v2",
+        auth=httpx.BasicAuth(project_id, api_secret),
+        timeout=httpx.Timeout(timeout_s, connect=min(3.0, timeout_s)),
+        # A client given a transport ignores `limits`, so the default transport gets them too.
+        limits=limits,
+        transport=(
+            httpx.AsyncHTTPTransport(retries=2, limits=limits) if transport is None else transport
+        ),
+        headers={"User-Agent": USER_AGENT},
+    )
+
+
+class _ConnectTokenRsp(msgspec.Struct):
+    secret: Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class _VerifyRsp(msgspec.Struct):
+    verification_result: VerificationResult = msgspec.field(name="verificationResult")
+
+
+class _RequestData(msgspec.Struct):
+    request_id: str | None = msgspec.field(default=None, name="requestID")
+
+
+class _ErrorDetail(msgspec.Struct):
+    type: str | None = None
+
+
+class _ErrorRsp(msgspec.Struct):
+    request_data: _RequestData | None = msgspec.field(default=None, name="requestData")
+    error: _ErrorDetail | None = None
+
+
+_Body = TypeVar("_Body", _ConnectTokenRsp, _VerifyRsp)
+# msgspec reports bad UTF-8 and over-deep nesting outside its own DecodeError.
+_UNDECODABLE = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+
+
+class _Failure:
+    """What an error answer says about itself, reduced to values that are safe to log."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.status = response.status_code
+        try:
+            envelope = msgspec.json.decode(response.content, type=_ErrorRsp)
+        except _UNDECODABLE:
+            envelope = _ErrorRsp()
+        request_data = envelope.request_data or _RequestData()
+        self.request_id = _printable(request_data.request_id)
+        self.error_type = _printable(envelope.error.type if envelope.error else None)
+
+    def log(self, level: int, what: str, path: str) -> None:
+        _log.log(
+            level,
+            "%s (%s, HTTP %d, requestID=%s, error.type=%s)",
+            what,
+            path,
+            self.status,
+            self.request_id,
+            self.error_type,
+        )
+
+
+def _printable(value: str | None) -> str:
+    # Upstream text goes into our logs: keep it short and on one line.
+    if value is None:
+        return "-"
+    return "".join(c for c in value[:64] if c.isprintable()) or "-"
+
+
+class HttpxCorbadoConnect:
+    """`CorbadoConnect` on a shared `httpx.AsyncClient` built by `build_corbado_client`."""
+
+    def __init__(self, client: httpx.AsyncClient, timeout_s: float) -> None:
+        self._client = client
+        self._timeout_s = timeout_s
+
+    async def create_connect_token(
+        self, token_type: ConnectTokenType, identifier: str, display_name: str
+    ) -> str:
+        """The `secret` of a new connect token (`POST /connectTokens`)."""
+        body = {
+            "type": token_type.value,
+            "data": {"identifier": identifier, "displayName": display_name},
+        }
+        response = await self._post(_CONNECT_TOKENS, body)
+        _raise_for_status(response, _CONNECT_TOKENS)
+        return _decode(response, _CONNECT_TOKENS, _ConnectTokenRsp).secret
+
+    async def verify_signed_passkey_data(
+        self, signed_passkey_data: str, username: str
+    ) -> VerificationResult:
+        """Corbado's `verificationResult` (`POST /passkey/verifySignedData`), asked once."""
+        body = {"signedPasskeyData": signed_passkey_data, "username": username}
+        response = await self._post(_VERIFY_SIGNED_DATA, body)
+        if response.status_code == 400:
+            failure = _Failure(response)
+            # We sent two strings, so Corbado refuses the data itself: a failed login, no outage.
+            if failure.error_type == "validation_error":
+                failure.log(
+                    logging.WARNING, "Corbado refused the passkey data", _VERIFY_SIGNED_DATA
+                )
+                return VerificationResult.GENERIC_ERROR
+        _raise_for_status(response, _VERIFY_SIGNED_DATA)
+        return _decode(response, _VERIFY_SIGNED_DATA, _VerifyRsp).verification_result
+
+    async def _post(self, path: str, body: Mapping[str, object]) -> httpx.Response:
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return await self._client.post(path, content=_json(body), headers=_JSON_HEADERS)
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            _log.warning("Corbado did not answer %s within %s s", path, self._timeout_s)
+            raise CorbadoTimeout(f"Corbado did not answer {path} in time") from exc
+        except httpx.ConnectError as exc:
+            _log.warning("Could not connect to Corbado for %s", path)
+            raise CorbadoUnavailable(
+                f"could not connect to Corbado for {path}", retry_later=True
+            ) from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            _log.warning("Corbado call %s failed: %s", path, type(exc).__name__)
+            raise CorbadoUnavailable(f"Corbado call {path} failed") from exc
+
+
+def _json(body: Mapping[str, object]) -> bytes:
+    # ASCII escapes: a lone surrogate (e.g. from JSON inside a JWT) has no UTF-8 encoding.
+    return json.dumps(body, separators=(",", ":")).encode("ascii")
+
+
+def _raise_for_status(response: httpx.Response, path: str) -> None:
+    if response.is_success:
+        return
+    failure = _Failure(response)
+    status = response.status_code
+    if status in (401, 403):
+        failure.log(
+            logging.ERROR,
+            "Corbado refused our credentials: check CORBADO_PROJECT_ID and CORBADO_API_SECRET",
+            path,
+        )
+        raise CorbadoRejected("Corbado refused our credentials")
+    if status == 400:
+        failure.log(logging.ERROR, "Corbado refused a request we built", path)
+        raise CorbadoRejected(f"Corbado refused our {path} request")
+    if status == 429:
+        failure.log(logging.WARNING, "Corbado rate limit reached", path)
+        raise CorbadoUnavailable("Corbado rate limit reached", retry_later=True)
+    failure.log(logging.ERROR, "Corbado failed", path)
+    raise CorbadoUnavailable(f"Corbado answered {path} with HTTP {status}")
+
+
+def _decode(response: httpx.Response, path: str, body_type: type[_Body]) -> _Body:
+    try:
+        return msgspec.json.decode(response.content, type=body_type)
+    except _UNDECODABLE as exc:
+        _log.error(
+            "Corbado answered %s with an unusable body (HTTP %d)", path, response.status_code
+        )
+        raise CorbadoUnavailable(f"Corbado answered {path} with an unusable body") from exc

@@ -1,0 +1,123 @@
+"""Bad bodies get 400 or 413 with a JSON error: never a 500, never an echo of a secret."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.http.conftest import PASSWORD, Api, dev_settings, running_app
+
+ENDPOINTS = [
+    "/auth/register",
+    "/auth/login",
+    "/auth/refresh",
+    "/auth/completeLogin",
+]
+
+
+@pytest.fixture(scope="module")
+def shared_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    with running_app(dev_settings(Path(tmp_path_factory.mktemp("bad-input")))) as running:
+        yield running
+
+
+def assert_client_error(response: Any) -> None:
+    assert 400 <= response.status_code < 500, response.text
+    body = response.json()
+    assert isinstance(body["error"], str)
+    assert isinstance(body["message"], str)
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"{", b"[]", b"null", b"42", b'"text"', b"\xff\xfe\xfd", b'{"email": "\xff"}'],
+    ids=["empty", "truncated", "array", "null", "number", "string", "not-utf8", "bad-utf8-value"],
+)
+def test_malformed_json_is_400(shared_api: Api, path: str, raw: bytes) -> None:
+    response = shared_api.client.post(
+        path, content=raw, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert_client_error(response)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/auth/register", {"email": "a@b.c", "password": PASSWORD}),
+        (
+            "/auth/register",
+            {"email": "a@b.c", "password": PASSWORD, "displayName": "A", "admin": True},
+        ),
+        ("/auth/register", {"email": 1, "password": PASSWORD, "displayName": "A"}),
+        ("/auth/register", {"email": "", "password": PASSWORD, "displayName": "A"}),
+        ("/auth/register", {"email": "a@b.c", "password": "short", "displayName": "A"}),
+        ("/auth/register", {"email": "a@b.c", "password": "x" * 129, "displayName": "A"}),
+        ("/auth/register", {"email": "not-an-email", "password": PASSWORD, "displayName": "A"}),
+        ("/auth/register", {"email": "a@b.c", "password": PASSWORD, "displayName": "  "}),
+        ("/auth/login", {"email": "a@b.c"}),
+        ("/auth/login", {"email": "a@b.c", "password": None}),
+        ("/auth/refresh", {"refreshToken": ""}),
+        ("/auth/refresh", {"refresh_token": "x"}),
+        ("/auth/completeLogin", {"signedPasskeyData": 5}),
+        ("/auth/completeLogin", {}),
+    ],
+)
+def test_wrong_fields_are_400(shared_api: Api, path: str, body: dict[str, Any]) -> None:
+    response = shared_api.client.post(path, json=body)
+    assert response.status_code == 400
+    assert_client_error(response)
+    assert PASSWORD not in response.text
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_a_megabyte_body_is_413(shared_api: Api, path: str) -> None:
+    body = b'{"email": "' + b"a" * 1_000_000 + b'"}'
+    response = shared_api.client.post(
+        path, content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert_client_error(response)
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+field_names = st.sampled_from(
+    [
+        "email",
+        "password",
+        "displayName",
+        "refreshToken",
+        "signedPasskeyData",
+        "connectTokenType",
+        "x",
+    ]
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.sampled_from(ENDPOINTS),
+    body=st.dictionaries(field_names, json_values, max_size=4) | json_values,
+)
+def test_arbitrary_json_never_gives_a_server_error(shared_api: Api, path: str, body: Any) -> None:
+    response = shared_api.client.post(path, json=body)
+    assert response.status_code < 500, response.text
+    assert isinstance(
+        response.json()["error" if response.status_code >= 400 else "accessToken"], str
+    )

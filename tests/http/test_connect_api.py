@@ -1,0 +1,190 @@
+"""createConnectToken and completeLogin, through the emulator and through a scripted Corbado."""
+
+import pytest
+from jose import jwt
+
+from domain.errors import CorbadoError, CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
+from domain.model import ConnectTokenType, VerificationResult
+from tests.http.conftest import Api, error_of
+
+EMULATOR_LOGIN = "/_emulator/corbado/v2/_emulator/passkeyLogin"
+
+
+def emulator_passkey_login(api: Api, identifier: str) -> str:
+    response = api.client.post(EMULATOR_LOGIN, json={"identifier": identifier})
+    assert response.status_code == 200, response.text
+    data: str = response.json()["signedPasskeyData"]
+    return data
+
+
+@pytest.mark.parametrize("token_type", [kind.value for kind in ConnectTokenType])
+def test_a_logged_in_user_gets_a_connect_token_from_the_emulator(api: Api, token_type: str) -> None:
+    api.register()
+    tokens = api.login()
+    response = api.client.post(
+        "/auth/createConnectToken",
+        json={"connectTokenType": token_type},
+        headers=api.bearer(tokens["accessToken"]),
+    )
+    assert response.status_code == 200
+    assert "no-store" in response.headers["cache-control"]
+    body = response.json()
+    assert set(body) == {"connectToken"}
+    assert body["connectToken"].startswith("ctk1_")
+
+
+def test_create_connect_token_needs_a_bearer_token(api: Api) -> None:
+    response = api.client.post(
+        "/auth/createConnectToken", json={"connectTokenType": "passkey-list"}
+    )
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_an_unknown_token_type_is_400(api: Api) -> None:
+    api.register()
+    response = api.client.post(
+        "/auth/createConnectToken",
+        json={"connectTokenType": "login-init"},
+        headers=api.bearer(api.login()["accessToken"]),
+    )
+    assert response.status_code == 400
+
+
+def test_passkey_login_through_the_emulator_starts_a_passkey_session(api: Api) -> None:
+    user = api.register()
+    signed = emulator_passkey_login(api, "jane@example.com")
+    response = api.client.post("/auth/completeLogin", json={"signedPasskeyData": signed})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["success"] is True
+    assert body["tokenType"] == "Bearer"
+    claims = jwt.get_unverified_claims(body["accessToken"])
+    assert claims["sub"] == user["userId"]
+    assert claims["amr"] == ["hwk", "user"]
+    me = api.client.get("/auth/me", headers=api.bearer(body["accessToken"]))
+    assert me.json() == user
+
+
+def test_a_replayed_passkey_login_is_401(api: Api) -> None:
+    api.register()
+    signed = emulator_passkey_login(api, "jane@example.com")
+    assert (
+        api.client.post("/auth/completeLogin", json={"signedPasskeyData": signed}).status_code
+        == 200
+    )
+    replay = api.client.post("/auth/completeLogin", json={"signedPasskeyData": signed})
+    assert replay.status_code == 401
+    assert replay.json()["success"] is False
+    assert error_of(replay) == "passkey_login_failed"
+
+
+def test_a_passkey_of_an_unknown_user_is_401(api: Api) -> None:
+    signed = emulator_passkey_login(api, "stranger@example.com")
+    response = api.client.post("/auth/completeLogin", json={"signedPasskeyData": signed})
+    assert response.status_code == 401
+    assert response.json()["success"] is False
+
+
+def test_connect_token_request_carries_the_users_identifier_and_name(fake_corbado_api: Api) -> None:
+    api = fake_corbado_api
+    api.register(email="Jane@Example.com", name="Jane Doe")
+    response = api.client.post(
+        "/auth/createConnectToken",
+        json={"connectTokenType": "passkey-append"},
+        headers=api.bearer(api.login()["accessToken"]),
+    )
+    assert response.json() == {"connectToken": "ctk1_fake_1"}
+    assert api.corbado is not None
+    assert api.corbado.calls == [
+        ("create_connect_token", ConnectTokenType.PASSKEY_APPEND, "jane@example.com", "Jane Doe")
+    ]
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    ["not-a-jwt", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", "x" * 8192],
+)
+def test_what_is_not_a_jwt_is_refused_without_calling_corbado(
+    fake_corbado_api: Api, garbage: str
+) -> None:
+    api = fake_corbado_api
+    response = api.client.post("/auth/completeLogin", json={"signedPasskeyData": garbage})
+    assert response.status_code == 401
+    assert response.json()["success"] is False
+    assert api.corbado is not None
+    assert api.corbado.calls == []
+
+
+def test_data_of_another_project_or_expired_is_refused_without_calling_corbado(
+    fake_corbado_api: Api,
+) -> None:
+    api = fake_corbado_api
+    assert api.corbado is not None
+    api.register()
+    foreign = api.corbado.mint("jane@example.com", issuer="pro-someone-else")
+    expired = api.corbado.mint("jane@example.com", expires_at=api.clock.now() - 3600)
+    for signed in (foreign, expired):
+        response = api.client.post("/auth/completeLogin", json={"signedPasskeyData": signed})
+        assert response.status_code == 401
+    assert api.corbado.calls == []
+
+
+@pytest.mark.parametrize(
+    "result", [r for r in VerificationResult if r is not VerificationResult.SUCCESS]
+)
+def test_every_non_success_verdict_is_401(
+    fake_corbado_api: Api, result: VerificationResult
+) -> None:
+    api = fake_corbado_api
+    assert api.corbado is not None
+    api.register()
+    api.corbado.answer_next_verification(result)
+    signed = api.corbado.mint("jane@example.com")
+    response = api.client.post("/auth/completeLogin", json={"signedPasskeyData": signed})
+    assert response.status_code == 401
+    assert response.json()["success"] is False
+
+
+def test_verify_is_asked_with_the_webauthn_id_as_username(fake_corbado_api: Api) -> None:
+    api = fake_corbado_api
+    assert api.corbado is not None
+    api.register()
+    signed = api.corbado.mint("jane@example.com")
+    assert (
+        api.client.post("/auth/completeLogin", json={"signedPasskeyData": signed}).status_code
+        == 200
+    )
+    assert api.corbado.calls == [("verify_signed_passkey_data", signed, "jane@example.com")]
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (CorbadoRejected("credentials refused"), 502),
+        (CorbadoUnavailable("500 from Corbado"), 502),
+        (CorbadoUnavailable("connection refused", retry_later=True), 503),
+        (CorbadoTimeout("no answer"), 504),
+    ],
+)
+def test_corbado_failures_map_to_gateway_errors_and_verify_runs_once(
+    fake_corbado_api: Api, error: CorbadoError, status: int
+) -> None:
+    api = fake_corbado_api
+    assert api.corbado is not None
+    api.register()
+    api.corbado.fail_next_call(error)
+    signed = api.corbado.mint("jane@example.com")
+    response = api.client.post("/auth/completeLogin", json={"signedPasskeyData": signed})
+    assert response.status_code == status
+    assert response.json()["success"] is False
+    assert str(error) not in response.text
+    assert [call[0] for call in api.corbado.calls] == ["verify_signed_passkey_data"]
+    api.corbado.fail_next_call(error)
+    connect = api.client.post(
+        "/auth/createConnectToken",
+        json={"connectTokenType": "passkey-list"},
+        headers=api.bearer(api.login()["accessToken"]),
+    )
+    assert connect.status_code == status
+    assert "success" not in connect.json()

@@ -1,0 +1,138 @@
+"""Register, login, me, refresh and logout through HTTP, as a client sees them."""
+
+from typing import Any
+
+from jose import jwt
+
+from tests.http.conftest import PASSWORD, Api, error_of
+
+
+def test_register_answers_201_with_the_normalised_user(api: Api) -> None:
+    body = {"email": " Jane@Example.com ", "password": PASSWORD, "displayName": "Jane Doe"}
+    response = api.client.post("/auth/register", json=body)
+    assert response.status_code == 201
+    user = response.json()
+    assert set(user) == {"userId", "email", "displayName"}
+    assert (user["email"], user["displayName"]) == ("jane@example.com", "Jane Doe")
+
+
+def test_register_twice_is_409(api: Api) -> None:
+    api.register()
+    body = {"email": "JANE@example.com", "password": PASSWORD, "displayName": "Jane"}
+    response = api.client.post("/auth/register", json=body)
+    assert response.status_code == 409
+    assert error_of(response) == "email_taken"
+
+
+def test_login_returns_a_bearer_pair_that_is_not_cached(api: Api) -> None:
+    api.register()
+    response = api.client.post(
+        "/auth/login", json={"email": "jane@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "no-store" in response.headers["cache-control"]
+    tokens = response.json()
+    assert set(tokens) == {"accessToken", "refreshToken", "tokenType", "expiresIn"}
+    assert tokens["tokenType"] == "Bearer"
+    assert tokens["expiresIn"] == 900
+
+
+def test_unknown_email_and_wrong_password_look_the_same(api: Api) -> None:
+    api.register()
+    unknown = api.client.post("/auth/login", json={"email": "x@example.com", "password": PASSWORD})
+    wrong = api.client.post(
+        "/auth/login", json={"email": "jane@example.com", "password": "nope-nope"}
+    )
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json()
+    assert error_of(unknown) == "invalid_credentials"
+
+
+def test_me_names_the_logged_in_user(api: Api) -> None:
+    user = api.register()
+    tokens = api.login()
+    response = api.client.get("/auth/me", headers=api.bearer(tokens["accessToken"]))
+    assert response.status_code == 200
+    assert response.json() == user
+
+
+def test_access_token_carries_the_documented_claims(api: Api) -> None:
+    user = api.register()
+    tokens = api.login()
+    jwks = api.client.get("/.well-known/jwks.json")
+    assert "max-age" in jwks.headers["cache-control"]
+    claims = jwt.decode(
+        tokens["accessToken"],
+        jwks.json(),
+        algorithms=["ES256"],
+        audience="connect-backend-dev",
+        issuer="http://127.0.0.1:8000",
+    )
+    assert set(claims) == {"iss", "aud", "sub", "iat", "exp", "jti", "sid", "auth_time", "amr"}
+    assert claims["sub"] == user["userId"]
+    assert claims["amr"] == ["pwd"]
+    assert claims["exp"] - claims["iat"] == 900
+    header = jwt.get_unverified_header(tokens["accessToken"])
+    assert header["typ"] == "at+jwt"
+    assert header["kid"] == jwks.json()["keys"][0]["kid"]
+
+
+def refresh(api: Api, refresh_token: str) -> Any:
+    return api.client.post("/auth/refresh", json={"refreshToken": refresh_token})
+
+
+def test_refresh_rotates_and_keeps_auth_time(api: Api) -> None:
+    api.register()
+    first = api.login()
+    api.clock.advance(120)
+    response = refresh(api, first["refreshToken"])
+    assert response.status_code == 200
+    second = response.json()
+    assert second["refreshToken"] != first["refreshToken"]
+    old = jwt.get_unverified_claims(first["accessToken"])
+    new = jwt.get_unverified_claims(second["accessToken"])
+    assert (new["sid"], new["auth_time"]) == (old["sid"], old["auth_time"])
+    assert new["iat"] == old["iat"] + 120
+
+
+def test_replay_within_grace_succeeds_and_after_it_revokes_the_session(api: Api) -> None:
+    api.register()
+    first = api.login()
+    second = refresh(api, first["refreshToken"]).json()
+    api.clock.advance(10)
+    assert refresh(api, first["refreshToken"]).status_code == 200
+    api.clock.advance(30)
+    reused = refresh(api, first["refreshToken"])
+    assert reused.status_code == 401
+    assert error_of(reused) == "refresh_token_reused"
+    assert refresh(api, second["refreshToken"]).status_code == 401
+    me = api.client.get("/auth/me", headers=api.bearer(second["accessToken"]))
+    assert me.status_code == 401
+    assert me.headers["www-authenticate"] == "Bearer"
+
+
+def test_logout_ends_the_session_at_once(api: Api) -> None:
+    api.register()
+    tokens = api.login()
+    other = api.login()
+    response = api.client.post("/auth/logout", headers=api.bearer(tokens["accessToken"]))
+    assert response.status_code == 204
+    assert response.content == b""
+    me = api.client.get("/auth/me", headers=api.bearer(tokens["accessToken"]))
+    assert me.status_code == 401
+    assert refresh(api, tokens["refreshToken"]).status_code == 401
+    still = api.client.get("/auth/me", headers=api.bearer(other["accessToken"]))
+    assert still.status_code == 200
+
+
+def test_logout_needs_a_bearer_token(api: Api) -> None:
+    response = api.client.post("/auth/logout")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_health_and_readiness(api: Api) -> None:
+    assert api.client.get("/healthz").json() == {"status": "ok"}
+    ready = api.client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready"}
