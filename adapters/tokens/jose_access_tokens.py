@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from jose import jwt
+from jose import backends, jwt
+from jose.backends.cryptography_backend import CryptographyECKey
 from jose.exceptions import JOSEError
 
 from adapters.tokens.signing_keys import SigningKey
@@ -33,6 +34,9 @@ class JoseAccessTokens:
     """Signs with the first key; verifies with the key its `kid` names, ES256 only."""
 
     def __init__(self, keys: list[SigningKey], issuer: str, audience: str) -> None:
+        # python-jose picks its backend by import order; the pure-Python ecdsa one is not for us.
+        if backends.ECKey is not CryptographyECKey:
+            raise RuntimeError("python-jose is not using the cryptography backend")
         if not keys:
             raise ValueError("at least one signing key is required")
         self._signing = keys[0]
