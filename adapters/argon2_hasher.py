@@ -11,11 +11,11 @@ class Argon2PasswordHasher:
         self._hasher = hasher or _Argon2()
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        return self._hasher.hash(_utf8(password))
 
     def verify(self, password_hash: str, password: str) -> bool:
         try:
-            return self._hasher.verify(password_hash, password)
+            return self._hasher.verify(password_hash, _utf8(password))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 
@@ -24,3 +24,8 @@ class Argon2PasswordHasher:
             return self._hasher.check_needs_rehash(password_hash)
         except InvalidHashError:
             return True
+
+
+def _utf8(password: str) -> bytes:
+    # A lone surrogate from JSON has no strict UTF-8 form; it must fail to match, not crash.
+    return password.encode("utf-8", "surrogatepass")

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import unicodedata
 import uuid
 
 from domain.errors import InvalidDisplayName, InvalidEmail, InvalidPassword
@@ -22,7 +23,8 @@ def normalise_email(raw: str) -> str:
         or not domain
         or "@" in domain
         or len(email) > MAX_EMAIL_LENGTH
-        or any(ch.isspace() or ord(ch) < 0x20 for ch in email)
+        or any(ch.isspace() for ch in email)
+        or _has_control_or_surrogate(email)
     ):
         raise InvalidEmail("not a valid email address")
     return email
@@ -30,7 +32,9 @@ def normalise_email(raw: str) -> str:
 
 def check_password(password: str) -> None:
     """Enforce NIST SP 800-63B length bounds; no composition rules."""
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH or any(
+        unicodedata.category(ch) == "Cs" for ch in password
+    ):
         raise InvalidPassword(
             f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
         )
@@ -39,9 +43,14 @@ def check_password(password: str) -> None:
 def normalise_display_name(raw: str) -> str:
     """Trim a display name, refusing blank or over-long ones."""
     name = raw.strip()
-    if not name or len(name) > MAX_DISPLAY_NAME_LENGTH:
+    if not name or len(name) > MAX_DISPLAY_NAME_LENGTH or _has_control_or_surrogate(name):
         raise InvalidDisplayName(f"display name must be 1 to {MAX_DISPLAY_NAME_LENGTH} characters")
     return name
+
+
+def _has_control_or_surrogate(text: str) -> bool:
+    # Control characters and lone surrogates (JSON allows "\ud800") cannot be stored as text.
+    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
 
 
 def new_refresh_token() -> str:

@@ -33,11 +33,11 @@ class InvalidEmail(InvalidInput):
 
 
 class InvalidPassword(InvalidInput):
-    """The password is shorter than 8 or longer than 128 characters (NIST SP 800-63B)."""
+    """The password is not 8 to 128 characters (NIST SP 800-63B) of encodable text."""
 
 
 class InvalidDisplayName(InvalidInput):
-    """The display name is blank or longer than 100 characters."""
+    """The display name is blank, longer than 100 characters or holds control characters."""
 
 
 class AuthenticationFailed(DomainError):

@@ -104,9 +104,7 @@ def http_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> R
     return _respond(request, spec, details)
 
 
-def undecodable_body_to_response(
-    request: Request[Any, Any, Any], exc: Exception
-) -> Response[Any]:
+def undecodable_body_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """msgspec raises UnicodeDecodeError, not a validation error, for bytes that are not UTF-8."""
     return _respond(request, ErrorSpec(400, HTTP_CODES[400], "The request body is not UTF-8."))
 

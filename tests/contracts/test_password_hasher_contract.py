@@ -49,3 +49,10 @@ def test_argon2_weaker_parameters_need_a_rehash() -> None:
     weak = Argon2PasswordHasher(FAST_ARGON2).hash("correct horse")
     assert weak.startswith("$argon2id$")
     assert Argon2PasswordHasher().needs_rehash(weak)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_password_with_a_lone_surrogate_never_raises(kind: str) -> None:
+    hasher = make(kind)
+    password_hash = hasher.hash("correct horse")
+    assert not hasher.verify(password_hash, "correct horse\ud800")

@@ -63,3 +63,20 @@ async def test_passwords_of_8_to_128_characters_and_only_those_are_accepted(pass
         with pytest.raises(InvalidPassword):
             await world.create_user.execute("jane@example.com", password, "Jane")
         assert await world.users.by_email("jane@example.com") is None
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "name", "error"),
+    [
+        ("jane\x00@example.com", PASSWORD, "Jane", InvalidEmail),
+        ("jane\ud800@example.com", PASSWORD, "Jane", InvalidEmail),
+        ("jane@example.com", PASSWORD + "\ud800", "Jane", InvalidPassword),
+        ("jane@example.com", PASSWORD, "Ja\x00ne", InvalidDisplayName),
+        ("jane@example.com", PASSWORD, "Ja\ud800ne", InvalidDisplayName),
+    ],
+)
+async def test_text_no_store_can_hold_is_refused(
+    world: World, email: str, password: str, name: str, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        await world.create_user.execute(email, password, name)

@@ -74,6 +74,31 @@ def test_wrong_fields_are_400(shared_api: Api, path: str, body: dict[str, Any]) 
     assert PASSWORD not in response.text
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        rb'{"email": "a@b.c", "password": "correct horse", "displayName": "\ud800"}',
+        rb'{"email": "a@b.c", "password": "correct horse", "displayName": "A\u0000"}',
+        rb'{"email": "a\u0000@b.c", "password": "correct horse", "displayName": "A"}',
+        rb'{"email": "a@b.c", "password": "correct horse\udfff", "displayName": "A"}',
+    ],
+)
+def test_text_that_cannot_be_stored_is_400(shared_api: Api, raw: bytes) -> None:
+    response = shared_api.client.post(
+        "/auth/register", content=raw, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert_client_error(response)
+
+
+def test_a_lone_surrogate_escape_is_malformed_json(shared_api: Api) -> None:
+    raw = rb'{"email": "a@b.c", "password": "correct horse\ud800"}'
+    response = shared_api.client.post(
+        "/auth/login", content=raw, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize("path", ENDPOINTS)
 def test_a_megabyte_body_is_413(shared_api: Api, path: str) -> None:
     body = b'{"email": "' + b"a" * 1_000_000 + b'"}'

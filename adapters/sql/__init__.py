@@ -1,0 +1,1 @@
+"""SQL persistence (SQLite now, PostgreSQL later) through SQLAlchemy Core and Alembic."""

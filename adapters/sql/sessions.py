@@ -1,0 +1,123 @@
+"""The Sessions port over SQL."""
+
+import json
+from typing import Any
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.sql.tables import refresh_tokens, sessions
+from domain.model import RefreshTokenRecord, Session
+
+
+class SqlSessions:
+    """Sessions and their refresh-token hashes; each change is one transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def create(self, session: Session, refresh_hash: str) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                insert(sessions).values(
+                    id=session.id,
+                    user_id=session.user_id,
+                    auth_time=session.auth_time,
+                    amr=json.dumps(session.amr),
+                    created_at=session.created_at,
+                    last_used_at=session.last_used_at,
+                    expires_at=session.expires_at,
+                    revoked_at=session.revoked_at,
+                )
+            )
+            await _add_token(connection, session.id, refresh_hash, session.created_at)
+
+    async def get(self, session_id: str) -> Session | None:
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(select(sessions).where(sessions.c.id == session_id))
+            ).one_or_none()
+        return None if row is None else _session(row)
+
+    async def find_refresh(self, refresh_hash: str) -> RefreshTokenRecord | None:
+        query = (
+            select(sessions, refresh_tokens.c.rotated_at)
+            .join_from(refresh_tokens, sessions)
+            .where(refresh_tokens.c.token_hash == refresh_hash)
+        )
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(query)).one_or_none()
+        return None if row is None else RefreshTokenRecord(_session(row), row.rotated_at)
+
+    async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:
+        async with self._engine.begin() as connection:
+            # The compare-and-set: of racing callers, the database lets one update the row.
+            claimed = await connection.execute(
+                update(refresh_tokens)
+                .where(
+                    refresh_tokens.c.token_hash == old_hash,
+                    refresh_tokens.c.rotated_at.is_(None),
+                )
+                .values(rotated_at=now)
+            )
+            if claimed.rowcount != 1:
+                return False
+            session_id = (
+                await connection.execute(
+                    select(refresh_tokens.c.session_id).where(
+                        refresh_tokens.c.token_hash == old_hash
+                    )
+                )
+            ).scalar_one()
+            await _add_token(connection, session_id, new_hash, now)
+            await _touch(connection, session_id, now)
+        return True
+
+    async def add_refresh(self, session_id: str, new_hash: str, now: int) -> None:
+        async with self._engine.begin() as connection:
+            await _add_token(connection, session_id, new_hash, now)
+            await _touch(connection, session_id, now)
+
+    async def revoke(self, session_id: str, now: int) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(sessions)
+                .where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+
+    async def revoked_since(self, since: int) -> list[str]:
+        async with self._engine.connect() as connection:
+            ids = await connection.scalars(
+                select(sessions.c.id).where(sessions.c.revoked_at >= since)
+            )
+            return list(ids)
+
+
+async def _add_token(
+    connection: AsyncConnection, session_id: str, token_hash: str, issued_at: int
+) -> None:
+    await connection.execute(
+        insert(refresh_tokens).values(
+            token_hash=token_hash, session_id=session_id, issued_at=issued_at
+        )
+    )
+
+
+async def _touch(connection: AsyncConnection, session_id: str, now: int) -> None:
+    await connection.execute(
+        update(sessions).where(sessions.c.id == session_id).values(last_used_at=now)
+    )
+
+
+def _session(row: Row[*tuple[Any, ...]]) -> Session:
+    return Session(
+        id=row.id,
+        user_id=row.user_id,
+        auth_time=row.auth_time,
+        amr=tuple(json.loads(row.amr)),
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+    )

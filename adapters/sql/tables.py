@@ -1,0 +1,64 @@
+"""The schema, as SQLAlchemy Core tables; Alembic revisions must keep the database equal to it."""
+
+import sqlalchemy as sa
+
+from domain.credentials import MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH
+
+# Deterministic constraint names let Alembic alter or drop them on SQLite and PostgreSQL alike.
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+_ID_LENGTH = 64
+_SHA256_HEX_LENGTH = 64
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.String(_ID_LENGTH), primary_key=True),
+    sa.Column("email", sa.String(MAX_EMAIL_LENGTH), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(MAX_DISPLAY_NAME_LENGTH), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(_ID_LENGTH), primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.String(_ID_LENGTH),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("auth_time", sa.BigInteger, nullable=False),
+    # A JSON array of RFC 8176 values, so any tuple of strings round-trips exactly.
+    sa.Column("amr", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("last_used_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Column("revoked_at", sa.BigInteger, nullable=True, index=True),
+)
+
+refresh_tokens = sa.Table(
+    "refresh_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(_SHA256_HEX_LENGTH), primary_key=True),
+    sa.Column(
+        "session_id",
+        sa.String(_ID_LENGTH),
+        sa.ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("issued_at", sa.BigInteger, nullable=False),
+    sa.Column("rotated_at", sa.BigInteger, nullable=True),
+)

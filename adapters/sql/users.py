@@ -1,0 +1,63 @@
+"""The Users port over SQL."""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.sql.tables import users
+from domain.errors import EmailAlreadyRegistered
+from domain.model import User
+
+
+class SqlUsers:
+    """The user directory in the `users` table; the unique email index settles races."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add(self, user: User) -> None:
+        try:
+            async with self._engine.begin() as connection:
+                await connection.execute(
+                    insert(users).values(
+                        id=user.id,
+                        email=user.email,
+                        display_name=user.display_name,
+                        password_hash=user.password_hash,
+                        created_at=user.created_at,
+                    )
+                )
+        except IntegrityError as error:
+            # Which constraint failed is spelled differently by every driver; asking is portable.
+            if await self.by_email(user.email) is not None:
+                raise EmailAlreadyRegistered("email address is already registered") from error
+            raise
+
+    async def by_id(self, user_id: str) -> User | None:
+        return await self._one(users.c.id == user_id)
+
+    async def by_email(self, email: str) -> User | None:
+        return await self._one(users.c.email == email)
+
+    async def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+            )
+
+    async def _one(self, condition: ColumnElement[bool]) -> User | None:
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(select(users).where(condition))).one_or_none()
+        return None if row is None else _user(row)
+
+
+def _user(row: Row[*tuple[Any, ...]]) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        display_name=row.display_name,
+        password_hash=row.password_hash,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,89 @@
+"""The Alembic revisions build exactly the schema `adapters.sql.tables` describes."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, delete, inspect, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import adapters.sql.migrate
+from adapters.sql.engine import create_engine
+from adapters.sql.migrate import is_current, upgrade_to_head
+from adapters.sql.sessions import SqlSessions
+from adapters.sql.tables import metadata, refresh_tokens, sessions, users
+from adapters.sql.users import SqlUsers
+from domain.model import PASSKEY_AMR, Session, User
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    yield engine
+    await engine.dispose()
+
+
+def _schema_differences(connection: Connection) -> list[object]:
+    return list(compare_metadata(MigrationContext.configure(connection), metadata))
+
+
+def _table_names(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names())
+
+
+def _downgrade_to_base(connection: Connection) -> None:
+    config = Config()
+    migrations = Path(adapters.sql.migrate.__file__).parent / "migrations"
+    config.set_main_option("script_location", str(migrations))
+    config.attributes["connection"] = connection
+    command.downgrade(config, "base")
+
+
+async def test_the_migrated_schema_matches_the_tables(engine: AsyncEngine) -> None:
+    await upgrade_to_head(engine)
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_schema_differences) == []
+
+
+async def test_an_empty_database_is_not_current_and_a_migrated_one_is(
+    engine: AsyncEngine,
+) -> None:
+    assert await is_current(engine) is False
+
+    await upgrade_to_head(engine)
+
+    assert await is_current(engine) is True
+
+
+async def test_upgrading_a_current_database_changes_nothing(engine: AsyncEngine) -> None:
+    await upgrade_to_head(engine)
+    await SqlUsers(engine).add(User("u1", "ada@example.com", "Ada", None, 0))
+
+    await upgrade_to_head(engine)
+
+    assert await SqlUsers(engine).by_id("u1") is not None
+    assert await is_current(engine) is True
+
+
+async def test_downgrading_to_base_removes_every_table(engine: AsyncEngine) -> None:
+    await upgrade_to_head(engine)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(_downgrade_to_base)
+        assert await connection.run_sync(_table_names) == {"alembic_version"}
+
+
+async def test_deleting_a_user_deletes_its_sessions_and_their_tokens(engine: AsyncEngine) -> None:
+    await upgrade_to_head(engine)
+    await SqlUsers(engine).add(User("u1", "ada@example.com", "Ada", None, 0))
+    await SqlSessions(engine).create(Session("s1", "u1", 0, PASSKEY_AMR, 0, 0, 60), "h1")
+
+    async with engine.begin() as connection:
+        await connection.execute(delete(users))
+        assert (await connection.execute(select(sessions))).all() == []
+        assert (await connection.execute(select(refresh_tokens))).all() == []

@@ -1,0 +1,76 @@
+"""Every implementation of a port runs the same contract tests.
+
+A backend is one entry of `_BACKENDS`: a function from pytest's temp-dir factory to a
+`StoreFactory`. Each call of the factory yields fresh, empty stores, so a PostgreSQL variant is
+one more entry whose factory creates (and drops) a schema per call.
+"""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+
+import pytest
+
+from adapters.sql.engine import create_engine
+from adapters.sql.migrate import upgrade_to_head
+from adapters.sql.sessions import SqlSessions
+from adapters.sql.users import SqlUsers
+from domain.ports import Sessions, Users
+from tests.fakes.fake_sessions import FakeSessions
+from tests.fakes.fake_users import FakeUsers
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """One backend's implementation of each port, sharing one database."""
+
+    users: Users
+    sessions: Sessions
+
+
+StoreFactory = Callable[[], AbstractAsyncContextManager[Stores]]
+
+
+def _fake(_: pytest.TempPathFactory) -> StoreFactory:
+    @asynccontextmanager
+    async def stores() -> AsyncIterator[Stores]:
+        yield Stores(FakeUsers(), FakeSessions())
+
+    return stores
+
+
+def _sqlite(tmp_path_factory: pytest.TempPathFactory) -> StoreFactory:
+    @asynccontextmanager
+    async def stores() -> AsyncIterator[Stores]:
+        path = tmp_path_factory.mktemp("sqlite") / "store.sqlite3"
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        try:
+            await upgrade_to_head(engine)
+            yield Stores(SqlUsers(engine), SqlSessions(engine))
+        finally:
+            await engine.dispose()
+
+    return stores
+
+
+_BACKENDS: dict[str, Callable[[pytest.TempPathFactory], StoreFactory]] = {
+    "fake": _fake,
+    "sqlite": _sqlite,
+}
+
+
+# Session scope keeps it usable from hypothesis tests, which call it once per example.
+@pytest.fixture(scope="session", params=list(_BACKENDS))
+def store_factory(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> StoreFactory:
+    """Makes fresh stores of one backend on each call."""
+    backend: str = request.param
+    return _BACKENDS[backend](tmp_path_factory)
+
+
+@pytest.fixture
+async def stores(store_factory: StoreFactory) -> AsyncIterator[Stores]:
+    """Fresh, empty stores of one backend for one test."""
+    async with store_factory() as fresh:
+        yield fresh

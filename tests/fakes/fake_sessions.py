@@ -1,0 +1,63 @@
+"""An in-memory Sessions port."""
+
+from dataclasses import dataclass, replace
+
+from domain.model import RefreshTokenRecord, Session
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredToken:
+    session_id: str
+    rotated_at: int | None = None
+
+
+class FakeSessions:
+    """Sessions and refresh-token hashes in dicts, with the semantics the SQL store has.
+
+    No method awaits between reading and writing, so each one is atomic on the event loop.
+    """
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, Session] = {}
+        self._tokens: dict[str, _StoredToken] = {}
+
+    async def create(self, session: Session, refresh_hash: str) -> None:
+        self._sessions[session.id] = session
+        self._tokens[refresh_hash] = _StoredToken(session.id)
+
+    async def get(self, session_id: str) -> Session | None:
+        return self._sessions.get(session_id)
+
+    async def find_refresh(self, refresh_hash: str) -> RefreshTokenRecord | None:
+        token = self._tokens.get(refresh_hash)
+        if token is None:
+            return None
+        return RefreshTokenRecord(self._sessions[token.session_id], token.rotated_at)
+
+    async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:
+        token = self._tokens.get(old_hash)
+        if token is None or token.rotated_at is not None:
+            return False
+        self._tokens[old_hash] = replace(token, rotated_at=now)
+        self._add_token(token.session_id, new_hash, now)
+        return True
+
+    async def add_refresh(self, session_id: str, new_hash: str, now: int) -> None:
+        self._add_token(session_id, new_hash, now)
+
+    async def revoke(self, session_id: str, now: int) -> None:
+        session = self._sessions.get(session_id)
+        if session is not None and session.revoked_at is None:
+            self._sessions[session_id] = replace(session, revoked_at=now)
+
+    async def revoked_since(self, since: int) -> list[str]:
+        return [
+            session.id
+            for session in self._sessions.values()
+            if session.revoked_at is not None and session.revoked_at >= since
+        ]
+
+    def _add_token(self, session_id: str, token_hash: str, now: int) -> None:
+        session = self._sessions[session_id]
+        self._tokens[token_hash] = _StoredToken(session_id)
+        self._sessions[session_id] = replace(session, last_used_at=now)
