@@ -10,9 +10,12 @@ DomainError
 │   ├── InvalidAccessToken
 │   ├── InvalidRefreshToken
 │   ├── RefreshTokenReused
-│   └── PasskeyLoginFailed
+│   ├── PasskeyLoginFailed
+│   ├── ReauthenticationRequired
+│   └── FeedAccessDenied
 ├── RegistrationClosed
 ├── EmailAlreadyRegistered
+├── SessionNotFound
 └── CorbadoError                    the Corbado Backend API failed us
     ├── CorbadoRejected
     ├── CorbadoUnavailable
@@ -64,12 +67,24 @@ class PasskeyLoginFailed(AuthenticationFailed):
     """Corbado did not confirm the passkey login, or it belongs to no user of ours."""
 
 
+class ReauthenticationRequired(AuthenticationFailed):
+    """A sensitive action needs a login more recent than SENSITIVE_ACTION_MAX_AGE_S."""
+
+
+class FeedAccessDenied(AuthenticationFailed):
+    """The revocation feed was asked without its shared secret, or the feed is switched off."""
+
+
 class RegistrationClosed(DomainError):
     """Self-service registration is switched off on this deployment."""
 
 
 class EmailAlreadyRegistered(DomainError):
     """Another user already has this (normalised) email address."""
+
+
+class SessionNotFound(DomainError):
+    """No live session with this id belongs to the caller (another user's id looks the same)."""
 
 
 class CorbadoError(DomainError):

@@ -42,6 +42,32 @@ class Session:
     last_used_at: int
     expires_at: int
     revoked_at: int | None = None
+    user_agent: str | None = None
+    credential_id: str | None = None
+    corbado_user_id: str | None = None
+
+    @property
+    def method(self) -> str:
+        """How the session began, in words: `password` or `passkey`."""
+        return "password" if AuthMethod.PASSWORD.value in self.amr else "passkey"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOrigin:
+    """Where a new session comes from: the client, and the passkey if one was used."""
+
+    user_agent: str | None = None
+    credential_id: str | None = None
+    corbado_user_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """One ended session in the revocation feed; `cursor` orders the feed."""
+
+    cursor: int
+    session_id: str
+    revoked_at: int
 
 
 @dataclass(frozen=True, slots=True)

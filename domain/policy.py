@@ -12,6 +12,7 @@ class SessionPolicy:
     session_idle_timeout_s: int = 1_209_600
     refresh_reuse_grace_s: int = 30
     clock_leeway_s: int = 30
+    sensitive_action_max_age_s: int = 600
 
     @property
     def revocation_ttl_s(self) -> int:

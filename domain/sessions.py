@@ -1,7 +1,10 @@
 """Pure rules about sessions: liveness and the tokens a live session earns."""
 
+import unicodedata
+
 from domain.credentials import new_token_id
-from domain.model import AccessGrant, Session, TokenPair
+from domain.errors import ReauthenticationRequired
+from domain.model import AccessGrant, Principal, Session, TokenPair
 from domain.policy import SessionPolicy
 from domain.ports import AccessTokens
 
@@ -37,3 +40,20 @@ def token_pair(
         refresh_token=refresh_token,
         expires_in=policy.access_token_ttl_s,
     )
+
+
+def require_recent_authentication(principal: Principal, now: int, policy: SessionPolicy) -> None:
+    """Refuse a sensitive action unless the caller logged in within the allowed age."""
+    if now - principal.auth_time > policy.sensitive_action_max_age_s:
+        raise ReauthenticationRequired("log in again to do this")
+
+
+MAX_USER_AGENT_LENGTH = 256
+
+
+def clean_user_agent(raw: str | None) -> str | None:
+    """A user agent fit to show back to its user: printable and bounded, or None."""
+    if raw is None:
+        return None
+    printable = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C").strip()
+    return printable[:MAX_USER_AGENT_LENGTH] or None

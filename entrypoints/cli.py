@@ -7,29 +7,33 @@ import asyncio
 import dataclasses
 import getpass
 import json
-import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import uvicorn
 
 from domain.errors import DomainError
 from entrypoints.container import Container
+from entrypoints.logging_setup import configure_logging
 from entrypoints.settings import DEV_STATE_DIR, ConfigError, Settings
 from entrypoints.web.app import EMULATOR_MOUNT, create_app
 
 T = TypeVar("T")
 EXIT_CONFIG = 2
+MAX_HEADER_BYTES = 16 * 1024
+# Connections plus requests in progress; beyond it uvicorn answers 503 at once.
+MAX_CONCURRENCY = 1000
+KEEP_ALIVE_S = 5
+GRACEFUL_SHUTDOWN_S = 30
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(json=_json_logs(args.command))
     try:
         code: int = args.run(args)
     except ConfigError as exc:
@@ -196,16 +200,34 @@ def _run_with(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> 
     return asyncio.run(run())
 
 
-def _run_server(settings: Settings) -> None:
-    uvicorn.run(
-        create_app(Container(settings=settings)),
+def _json_logs(command: str) -> bool:
+    # serve always logs JSON; dev does too unless a person watches it on a terminal.
+    return command == "serve" or (command == "dev" and not sys.stderr.isatty())
+
+
+def server_config(settings: Settings, app: Any) -> uvicorn.Config:
+    """How `dev` and `serve` run uvicorn: bounded headers and concurrency, graceful shutdown."""
+    return uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
+        # h11 enforces the header limit below; the httptools parser has no such setting.
+        http="h11",
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        limit_concurrency=MAX_CONCURRENCY,
+        timeout_keep_alive=KEEP_ALIVE_S,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         server_header=False,
+        # Client addresses come from TRUSTED_PROXIES (entrypoints/web/client_ip.py), never here.
         proxy_headers=False,
+        # One access line per request comes from our middleware, with the request id on it.
         access_log=False,
-        timeout_graceful_shutdown=30,
+        log_config=None,
     )
+
+
+def _run_server(settings: Settings) -> None:
+    uvicorn.Server(server_config(settings, create_app(Container(settings=settings)))).run()
 
 
 def _ensure_dev_key(path: Path) -> None:

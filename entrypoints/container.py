@@ -8,13 +8,18 @@ import httpx
 import msgspec
 from dependency_injector import containers, providers
 from litestar import Litestar
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.argon2_hasher import Argon2PasswordHasher
 from adapters.corbado.emulator import create_emulator_app
 from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
 from adapters.corbado.passkey_data import JosePasskeyDataReader
+from adapters.logging_audit_log import LoggingAuditLog
+from adapters.memory_rate_limits import InMemoryRateLimitCounters
 from adapters.memory_revocations import InMemoryRevokedSessions
+from adapters.redis_connection import create_redis_client, ping_redis
+from adapters.redis_rate_limits import RedisRateLimitCounters
 from adapters.sql.engine import create_engine, ping
 from adapters.sql.migrate import is_current, upgrade_to_head
 from adapters.sql.sessions import SqlSessions
@@ -30,15 +35,25 @@ from adapters.tokens.signing_keys import (
 from domain.usecases.authenticate import Authenticate
 from domain.usecases.complete_login import CompleteLogin
 from domain.usecases.create_user import CreateUser
+from domain.usecases.delete_account import DeleteAccount
+from domain.usecases.end_all_sessions import EndAllSessions
+from domain.usecases.end_own_session import EndOwnSession
 from domain.usecases.end_session import EndSession
+from domain.usecases.forget_passkey import ForgetPasskey
 from domain.usecases.issue_connect_token import IssueConnectToken
+from domain.usecases.list_sessions import ListSessions
 from domain.usecases.password_login import PasswordLogin
+from domain.usecases.read_revocations import ReadRevocations
 from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.register import Register
 from domain.usecases.restore_revocations import RestoreRevocations
 from domain.usecases.start_session import StartSession
 from domain.usecases.who_am_i import WhoAmI
+from entrypoints.metered_corbado import MeteredCorbadoConnect
+from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
+from entrypoints.web.client_ip import ClientAddresses
+from entrypoints.web.rate_limits import RateLimitCounters, RateLimiter
 from entrypoints.web.readiness import Readiness
 from entrypoints.web.schemas import JwkSet
 
@@ -51,12 +66,26 @@ def _published_keys(keys: list[SigningKey]) -> JwkSet:
     return msgspec.convert(jwk_set(keys), JwkSet)
 
 
-def _readiness(engine: AsyncEngine, keys: list[SigningKey]) -> Readiness:
+def _readiness(engine: AsyncEngine, keys: list[SigningKey], redis: Redis | None) -> Readiness:
     async def signing_key_loaded() -> None:
         if not keys:
             raise RuntimeError("no signing key")
 
-    return Readiness([("database", lambda: ping(engine)), ("signing_key", signing_key_loaded)])
+    checks = [("database", lambda: ping(engine)), ("signing_key", signing_key_loaded)]
+    if redis is not None:
+        checks.append(("redis", lambda: ping_redis(redis)))
+    return Readiness(checks)
+
+
+def _redis_client(settings: Settings) -> Redis | None:
+    return create_redis_client(settings.redis_url) if settings.redis_url else None
+
+
+def _rate_limit_counters(redis: Redis | None) -> RateLimitCounters:
+    # Without Redis each worker counts alone: run one worker, or N workers allow N times a limit.
+    if redis is None:
+        return InMemoryRateLimitCounters()
+    return RedisRateLimitCounters(redis)
 
 
 def _corbado_transport(emulator: Litestar | None) -> httpx.AsyncBaseTransport | None:
@@ -96,7 +125,13 @@ class Container(containers.DeclarativeContainer):
     )
 
     jwk_set = providers.Singleton(_published_keys, signing_keys)
-    readiness = providers.Singleton(_readiness, engine, signing_keys)
+    redis_client = providers.Singleton(_redis_client, settings)
+    readiness = providers.Singleton(_readiness, engine, signing_keys, redis_client)
+    metrics = providers.Singleton(Metrics)
+    rate_limit_counters = providers.Singleton(_rate_limit_counters, redis_client)
+    rate_limiter = providers.Singleton(RateLimiter, rate_limit_counters, clock, metrics)
+    client_addresses = providers.Singleton(ClientAddresses, settings.provided.trusted_proxies)
+    audit_log = providers.Singleton(LoggingAuditLog)
 
     corbado_emulator = providers.Singleton(_emulator, settings)
     corbado_http_client = providers.Singleton(
@@ -113,6 +148,8 @@ class Container(containers.DeclarativeContainer):
     corbado = providers.Singleton(
         HttpxCorbadoConnect, corbado_http_client, timeout_s=settings.provided.corbado_timeout_s
     )
+    # Use cases get the measured port; tests override `corbado` and are measured too.
+    metered_corbado = providers.Singleton(MeteredCorbadoConnect, corbado, metrics)
     passkey_data_reader = providers.Singleton(JosePasskeyDataReader)
 
     create_user = providers.Singleton(CreateUser, users, password_hasher, clock)
@@ -133,13 +170,23 @@ class Container(containers.DeclarativeContainer):
     issue_connect_token = providers.Singleton(
         IssueConnectToken,
         who_am_i,
-        corbado,
+        metered_corbado,
+        clock,
+        policy,
         identifier_kind=settings.provided.corbado_identifier,
+    )
+    list_sessions = providers.Singleton(ListSessions, sessions, clock, policy)
+    end_own_session = providers.Singleton(EndOwnSession, list_sessions, end_session)
+    end_all_sessions = providers.Singleton(EndAllSessions, list_sessions, end_session)
+    forget_passkey = providers.Singleton(ForgetPasskey, list_sessions, end_session)
+    delete_account = providers.Singleton(DeleteAccount, users, end_all_sessions, clock, policy)
+    read_revocations = providers.Singleton(
+        ReadRevocations, sessions, policy, settings.provided.revocation_feed_secret
     )
     complete_login = providers.Singleton(
         CompleteLogin,
         passkey_data_reader,
-        corbado,
+        metered_corbado,
         users,
         start_session,
         clock,

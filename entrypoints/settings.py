@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,27 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimitSettings:
+    """Requests per client IP (and, for login, per account) per minute, each endpoint on its own.
+
+    `passkey_per_ip` covers createConnectToken and completeLogin, the two calls that reach
+    Corbado; it is capped so that one client stays far below Corbado's own limit.
+    """
+
+    login_per_ip: int = 30
+    login_per_account: int = 10
+    register_per_ip: int = 10
+    refresh_per_ip: int = 60
+    passkey_per_ip: int = 30
+
+
+# Corbado allows 2000 requests per 10 s per IP. Fixed windows let a client spend two windows'
+# worth in an instant, on two endpoints: 2 x 2 x 400 = 1600 stays below it.
+MAX_PASSKEY_PER_MINUTE = 400
+TrustedProxies = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the composition root needs, already validated."""
 
@@ -47,10 +69,15 @@ class Settings:
     refresh_token_ttl_s: int = 2_592_000
     refresh_reuse_grace_s: int = 30
     session_idle_timeout_s: int = 1_209_600
+    sensitive_action_max_age_s: int = 600
+    revocation_feed_secret: str | None = None
     redis_url: str | None = None
     allow_registration: bool = False
     cors_allow_origins: tuple[str, ...] = ()
     use_emulator: bool = False
+    rate_limits: RateLimitSettings = RateLimitSettings()
+    trusted_proxies: TrustedProxies = ()
+    request_timeout_s: float = 15.0
 
     @property
     def policy(self) -> SessionPolicy:
@@ -60,6 +87,7 @@ class Settings:
             session_lifetime_s=self.refresh_token_ttl_s,
             session_idle_timeout_s=self.session_idle_timeout_s,
             refresh_reuse_grace_s=self.refresh_reuse_grace_s,
+            sensitive_action_max_age_s=self.sensitive_action_max_age_s,
         )
 
     @classmethod
@@ -103,10 +131,15 @@ class _Tunables(TypedDict):
     refresh_token_ttl_s: int
     refresh_reuse_grace_s: int
     session_idle_timeout_s: int
+    sensitive_action_max_age_s: int
+    revocation_feed_secret: str | None
     redis_url: str | None
     allow_registration: bool
     cors_allow_origins: tuple[str, ...]
     use_emulator: bool
+    rate_limits: RateLimitSettings
+    trusted_proxies: TrustedProxies
+    request_timeout_s: float
 
 
 class _EnvReader:
@@ -141,11 +174,45 @@ class _EnvReader:
             "session_idle_timeout_s": self.optional(
                 "SESSION_IDLE_TIMEOUT_S", _positive_int, 1_209_600
             ),
+            "sensitive_action_max_age_s": self.optional(
+                "SENSITIVE_ACTION_MAX_AGE_S", _positive_int, 600
+            ),
+            "revocation_feed_secret": self.optional("REVOCATION_FEED_SECRET", _secret, None),
             "redis_url": self.optional("REDIS_URL", str, None),
             "allow_registration": self.optional("ALLOW_REGISTRATION", _boolean, False),
             "cors_allow_origins": self.optional("CORS_ALLOW_ORIGINS", _origins, no_origins),
             "use_emulator": False,
+            "rate_limits": self.rate_limits(),
+            "trusted_proxies": self.optional("TRUSTED_PROXIES", _networks, ()),
+            "request_timeout_s": self.request_timeout(),
         }
+
+    def rate_limits(self) -> RateLimitSettings:
+        default = RateLimitSettings()
+        return RateLimitSettings(
+            login_per_ip=self.optional(
+                "RATE_LIMIT_LOGIN_PER_MINUTE", _positive_int, default.login_per_ip
+            ),
+            login_per_account=self.optional(
+                "RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE", _positive_int, default.login_per_account
+            ),
+            register_per_ip=self.optional(
+                "RATE_LIMIT_REGISTER_PER_MINUTE", _positive_int, default.register_per_ip
+            ),
+            refresh_per_ip=self.optional(
+                "RATE_LIMIT_REFRESH_PER_MINUTE", _positive_int, default.refresh_per_ip
+            ),
+            passkey_per_ip=self.optional(
+                "RATE_LIMIT_PASSKEY_PER_MINUTE", _passkey_rate, default.passkey_per_ip
+            ),
+        )
+
+    def request_timeout(self) -> float:
+        timeout = self.optional("REQUEST_TIMEOUT_S", _positive_float, 15.0)
+        corbado = self.optional("CORBADO_TIMEOUT_S", _positive_float, 5.0)
+        if timeout <= corbado:
+            raise ConfigError("REQUEST_TIMEOUT_S", "must be greater than CORBADO_TIMEOUT_S")
+        return timeout
 
     @staticmethod
     def _parse(name: str, raw: str, parse: Callable[[str], T]) -> T:
@@ -153,6 +220,12 @@ class _EnvReader:
             return parse(raw)
         except ValueError as exc:
             raise ConfigError(name, f"is not valid ({exc})") from exc
+
+
+def _secret(raw: str) -> str | None:
+    if len(raw) < 32:
+        raise ValueError("must be at least 32 characters")
+    return raw
 
 
 def _prefixed(prefix: str) -> Callable[[str], str]:
@@ -219,6 +292,21 @@ def _boolean(raw: str) -> bool:
     if lowered in ("0", "false", "no", "off"):
         return False
     raise ValueError("must be true or false")
+
+
+def _passkey_rate(raw: str) -> int:
+    value = _positive_int(raw)
+    if value > MAX_PASSKEY_PER_MINUTE:
+        raise ValueError(f"must be at most {MAX_PASSKEY_PER_MINUTE} (Corbado's own limit)")
+    return value
+
+
+def _networks(raw: str) -> TrustedProxies:
+    return tuple(
+        ipaddress.ip_network(entry.strip(), strict=False)
+        for entry in raw.split(",")
+        if entry.strip()
+    )
 
 
 def _origins(raw: str) -> tuple[str, ...]:

@@ -10,16 +10,44 @@ from sqlalchemy.pool import ConnectionPoolEntry
 # Long enough to outwait another writer's short transaction instead of failing with "locked".
 _SQLITE_BUSY_TIMEOUT_MS = 5000
 
+# Per worker process: every statement is short, so a few connections serve many requests, and
+# WORKERS x (size + overflow) stays well under PostgreSQL's default max_connections of 100.
+SERVER_POOL_SIZE = 5
+SERVER_POOL_MAX_OVERFLOW = 5
+# A request that cannot get a connection this soon fails rather than queueing behind a stall.
+SERVER_POOL_TIMEOUT_S = 10.0
+# Replace connections now and then, before a proxy or firewall silently drops an idle one.
+SERVER_POOL_RECYCLE_S = 1800
+_SERVER_CONNECT_TIMEOUT_S = 10
+
 
 def create_engine(url: str) -> AsyncEngine:
-    """An engine for `url` whose errors never show statement parameters (hashes stay out)."""
+    """An engine for `url` whose errors never show statement parameters (hashes stay out).
+
+    SQLite (`sqlite+aiosqlite://`) gets its directory and per-connection pragmas; a server
+    database (`postgresql+asyncpg://`) gets a bounded, pre-pinged connection pool.
+    """
     parsed = make_url(url)
-    engine = create_async_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(parsed, pool_pre_ping=True, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
-    return engine
+        return engine
+    # asyncpg's own connect timeout is 60 s: too long to notice an unreachable database.
+    connect_args = (
+        {"timeout": _SERVER_CONNECT_TIMEOUT_S} if parsed.get_driver_name() == "asyncpg" else {}
+    )
+    return create_async_engine(
+        parsed,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        pool_size=SERVER_POOL_SIZE,
+        max_overflow=SERVER_POOL_MAX_OVERFLOW,
+        pool_timeout=SERVER_POOL_TIMEOUT_S,
+        pool_recycle=SERVER_POOL_RECYCLE_S,
+        connect_args=connect_args,
+    )
 
 
 def _configure_sqlite_connection(

@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.tables import refresh_tokens, sessions
-from domain.model import RefreshTokenRecord, Session
+from adapters.sql.tables import refresh_tokens, session_revocations, sessions
+from domain.model import RefreshTokenRecord, Revocation, Session
 
 
 class SqlSessions:
@@ -28,6 +28,9 @@ class SqlSessions:
                     last_used_at=session.last_used_at,
                     expires_at=session.expires_at,
                     revoked_at=session.revoked_at,
+                    user_agent=session.user_agent,
+                    credential_id=session.credential_id,
+                    corbado_user_id=session.corbado_user_id,
                 )
             )
             await _add_token(connection, session.id, refresh_hash, session.created_at)
@@ -78,20 +81,45 @@ class SqlSessions:
             await _add_token(connection, session_id, new_hash, now)
             await _touch(connection, session_id, now)
 
-    async def revoke(self, session_id: str, now: int) -> None:
+    async def list_for_user(self, user_id: str) -> list[Session]:
+        query = select(sessions).where(
+            sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [_session(row) for row in rows]
+
+    async def revoke(self, session_id: str, now: int) -> bool:
         async with self._engine.begin() as connection:
-            await connection.execute(
+            ended = await connection.execute(
                 update(sessions)
                 .where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
+            if ended.rowcount != 1:
+                return False
+            await connection.execute(
+                insert(session_revocations).values(session_id=session_id, revoked_at=now)
+            )
+        return True
 
     async def revoked_since(self, since: int) -> list[str]:
+        query = select(session_revocations.c.session_id).where(
+            session_revocations.c.revoked_at >= since
+        )
         async with self._engine.connect() as connection:
-            ids = await connection.scalars(
-                select(sessions.c.id).where(sessions.c.revoked_at >= since)
-            )
-            return list(ids)
+            return list(await connection.scalars(query))
+
+    async def revocations_after(self, cursor: int, limit: int) -> list[Revocation]:
+        query = (
+            select(session_revocations)
+            .where(session_revocations.c.cursor > cursor)
+            .order_by(session_revocations.c.cursor)
+            .limit(limit)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [Revocation(row.cursor, row.session_id, row.revoked_at) for row in rows]
 
 
 async def _add_token(
@@ -120,4 +148,7 @@ def _session(row: Row[*tuple[Any, ...]]) -> Session:
         last_used_at=row.last_used_at,
         expires_at=row.expires_at,
         revoked_at=row.revoked_at,
+        user_agent=row.user_agent,
+        credential_id=row.credential_id,
+        corbado_user_id=row.corbado_user_id,
     )

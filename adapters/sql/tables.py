@@ -17,6 +17,7 @@ metadata = sa.MetaData(
 
 _ID_LENGTH = 64
 _SHA256_HEX_LENGTH = 64
+_ORIGIN_LENGTH = 256
 
 users = sa.Table(
     "users",
@@ -46,6 +47,18 @@ sessions = sa.Table(
     sa.Column("last_used_at", sa.BigInteger, nullable=False),
     sa.Column("expires_at", sa.BigInteger, nullable=False),
     sa.Column("revoked_at", sa.BigInteger, nullable=True, index=True),
+    sa.Column("user_agent", sa.String(_ORIGIN_LENGTH), nullable=True),
+    sa.Column("credential_id", sa.String(_ORIGIN_LENGTH), nullable=True),
+    sa.Column("corbado_user_id", sa.String(_ORIGIN_LENGTH), nullable=True),
+)
+
+# Append-only and without a foreign key: the feed must outlive deleted users and sessions.
+session_revocations = sa.Table(
+    "session_revocations",
+    metadata,
+    sa.Column("cursor", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("session_id", sa.String(_ID_LENGTH), nullable=False),
+    sa.Column("revoked_at", sa.BigInteger, nullable=False, index=True),
 )
 
 refresh_tokens = sa.Table(

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, insert, select, update
+from sqlalchemy import ColumnElement, Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -46,6 +46,12 @@ class SqlUsers:
             await connection.execute(
                 update(users).where(users.c.id == user_id).values(password_hash=password_hash)
             )
+
+    async def delete(self, user_id: str) -> bool:
+        # Sessions and refresh tokens go with the user (ON DELETE CASCADE).
+        async with self._engine.begin() as connection:
+            deleted = await connection.execute(delete(users).where(users.c.id == user_id))
+        return deleted.rowcount == 1
 
     async def _one(self, condition: ColumnElement[bool]) -> User | None:
         async with self._engine.connect() as connection:

@@ -1,6 +1,7 @@
 """Narrow protocols the use cases depend on; adapters implement them, tests fake them."""
 
 from domain.ports.access_tokens import AccessTokens
+from domain.ports.audit import AuditLog
 from domain.ports.clock import Clock
 from domain.ports.corbado import CorbadoConnect, PasskeyDataReader
 from domain.ports.passwords import PasswordHasher
@@ -10,6 +11,7 @@ from domain.ports.users import Users
 
 __all__ = [
     "AccessTokens",
+    "AuditLog",
     "Clock",
     "CorbadoConnect",
     "PasskeyDataReader",

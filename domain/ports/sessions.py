@@ -1,6 +1,6 @@
 from typing import Protocol
 
-from domain.model import RefreshTokenRecord, Session
+from domain.model import RefreshTokenRecord, Revocation, Session
 
 
 class Sessions(Protocol):
@@ -33,10 +33,21 @@ class Sessions(Protocol):
         """Add one more refresh token to a session (a grace-window reissue) and mark it used."""
         ...
 
-    async def revoke(self, session_id: str, now: int) -> None:
-        """End a session; revoking an ended session changes nothing."""
+    async def list_for_user(self, user_id: str) -> list[Session]:
+        """Every session of `user_id` that was not revoked (it may still be idle or expired)."""
+        ...
+
+    async def revoke(self, session_id: str, now: int) -> bool:
+        """End a session and append it to the revocation log.
+
+        Returns False, changing nothing, for an unknown or already revoked session.
+        """
         ...
 
     async def revoked_since(self, since: int) -> list[str]:
-        """Ids of the sessions revoked at or after `since`."""
+        """Ids of the sessions revoked at or after `since`, from the log (outlives users)."""
+        ...
+
+    async def revocations_after(self, cursor: int, limit: int) -> list[Revocation]:
+        """Up to `limit` log entries with a cursor above `cursor`, oldest first."""
         ...

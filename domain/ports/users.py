@@ -21,3 +21,7 @@ class Users(Protocol):
     async def set_password_hash(self, user_id: str, password_hash: str) -> None:
         """Replace a user's password hash (used to upgrade hashing parameters)."""
         ...
+
+    async def delete(self, user_id: str) -> bool:
+        """Remove a user with their sessions and refresh tokens; False if there was none."""
+        ...

@@ -1,6 +1,12 @@
 from domain.errors import PasskeyLoginFailed
 from domain.identifiers import find_by_identifier
-from domain.model import PASSKEY_AMR, IdentifierKind, TokenPair, VerificationResult
+from domain.model import (
+    PASSKEY_AMR,
+    IdentifierKind,
+    SessionOrigin,
+    TokenPair,
+    VerificationResult,
+)
 from domain.ports import Clock, CorbadoConnect, PasskeyDataReader, Users
 from domain.usecases.start_session import StartSession
 
@@ -33,7 +39,7 @@ class CompleteLogin:
         self._identifier_kind = identifier_kind
         self._leeway = clock_leeway_s
 
-    async def execute(self, signed_passkey_data: str) -> TokenPair:
+    async def execute(self, signed_passkey_data: str, user_agent: str | None = None) -> TokenPair:
         """A token pair; `PasskeyLoginFailed` for every refusal, `CorbadoError` when it fails."""
         claimed = self._reader.read(signed_passkey_data)
         if claimed.issuer != self._project_id:
@@ -48,4 +54,9 @@ class CompleteLogin:
         user = await find_by_identifier(self._users, self._identifier_kind, claimed.webauthn_id)
         if user is None:
             raise PasskeyLoginFailed("passkey belongs to no known user")
-        return await self._start_session.execute(user.id, PASSKEY_AMR)
+        origin = SessionOrigin(
+            user_agent=user_agent,
+            credential_id=claimed.credential_id,
+            corbado_user_id=claimed.corbado_user_id,
+        )
+        return await self._start_session.execute(user.id, PASSKEY_AMR, origin)

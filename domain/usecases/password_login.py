@@ -1,6 +1,6 @@
 from domain.credentials import normalise_email
 from domain.errors import InvalidCredentials, InvalidInput
-from domain.model import PASSWORD_AMR, TokenPair
+from domain.model import PASSWORD_AMR, SessionOrigin, TokenPair
 from domain.ports import PasswordHasher, Users
 from domain.usecases.start_session import StartSession
 
@@ -15,7 +15,7 @@ class PasswordLogin:
         # Unknown emails are checked against this hash so that they cost as much as known ones.
         self._decoy_hash = hasher.hash("decoy password, never valid")
 
-    async def execute(self, email: str, password: str) -> TokenPair:
+    async def execute(self, email: str, password: str, user_agent: str | None = None) -> TokenPair:
         """A token pair; `InvalidCredentials` alike for an unknown email and a wrong password."""
         try:
             user = await self._users.by_email(normalise_email(email))
@@ -27,4 +27,6 @@ class PasswordLogin:
             raise InvalidCredentials("email or password is incorrect")
         if self._hasher.needs_rehash(user.password_hash):
             await self._users.set_password_hash(user.id, self._hasher.hash(password))
-        return await self._start_session.execute(user.id, PASSWORD_AMR)
+        return await self._start_session.execute(
+            user.id, PASSWORD_AMR, SessionOrigin(user_agent=user_agent)
+        )

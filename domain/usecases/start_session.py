@@ -1,8 +1,8 @@
 from domain.credentials import new_id, new_refresh_token, refresh_token_hash
-from domain.model import Session, TokenPair
+from domain.model import Session, SessionOrigin, TokenPair
 from domain.policy import SessionPolicy
 from domain.ports import AccessTokens, Clock, Sessions
-from domain.sessions import token_pair
+from domain.sessions import clean_user_agent, token_pair
 
 
 class StartSession:
@@ -16,8 +16,11 @@ class StartSession:
         self._clock = clock
         self._policy = policy
 
-    async def execute(self, user_id: str, amr: tuple[str, ...]) -> TokenPair:
-        """`amr` records how the user authenticated (RFC 8176 values)."""
+    async def execute(
+        self, user_id: str, amr: tuple[str, ...], origin: SessionOrigin | None = None
+    ) -> TokenPair:
+        """`amr` records how the user authenticated (RFC 8176 values); `origin` from where."""
+        origin = origin or SessionOrigin()
         now = self._clock.now()
         session = Session(
             id=new_id(),
@@ -27,6 +30,9 @@ class StartSession:
             created_at=now,
             last_used_at=now,
             expires_at=now + self._policy.session_lifetime_s,
+            user_agent=clean_user_agent(origin.user_agent),
+            credential_id=origin.credential_id,
+            corbado_user_id=origin.corbado_user_id,
         )
         refresh_token = new_refresh_token()
         await self._sessions.create(session, refresh_token_hash(refresh_token))

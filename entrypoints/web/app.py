@@ -7,17 +7,36 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Router, asgi
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
 from entrypoints.container import Container
+from entrypoints.web.auth import client_user_agent
 from entrypoints.web.bridge import from_container
 from entrypoints.web.errors import EXCEPTION_HANDLERS
+from entrypoints.web.openapi_docs import (
+    API_DESCRIPTION,
+    FAVICON,
+    SWAGGER_UI_VERSION,
+    TAGS,
+    FinishedOpenAPIConfig,
+)
+from entrypoints.web.operations import operational_options
+from entrypoints.web.routes.account import (
+    delete_account,
+    end_session,
+    list_sessions,
+    passkey_deleted,
+    revocations,
+)
 from entrypoints.web.routes.connect import complete_login, create_connect_token
 from entrypoints.web.routes.discovery import healthz, jwks, readyz
+from entrypoints.web.routes.metrics import metrics
 from entrypoints.web.routes.sessions import login, logout, me, refresh, register
+from entrypoints.web.routing import complete_options_allow
 
 MAX_BODY_BYTES = 16 * 1024
 EMULATOR_MOUNT = "/_emulator/corbado"
@@ -37,26 +56,37 @@ def create_app(container: Container) -> Litestar:
                 me,
                 create_connect_token,
                 complete_login,
+                list_sessions,
+                end_session,
+                passkey_deleted,
+                delete_account,
+                revocations,
             ],
         ),
         jwks,
         healthz,
         readyz,
+        metrics,
     ]
     emulator = container.corbado_emulator()
     if emulator is not None:
         handlers.append(_mount_emulator(emulator))
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         dependencies={
-            name: from_container(getattr(container, provider))
-            for name, provider in DEPENDENCIES.items()
+            "user_agent": Provide(client_user_agent),
+            **{
+                name: from_container(getattr(container, provider))
+                for name, provider in DEPENDENCIES.items()
+            },
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
         lifespan=[_lifespan(container)],
+        **operational_options(container),
     )
+    return complete_options_allow(app)
 
 
 # Handler parameter name -> container provider name.
@@ -70,21 +100,42 @@ DEPENDENCIES = {
     "issue_connect_token": "issue_connect_token",
     "complete_login": "complete_login",
     "jwk_set": "jwk_set",
+    "end_all_sessions": "end_all_sessions",
+    "list_sessions": "list_sessions",
+    "end_own_session": "end_own_session",
+    "forget_passkey": "forget_passkey",
+    "delete_account": "delete_account",
+    "read_revocations": "read_revocations",
     "readiness": "readiness",
+    "metrics": "metrics",
 }
 
 
 def _openapi_config() -> OpenAPIConfig:
-    return OpenAPIConfig(
+    return FinishedOpenAPIConfig(
         title="connect-backend",
         version=API_VERSION,
-        description="Passkey login through Corbado Connect, with ES256 sessions.",
+        summary="Passkey login through Corbado Connect, with ES256 sessions.",
+        description=API_DESCRIPTION,
+        tags=TAGS,
+        use_handler_docstrings=True,
         components=Components(
             security_schemes={
-                "BearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                "BearerAuth": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="An access token from `login`, `completeLogin` or `refresh`.",
+                ),
+                "RevocationFeedSecret": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="The shared REVOCATION_FEED_SECRET, for the app's own APIs.",
+                ),
             }
         ),
-        render_plugins=[SwaggerRenderPlugin(version="5.18.2")],
+        # The first render plugin is also served at /schema; its assets come from a pinned version.
+        render_plugins=[SwaggerRenderPlugin(version=SWAGGER_UI_VERSION, favicon=FAVICON)],
         path="/schema",
     )
 
@@ -99,6 +150,9 @@ def _lifespan(container: Container) -> Any:
         finally:
             await container.corbado_http_client().aclose()
             await container.engine().dispose()
+            redis = container.redis_client()
+            if redis is not None:
+                await redis.aclose()
 
     return lifespan
 

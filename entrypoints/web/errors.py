@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain import errors
+from entrypoints.web.observability import RequestTimedOut
+from entrypoints.web.rate_limits import RateLimited
 from entrypoints.web.schemas import ErrorDetail, ErrorResponse, PasskeyErrorResponse
 
 logger = logging.getLogger("connect_backend.http")
@@ -52,6 +55,16 @@ DOMAIN_ERRORS: dict[type[errors.DomainError], ErrorSpec] = {
     errors.PasskeyLoginFailed: ErrorSpec(
         401, "passkey_login_failed", "The passkey login could not be verified."
     ),
+    errors.ReauthenticationRequired: ErrorSpec(
+        401,
+        "reauthentication_required",
+        "This action needs a recent login; log in again.",
+        {"WWW-Authenticate": 'Bearer error="insufficient_user_authentication"'},
+    ),
+    errors.FeedAccessDenied: ErrorSpec(
+        401, "invalid_feed_secret", "The revocation feed needs its secret.", BEARER_CHALLENGE
+    ),
+    errors.SessionNotFound: ErrorSpec(404, "session_not_found", "No such session."),
     errors.RegistrationClosed: ErrorSpec(
         403, "registration_closed", "Registration is closed on this service."
     ),
@@ -83,6 +96,15 @@ HTTP_CODES = {
     429: "rate_limited",
 }
 INTERNAL = ErrorSpec(500, "internal_error", "Something went wrong on our side.")
+RATE_LIMITED = ErrorSpec(
+    429, "rate_limited", "Too many requests; retry after the seconds in Retry-After."
+)
+REQUEST_TIMED_OUT = ErrorSpec(
+    503,
+    "request_timeout",
+    "The request took too long and was cancelled; retry later.",
+    {"Retry-After": "1"},
+)
 
 
 def domain_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -101,7 +123,21 @@ def http_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> R
         dict(exc.headers or {}),
     )
     details = _validation_details(exc) if isinstance(exc, ValidationException) else []
+    if status >= 500:
+        logger.error("HTTP %d on %s %s", status, request.method, request.url.path, exc_info=exc)
     return _respond(request, spec, details)
+
+
+def rate_limited_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """429 with the seconds until the limit's window ends."""
+    assert isinstance(exc, RateLimited)
+    headers = {"Retry-After": str(max(1, exc.retry_after_s))}
+    return _respond(request, dataclasses.replace(RATE_LIMITED, headers=headers))
+
+
+def timed_out_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """503 for a handler cancelled at `REQUEST_TIMEOUT_S` (the middleware logged it)."""
+    return _respond(request, REQUEST_TIMED_OUT)
 
 
 def undecodable_body_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -164,5 +200,7 @@ EXCEPTION_HANDLERS = {
     errors.DomainError: domain_error_to_response,
     HTTPException: http_error_to_response,
     UnicodeDecodeError: undecodable_body_to_response,
+    RateLimited: rate_limited_to_response,
+    RequestTimedOut: timed_out_to_response,
     Exception: unexpected_error_to_response,
 }

@@ -1,30 +1,244 @@
-"""Response specs shared by the route modules' OpenAPI declarations."""
+"""The OpenAPI document: what the route modules declare (error responses, security), the
+document's description and tags, and `finish`, the rules that state what Litestar 2 cannot."""
 
 from __future__ import annotations
 
-from litestar.openapi import ResponseSpec
+import dataclasses
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
 
-from entrypoints.web.schemas import ErrorResponse, PasskeyErrorResponse
+from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.spec import Example, OpenAPI, Tag
+
+from entrypoints.web.errors import DOMAIN_ERRORS, HTTP_CODES, UPSTREAM_BUSY, UPSTREAM_FAILED
+from entrypoints.web.schemas import ErrorResponse, PasskeyErrorResponse, Wire
+
+# Assets of the interactive docs at /schema come from jsDelivr at exactly this version; the
+# favicon is inline (Litestar's default is fetched from a branch, not a version).
+SWAGGER_UI_VERSION = "5.18.2"
+FAVICON = "<link rel='icon' href='data:,'>"
+
+API_DESCRIPTION = """\
+Passkey login for web and mobile apps through **Corbado Connect**, with our own sessions.
+
+**Flow.** A user registers (`register`) and logs in with a password (`login`); the frontend's
+Corbado Connect components ask `createConnectToken` for a single-use connect token whenever they
+need one (append a passkey, list or delete passkeys). On the login page, the Connect login
+component hands the frontend `signedPasskeyData`, which `completeLogin` turns into a session.
+
+**Tokens.** Every session answer carries an ES256 JWT access token (send it as
+`Authorization: Bearer`; lifetime in `expiresIn`) and an opaque refresh token that `refresh`
+trades, once, for a new pair. `logout` ends the session at once. Public keys: `jwks`.
+
+**Errors.** Every 4xx and 5xx body is JSON with a machine-readable `error` code and a `message`
+(`completeLogin` errors also say `"success": false`); each response below lists its codes.
+401 means log in (or refresh) again; 429 and 503 carry `Retry-After`; 502, 503 and 504 mean the
+passkey service failed, and are never the client's fault.
+"""
+
+TAGS = [
+    Tag(name="sessions", description="Password registration and login, refresh, logout, profile."),
+    Tag(name="passkeys", description="Corbado Connect: connect tokens and passkey login."),
+    Tag(name="account", description="The caller's sessions, deleted passkeys, account deletion."),
+    Tag(name="discovery", description="Public keys for verifying our access tokens elsewhere."),
+    Tag(name="health", description="Liveness and readiness probes for orchestrators."),
+]
 
 BEARER: list[dict[str, list[str]]] = [{"BearerAuth": []}]
+FEED_SECRET: list[dict[str, list[str]]] = [{"RevocationFeedSecret": []}]
 
 
-def errors(*statuses: int, passkey: bool = False) -> dict[int, ResponseSpec]:
-    """Error responses with our error body, for the given statuses."""
+def errors(
+    *statuses: int,
+    passkey: bool = False,
+    codes: Mapping[int, Sequence[str]] | None = None,
+) -> dict[int, ResponseSpec]:
+    """Error responses with our error body for `statuses`, each naming the `error` codes it carries.
+
+    `codes` overrides `DEFAULT_CODES` per status; every code must be one that `web.errors` answers
+    with, so a renamed code fails at import rather than in a client.
+    """
     body = PasskeyErrorResponse if passkey else ErrorResponse
+    chosen = {**DEFAULT_CODES, **(codes or {})}
     return {
-        status: ResponseSpec(body, description=DESCRIPTIONS[status], generate_examples=False)
+        status: ResponseSpec(
+            body,
+            description=_describe(status, chosen[status]),
+            generate_examples=False,
+            examples=[_example(code, passkey=passkey) for code in chosen[status]],
+        )
         for status in statuses
     }
 
 
 DESCRIPTIONS = {
-    400: "The request body is malformed or breaks a rule.",
-    401: "Not authenticated (see `error` for the reason).",
+    400: "The request body is malformed, has an unknown member, or breaks a rule.",
+    401: "Not authenticated.",
     403: "Not allowed on this deployment.",
+    404: "No such resource belongs to the caller.",
     409: "The resource already exists.",
-    413: "The request body is too large.",
+    413: "The request body is larger than the service accepts (16 KiB).",
+    429: "Too many requests from this client; wait for `Retry-After` seconds, then retry.",
     502: "The passkey service failed or rejected our request.",
-    503: "The passkey service or a dependency is unavailable; retry later.",
+    503: "The passkey service is unavailable; retry after `Retry-After` seconds.",
     504: "The passkey service did not answer in time.",
 }
+
+# The codes a status carries where an operation names none of its own.
+DEFAULT_CODES: dict[int, tuple[str, ...]] = {
+    400: ("invalid_request",),
+    401: ("invalid_token",),
+    403: ("forbidden",),
+    404: ("not_found",),
+    413: ("request_too_large",),
+    429: ("rate_limited",),
+    502: ("upstream_failed", "upstream_rejected"),
+    503: ("upstream_unavailable",),
+    504: ("upstream_timeout",),
+}
+
+# Every code the error table answers with, and its message.
+MESSAGES: dict[str, str] = {
+    **{code: HTTPStatus(status).phrase for status, code in HTTP_CODES.items()},
+    HTTP_CODES[400]: "The request body is not valid.",
+    **{
+        spec.code: spec.message
+        for spec in (*DOMAIN_ERRORS.values(), UPSTREAM_FAILED, UPSTREAM_BUSY)
+    },
+}
+
+# What a client should do on seeing a code, where the code alone does not say it.
+ADVICE: dict[str, str] = {
+    "invalid_request": "`details` names each offending field",
+    "invalid_token": "answered with `WWW-Authenticate: Bearer`; refresh, or log in again",
+    "invalid_refresh_token": "log in again",
+    "refresh_token_reused": "the session has ended; log in again",
+    "upstream_unavailable": "answered with `Retry-After`",
+}
+
+
+def _describe(status: int, codes: Sequence[str]) -> str:
+    listed = "; ".join(
+        f"`{code}` ({ADVICE[code]})" if code in ADVICE else f"`{code}`" for code in codes
+    )
+    return f"{DESCRIPTIONS[status]} `error`: {listed}."
+
+
+def _example(code: str, *, passkey: bool) -> Example:
+    value: dict[str, object] = {"error": code, "message": MESSAGES[code]}
+    if passkey:
+        value["success"] = False
+    if code == HTTP_CODES[400]:
+        value["details"] = [{"field": "email", "message": "Expected `str`, got `int`"}]
+    return Example(summary=code, value=value)
+
+
+class FinishedOpenAPIConfig(OpenAPIConfig):
+    """Litestar's OpenAPI config, whose document passes through `finish` whenever it is rendered
+    (at /schema/openapi.json and by `connect-backend openapi`)."""
+
+    def to_openapi_schema(self) -> OpenAPI:
+        document = super().to_openapi_schema()
+        fields = {
+            field.name: getattr(document, field.name) for field in dataclasses.fields(document)
+        }
+        return _FinishedOpenAPI(**fields)
+
+
+@dataclasses.dataclass
+class _FinishedOpenAPI(OpenAPI):
+    def to_schema(self) -> dict[str, Any]:
+        return finish(super().to_schema())
+
+
+def finish(document: dict[str, Any]) -> dict[str, Any]:
+    """What Litestar 2 cannot declare, stated from what the code does.
+
+    - A body a handler takes as `X | None` is optional: `required: false`, schema `X` (the
+      handler refuses `null` through `schemas.decode_optional_body`); what Litestar put beside
+      the `oneOf` (description, examples) moves to `X`.
+    - A request struct that refuses unknown members (msgspec `forbid_unknown_fields`) says
+      `additionalProperties: false`.
+    - The 401 of an operation with a security requirement carries `WWW-Authenticate`; 429 and
+      503 may carry `Retry-After`.
+    """
+    components = document.get("components", {}).get("schemas", {})
+    for operation in _operations(document):
+        body = operation.get("requestBody")
+        if body is not None:
+            media = body["content"]["application/json"]
+            media["schema"] = _optional(body, media["schema"], components)
+            _close(media["schema"], components)
+        responses = operation.get("responses", {})
+        if operation.get("security") and "401" in responses:
+            _add_header(responses["401"], "WWW-Authenticate", CHALLENGE_HEADER)
+        for status in ("429", "503"):
+            if status in responses:
+                _add_header(responses[status], "Retry-After", RETRY_AFTER_HEADER)
+    return document
+
+
+CHALLENGE_HEADER = {
+    "description": "`Bearer`, with an `error` parameter when the token was refused for a reason.",
+    "required": True,
+    "schema": {"type": "string"},
+}
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before retrying.",
+    "required": False,
+    "schema": {"type": "integer", "minimum": 0},
+}
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        item[method]
+        for item in document.get("paths", {}).values()
+        for method in _METHODS
+        if method in item
+    ]
+
+
+def _optional(
+    body: dict[str, Any], schema: dict[str, Any], components: dict[str, Any]
+) -> dict[str, Any]:
+    branches = schema.get("oneOf", [])
+    rest = [branch for branch in branches if branch != {"type": "null"}]
+    if len(branches) != 2 or len(rest) != 1:
+        return schema
+    body["required"] = False
+    target = _component(rest[0], components)
+    for key, value in schema.items():
+        if key != "oneOf" and target is not None:
+            target.setdefault(key, value)
+    return dict(rest[0])
+
+
+def _close(schema: dict[str, Any], components: dict[str, Any]) -> None:
+    target = _component(schema, components)
+    struct = _wire_types().get(target.get("title", "")) if target is not None else None
+    if target is not None and struct is not None and struct.__struct_config__.forbid_unknown_fields:
+        target["additionalProperties"] = False
+
+
+def _component(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any] | None:
+    reference = schema.get("$ref", "")
+    prefix = "#/components/schemas/"
+    found = components.get(reference[len(prefix) :]) if reference.startswith(prefix) else None
+    return found if isinstance(found, dict) else None
+
+
+def _wire_types() -> dict[str, type[Wire]]:
+    found: dict[str, type[Wire]] = {}
+    pending: list[type[Wire]] = [Wire]
+    while pending:
+        struct = pending.pop()
+        found[struct.__name__] = struct
+        pending.extend(struct.__subclasses__())
+    return found
+
+
+def _add_header(response: dict[str, Any], name: str, header: dict[str, Any]) -> None:
+    response.setdefault("headers", {}).setdefault(name, dict(header))

@@ -1,79 +1,269 @@
-"""The wire format: msgspec structs with the interface's camelCase names."""
+"""The wire format: msgspec structs with the interface's camelCase names.
+
+Request structs refuse unknown members (`forbid_unknown_fields`) and carry the same limits the
+OpenAPI document states, so a body the document calls valid is never refused as malformed; their
+handlers take them through `json_body`, which documents them with checked examples.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
+from litestar.params import BodyKwarg
 
 from domain.model import ConnectTokenType
 
-Email = Annotated[str, msgspec.Meta(min_length=1, max_length=320, examples=["jane@example.com"])]
-Password = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=1024, description="8 to 128 characters")
+# No control characters (C0, DEL, C1); the domain refuses them in stored text. Each pattern is
+# linear: neighbouring parts match disjoint characters, so nothing backtracks.
+_TEXT = r"[^\x00-\x1f\x7f-\x9f]"
+_ADDRESS_PART = r"[^@\s\x00-\x1f\x7f-\x9f]+"
+
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=254,
+        pattern=rf"^\s*{_ADDRESS_PART}@{_ADDRESS_PART}\s*$",
+        examples=["jane@example.com"],
+        description="An email address; trimmed and compared case-insensitively.",
+    ),
 ]
-DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=200, examples=["Jane Doe"])]
-OpaqueToken = Annotated[str, msgspec.Meta(min_length=1, max_length=512)]
+LoginEmail = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=320,
+        examples=["jane@example.com"],
+        description="The email the account was registered with (any case).",
+    ),
+]
+NewPassword = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=8,
+        max_length=128,
+        examples=["correct horse battery"],
+        description="8 to 128 characters, no other rules.",
+    ),
+]
+Password = Annotated[
+    str,
+    msgspec.Meta(min_length=1, max_length=1024, examples=["correct horse battery"]),
+]
+DisplayName = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=100,
+        pattern=rf"^\s*[^\s\x00-\x1f\x7f-\x9f]{_TEXT}*$",
+        examples=["Jane Doe"],
+        description="Shown to the user; trimmed, not blank, no control characters.",
+    ),
+]
+OpaqueToken = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=512,
+        examples=["q3m6Kk0nQvT2c1c8l3U5jHn3oW2yZ9bXr4sPq0aLd1E"],
+        description="The refresh token of the latest pair; each one works once.",
+    ),
+]
 SignedPasskeyData = Annotated[
     str,
     msgspec.Meta(
         min_length=1,
         max_length=8192,
+        examples=["eyJhbGciOiJSUzI1NiIsImtpZCI6InBray0xIn0.eyJ3ZWJhdXRobklkIjoiLi4uIn0.c2ln"],
         description="The JWT the Corbado Connect login component handed to the frontend.",
     ),
 ]
+AccessToken = Annotated[
+    str,
+    msgspec.Meta(
+        description="An ES256 JWT (`typ: at+jwt`); send it as `Authorization: Bearer <token>`."
+    ),
+]
+RefreshToken = Annotated[
+    str,
+    msgspec.Meta(
+        description="Opaque; trade it at `/auth/refresh` for a new pair. Store it like a password."
+    ),
+]
+ExpiresIn = Annotated[
+    int, msgspec.Meta(ge=1, description="Seconds until the access token expires.")
+]
+UserId = Annotated[str, msgspec.Meta(description="Our stable user id (the tokens' `sub`).")]
 
 
 class Wire(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     """Base of every request and response body."""
 
 
+W = TypeVar("W", bound=Wire)
+
+
+def json_body(struct: type[Wire], *examples: Mapping[str, Any]) -> BodyKwarg:
+    """The body marker of a request struct: JSON, documented with its docstring and `examples`.
+
+    Each example must decode into `struct`, so the document never shows a body we refuse. That
+    the struct refuses unknown members is stated by `openapi_docs.finish`.
+    """
+    for example in examples:
+        msgspec.json.decode(msgspec.json.encode(example), type=struct)
+    extra: dict[str, Any] = {"examples": [dict(example) for example in examples]}
+    if struct.__doc__:
+        extra["description"] = struct.__doc__
+    return BodyKwarg(media_type=RequestEncodingType.JSON, schema_extra=extra)
+
+
+def decode_optional_body(raw: bytes, struct: type[W]) -> W | None:
+    """An optional body: None when there is none, else `struct` decoded in msgspec's strict mode.
+
+    Litestar decodes bodies in lax mode, where `1` or `"true"` pass for `true`, and takes `null`
+    for an absent optional body; the document promises neither, so a handler with an optional
+    body decodes the raw body again with this and refuses both (400).
+    """
+    if not raw:
+        return None
+    try:
+        return msgspec.json.decode(raw, type=struct)
+    except msgspec.ValidationError as exc:
+        message, _, where = str(exc).partition(" - at `$")
+        field = where.strip("`.") or "data"
+        raise ValidationException(extra=[{"key": field, "message": message}]) from exc
+
+
 class RegisterRequest(Wire):
+    """A new account with a password."""
+
     email: Email
-    password: Password
+    password: NewPassword
     display_name: DisplayName
 
 
 class LoginRequest(Wire):
-    email: Email
+    """Email and password."""
+
+    email: LoginEmail
     password: Password
 
 
 class RefreshRequest(Wire):
+    """The refresh token to trade."""
+
     refresh_token: OpaqueToken
 
 
+class LogoutRequest(Wire):
+    """Optional: without a body, or with `allSessions` false, only the current session ends."""
+
+    all_sessions: Annotated[
+        bool, msgspec.Meta(description="End every session of the user, on every device.")
+    ] = False
+
+
 class CreateConnectTokenRequest(Wire):
-    connect_token_type: ConnectTokenType
+    """Which passkey operation the connect token is for."""
+
+    connect_token_type: Annotated[
+        ConnectTokenType,
+        msgspec.Meta(
+            description=(
+                "`passkey-append` for the append component, `passkey-list` and `passkey-delete` "
+                "for the passkey list, `passkey-login` for Corbado's login helpers."
+            )
+        ),
+    ]
 
 
 class CompleteLoginRequest(Wire):
+    """What the Corbado Connect login component handed to the frontend."""
+
     signed_passkey_data: SignedPasskeyData
 
 
+RegisterBody = Annotated[
+    RegisterRequest,
+    json_body(
+        RegisterRequest,
+        {
+            "email": "jane@example.com",
+            "password": "correct horse battery",
+            "displayName": "Jane Doe",
+        },
+    ),
+]
+LoginBody = Annotated[
+    LoginRequest,
+    json_body(LoginRequest, {"email": "jane@example.com", "password": "correct horse battery"}),
+]
+RefreshBody = Annotated[
+    RefreshRequest,
+    json_body(RefreshRequest, {"refreshToken": "q3m6Kk0nQvT2c1c8l3U5jHn3oW2yZ9bXr4sPq0aLd1E"}),
+]
+CreateConnectTokenBody = Annotated[
+    CreateConnectTokenRequest,
+    json_body(
+        CreateConnectTokenRequest,
+        {"connectTokenType": "passkey-append"},
+        {"connectTokenType": "passkey-list"},
+        {"connectTokenType": "passkey-delete"},
+    ),
+]
+# Optional: Litestar documents `X | None` as a required `oneOf` with null; `openapi_docs.finish`
+# states an optional object instead, which `decode_optional_body` makes true.
+LogoutBody = Annotated[
+    LogoutRequest | None, json_body(LogoutRequest, {"allSessions": True}, {"allSessions": False})
+]
+CompleteLoginBody = Annotated[
+    CompleteLoginRequest,
+    json_body(
+        CompleteLoginRequest,
+        {
+            "signedPasskeyData": (
+                "eyJhbGciOiJSUzI1NiIsImtpZCI6InBray0xIn0.eyJ3ZWJhdXRobklkIjoiLi4uIn0.c2ln"
+            )
+        },
+    ),
+]
+
+
 class UserResponse(Wire):
-    user_id: str
-    email: str
+    user_id: UserId
+    email: Annotated[str, msgspec.Meta(description="Normalised: trimmed and lower-case.")]
     display_name: str
 
 
 class TokenPairResponse(Wire):
-    access_token: str
-    refresh_token: str
-    expires_in: int
+    access_token: AccessToken
+    refresh_token: RefreshToken
+    expires_in: ExpiresIn
     token_type: Literal["Bearer"] = "Bearer"
 
 
 class CompleteLoginResponse(Wire):
-    access_token: str
-    refresh_token: str
-    expires_in: int
+    access_token: AccessToken
+    refresh_token: RefreshToken
+    expires_in: ExpiresIn
     token_type: Literal["Bearer"] = "Bearer"
     success: Literal[True] = True
 
 
 class ConnectTokenResponse(Wire):
-    connect_token: str
+    connect_token: Annotated[
+        str,
+        msgspec.Meta(
+            description=(
+                "Hand it to the Corbado Connect component that asked (its connectTokenProvider); "
+                "it works once and expires soon. Never log or store it."
+            )
+        ),
+    ]
 
 
 class HealthResponse(Wire):
@@ -112,3 +302,51 @@ class Jwk(msgspec.Struct, frozen=True):
 
 class JwkSet(msgspec.Struct, frozen=True):
     keys: list[Jwk]
+
+
+class SessionResponse(Wire):
+    session_id: str
+    created_at: int
+    last_used_at: int
+    method: Literal["password", "passkey"]
+    current: bool
+    user_agent: str | None = None
+
+
+class SessionListResponse(Wire):
+    sessions: list[SessionResponse]
+
+
+class PasskeyDeletedRequest(Wire):
+    """The passkey the Corbado passkey-delete flow removed."""
+
+    credential_id: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1,
+            max_length=256,
+            examples=["cre-13566630052040460774"],
+            description="The Corbado credential id the passkey-delete flow removed.",
+        ),
+    ]
+
+
+PasskeyDeletedBody = Annotated[
+    PasskeyDeletedRequest,
+    json_body(PasskeyDeletedRequest, {"credentialId": "cre-13566630052040460774"}),
+]
+
+
+class EndedSessionsResponse(Wire):
+    ended_sessions: int
+
+
+class RevokedSessionResponse(Wire):
+    session_id: str
+    revoked_at: int
+    deny_until: int
+
+
+class RevocationFeedResponse(Wire):
+    revocations: list[RevokedSessionResponse]
+    next_cursor: int

@@ -1,15 +1,17 @@
-"""The engine: SQLite connection settings, readiness and what its errors reveal."""
+"""The engine: SQLite connection settings, the PostgreSQL pool, readiness and what errors reveal."""
 
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.pool import QueuePool
 
-from adapters.sql.engine import create_engine, ping
+from adapters.sql.engine import SERVER_POOL_SIZE, SERVER_POOL_TIMEOUT_S, create_engine, ping
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.users import SqlUsers
 from domain.model import User
+from tests.support.servers import LOOPBACK, free_port, postgres_schema
 
 
 async def test_sqlite_gets_its_directory_and_connection_settings(tmp_path: Path) -> None:
@@ -58,5 +60,63 @@ async def test_a_clashing_user_id_fails_without_revealing_the_row(tmp_path: Path
             await users.add(User("u1", "grace@example.com", "Grace", "second-secret-hash", 0))
     finally:
         await engine.dispose()
+
+    assert "secret-hash" not in str(raised.value)
+
+
+async def test_postgresql_gets_a_bounded_pool(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    try:
+        await ping(engine)
+        pool = engine.pool
+    finally:
+        await engine.dispose()
+
+    assert isinstance(pool, QueuePool)
+    assert pool.size() == SERVER_POOL_SIZE
+    assert pool.timeout() == SERVER_POOL_TIMEOUT_S
+
+
+async def test_a_pooled_connection_the_server_dropped_is_replaced_unnoticed(
+    postgres_url: str,
+) -> None:
+    engine, admin = create_engine(postgres_url), create_engine(postgres_url)
+    try:
+        async with engine.connect() as connection:
+            pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+        async with admin.connect() as connection:
+            # The timeout makes it wait until the backend is really gone.
+            terminated = text("SELECT pg_terminate_backend(:pid, 5000)")
+            assert await connection.scalar(terminated, {"pid": pid}) is True
+
+        await ping(engine)
+    finally:
+        await engine.dispose()
+        await admin.dispose()
+
+
+async def test_ping_raises_when_the_server_is_unreachable() -> None:
+    engine = create_engine(f"postgresql+asyncpg://postgres@{LOOPBACK}:{free_port()}/none")
+    try:
+        with pytest.raises(ConnectionRefusedError):
+            await ping(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_clashing_user_id_on_postgresql_fails_without_revealing_the_row(
+    postgres_url: str,
+) -> None:
+    async with postgres_schema(postgres_url) as url:
+        engine = create_engine(url)
+        try:
+            await upgrade_to_head(engine)
+            users = SqlUsers(engine)
+            await users.add(User("u1", "ada@example.com", "Ada", "first-secret-hash", 0))
+
+            with pytest.raises(IntegrityError) as raised:
+                await users.add(User("u1", "grace@example.com", "Grace", "second-secret-hash", 0))
+        finally:
+            await engine.dispose()
 
     assert "secret-hash" not in str(raised.value)

@@ -1,6 +1,10 @@
-"""The Alembic revisions build exactly the schema `adapters.sql.tables` describes."""
+"""The Alembic revisions build exactly the schema `adapters.sql.tables` describes.
+
+Each test runs on SQLite and on PostgreSQL (a fresh schema of the session's throwaway server).
+"""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -18,13 +22,27 @@ from adapters.sql.sessions import SqlSessions
 from adapters.sql.tables import metadata, refresh_tokens, sessions, users
 from adapters.sql.users import SqlUsers
 from domain.model import PASSKEY_AMR, Session, User
+from tests.support.servers import postgres_schema
 
 
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
-    yield engine
-    await engine.dispose()
+@asynccontextmanager
+async def _database_url(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    if backend == "sqlite":
+        tmp_path: Path = request.getfixturevalue("tmp_path")
+        yield f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+        return
+    async with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
+    async with _database_url(request.param, request) as url:
+        engine = create_engine(url)
+        try:
+            yield engine
+        finally:
+            await engine.dispose()
 
 
 def _schema_differences(connection: Connection) -> list[object]:

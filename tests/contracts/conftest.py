@@ -1,8 +1,9 @@
 """Every implementation of a port runs the same contract tests.
 
-A backend is one entry of `_BACKENDS`: a function from pytest's temp-dir factory to a
-`StoreFactory`. Each call of the factory yields fresh, empty stores, so a PostgreSQL variant is
-one more entry whose factory creates (and drops) a schema per call.
+A backend is one entry of `_BACKENDS`: a function from the fixture request to a `StoreFactory`.
+Each call of the factory yields fresh, empty stores: a new SQLite file, or on PostgreSQL a new
+schema (and role) in the session's database, dropped afterwards. A backend asks for the fixtures
+it needs (`postgres_url`) itself, so a server starts only when its backend is selected.
 """
 
 from collections.abc import AsyncIterator, Callable
@@ -18,6 +19,7 @@ from adapters.sql.users import SqlUsers
 from domain.ports import Sessions, Users
 from tests.fakes.fake_sessions import FakeSessions
 from tests.fakes.fake_users import FakeUsers
+from tests.support.servers import postgres_schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +33,7 @@ class Stores:
 StoreFactory = Callable[[], AbstractAsyncContextManager[Stores]]
 
 
-def _fake(_: pytest.TempPathFactory) -> StoreFactory:
+def _fake(_: pytest.FixtureRequest) -> StoreFactory:
     @asynccontextmanager
     async def stores() -> AsyncIterator[Stores]:
         yield Stores(FakeUsers(), FakeSessions())
@@ -39,7 +41,9 @@ def _fake(_: pytest.TempPathFactory) -> StoreFactory:
     return stores
 
 
-def _sqlite(tmp_path_factory: pytest.TempPathFactory) -> StoreFactory:
+def _sqlite(request: pytest.FixtureRequest) -> StoreFactory:
+    tmp_path_factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+
     @asynccontextmanager
     async def stores() -> AsyncIterator[Stores]:
         path = tmp_path_factory.mktemp("sqlite") / "store.sqlite3"
@@ -53,20 +57,35 @@ def _sqlite(tmp_path_factory: pytest.TempPathFactory) -> StoreFactory:
     return stores
 
 
-_BACKENDS: dict[str, Callable[[pytest.TempPathFactory], StoreFactory]] = {
+def _postgres(request: pytest.FixtureRequest) -> StoreFactory:
+    postgres_url: str = request.getfixturevalue("postgres_url")
+
+    @asynccontextmanager
+    async def stores() -> AsyncIterator[Stores]:
+        async with postgres_schema(postgres_url) as url:
+            engine = create_engine(url)
+            try:
+                await upgrade_to_head(engine)
+                yield Stores(SqlUsers(engine), SqlSessions(engine))
+            finally:
+                await engine.dispose()
+
+    return stores
+
+
+_BACKENDS: dict[str, Callable[[pytest.FixtureRequest], StoreFactory]] = {
     "fake": _fake,
     "sqlite": _sqlite,
+    "postgres": _postgres,
 }
 
 
 # Session scope keeps it usable from hypothesis tests, which call it once per example.
 @pytest.fixture(scope="session", params=list(_BACKENDS))
-def store_factory(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> StoreFactory:
+def store_factory(request: pytest.FixtureRequest) -> StoreFactory:
     """Makes fresh stores of one backend on each call."""
     backend: str = request.param
-    return _BACKENDS[backend](tmp_path_factory)
+    return _BACKENDS[backend](request)
 
 
 @pytest.fixture

@@ -1,49 +1,76 @@
 """The RevokedSessions port: entries deny until their expiry, then vanish."""
 
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.memory_revocations import InMemoryRevokedSessions
+from adapters.redis_revocations import RedisRevokedSessions, build_redis_client
 from domain.ports import RevokedSessions
 from tests.fakes.fake_revoked_sessions import FakeRevokedSessions
 
-KINDS = ["fake", "memory"]
+DenyListFactory = Callable[[], AbstractAsyncContextManager[RevokedSessions]]
 
 
-def make(kind: str) -> RevokedSessions:
-    return FakeRevokedSessions() if kind == "fake" else InMemoryRevokedSessions()
+@asynccontextmanager
+async def _in_process(revoked: RevokedSessions) -> AsyncIterator[RevokedSessions]:
+    yield revoked
 
 
-@pytest.mark.parametrize("kind", KINDS)
-async def test_an_entry_denies_until_its_expiry(kind: str) -> None:
-    revoked = make(kind)
-    await revoked.add("s1", until=100)
-    assert await revoked.contains("s1", now=99)
-    assert not await revoked.contains("s1", now=100)
-    assert not await revoked.contains("s2", now=50)
+def _redis(redis_url: str) -> DenyListFactory:
+    @asynccontextmanager
+    async def deny_list() -> AsyncIterator[RevokedSessions]:
+        client = build_redis_client(redis_url)
+        try:
+            # A namespace of its own keeps every call's deny-list empty on a shared server.
+            yield RedisRevokedSessions(client, namespace=f"contract-{uuid.uuid4().hex}")
+        finally:
+            await client.aclose()
+
+    return deny_list
 
 
-@pytest.mark.parametrize("kind", KINDS)
-async def test_a_later_expiry_wins_over_an_earlier_one(kind: str) -> None:
-    revoked = make(kind)
-    await revoked.add("s1", until=200)
-    await revoked.add("s1", until=100)
-    assert await revoked.contains("s1", now=150)
+# Session scope keeps it usable from hypothesis tests, which call it once per example.
+@pytest.fixture(scope="session", params=["fake", "memory", "redis"])
+def make(request: pytest.FixtureRequest) -> DenyListFactory:
+    """Makes a fresh, empty deny-list of one kind on each call."""
+    if request.param == "fake":
+        return lambda: _in_process(FakeRevokedSessions())
+    if request.param == "memory":
+        return lambda: _in_process(InMemoryRevokedSessions())
+    return _redis(request.getfixturevalue("redis_url"))
 
 
-@pytest.mark.parametrize("kind", KINDS)
+async def test_an_entry_denies_until_its_expiry(make: DenyListFactory) -> None:
+    async with make() as revoked:
+        await revoked.add("s1", until=100)
+        assert await revoked.contains("s1", now=99)
+        assert not await revoked.contains("s1", now=100)
+        assert not await revoked.contains("s2", now=50)
+
+
+async def test_a_later_expiry_wins_over_an_earlier_one(make: DenyListFactory) -> None:
+    async with make() as revoked:
+        await revoked.add("s1", until=200)
+        await revoked.add("s1", until=100)
+        assert await revoked.contains("s1", now=150)
+
+
 @settings(max_examples=50, deadline=None)
 @given(
     entries=st.lists(st.tuples(st.sampled_from("abcde"), st.integers(0, 100)), max_size=20),
     probes=st.lists(st.tuples(st.sampled_from("abcde"), st.integers(0, 100)), max_size=20),
 )
 async def test_any_sequence_matches_the_latest_expiry_rule(
-    kind: str, entries: list[tuple[str, int]], probes: list[tuple[str, int]]
+    make: DenyListFactory, entries: list[tuple[str, int]], probes: list[tuple[str, int]]
 ) -> None:
-    revoked = make(kind)
-    for session_id, until in entries:
-        await revoked.add(session_id, until)
-    for session_id, now in sorted(probes, key=lambda probe: probe[1]):
-        latest = max((until for sid, until in entries if sid == session_id), default=0)
-        assert await revoked.contains(session_id, now) == (latest > now)
+    async with make() as revoked:
+        for session_id, until in entries:
+            await revoked.add(session_id, until)
+        for session_id, now in sorted(probes, key=lambda probe: probe[1]):
+            latest = max((until for sid, until in entries if sid == session_id), default=0)
+            assert await revoked.contains(session_id, now) == (latest > now)

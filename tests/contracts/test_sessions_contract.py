@@ -32,6 +32,10 @@ def a_session(user_id: str, *, amr: tuple[str, ...] = PASSKEY_AMR, at: int = NOW
     )
 
 
+def _storable(text: str) -> bool:
+    return "\x00" not in text
+
+
 async def a_user(stores: Stores) -> str:
     """Sessions belong to a stored user."""
     user_id = new_id()
@@ -55,6 +59,7 @@ async def a_stored_session(stores: Stores) -> tuple[Session, str]:
     last_used_at=instants,
     expires_at=instants,
     revoked_at=st.none() | instants,
+    origin=st.lists(st.none() | st.text(max_size=256).filter(_storable), min_size=3, max_size=3),
 )
 async def test_a_session_round_trips_exactly(
     store_factory: StoreFactory,
@@ -64,6 +69,7 @@ async def test_a_session_round_trips_exactly(
     last_used_at: int,
     expires_at: int,
     revoked_at: int | None,
+    origin: list[str | None],
 ) -> None:
     async with store_factory() as stores:
         session = Session(
@@ -75,6 +81,7 @@ async def test_a_session_round_trips_exactly(
             last_used_at,
             expires_at,
             revoked_at,
+            *origin,
         )
         first_hash = a_hash()
 
@@ -150,8 +157,8 @@ async def test_add_refresh_adds_a_live_token_and_marks_the_session_used(stores: 
 async def test_revoke_keeps_the_first_revocation_time(stores: Stores) -> None:
     session, first_hash = await a_stored_session(stores)
 
-    await stores.sessions.revoke(session.id, LATER)
-    await stores.sessions.revoke(session.id, LATER + 30)
+    assert await stores.sessions.revoke(session.id, LATER) is True
+    assert await stores.sessions.revoke(session.id, LATER + 30) is False
 
     revoked = replace(session, revoked_at=LATER)
     assert await stores.sessions.get(session.id) == revoked
@@ -161,7 +168,7 @@ async def test_revoke_keeps_the_first_revocation_time(stores: Stores) -> None:
 async def test_revoking_an_unknown_session_changes_nothing(stores: Stores) -> None:
     session, _ = await a_stored_session(stores)
 
-    await stores.sessions.revoke(new_id(), LATER)
+    assert await stores.sessions.revoke(new_id(), LATER) is False
 
     assert await stores.sessions.get(session.id) == session
     assert await stores.sessions.revoked_since(0) == []
@@ -188,3 +195,45 @@ async def test_sessions_are_independent(stores: Stores) -> None:
 
     assert await stores.sessions.get(theirs.id) == theirs
     assert await stores.sessions.find_refresh(their_hash) == RefreshTokenRecord(theirs, None)
+
+
+async def test_list_for_user_holds_the_users_unrevoked_sessions(stores: Stores) -> None:
+    user_id = await a_user(stores)
+    kept, ended = a_session(user_id), a_session(user_id)
+    for session in (kept, ended):
+        await stores.sessions.create(session, a_hash())
+    await a_stored_session(stores)
+    await stores.sessions.revoke(ended.id, LATER)
+
+    assert await stores.sessions.list_for_user(user_id) == [kept]
+    assert await stores.sessions.list_for_user(new_id()) == []
+
+
+async def test_the_revocation_log_pages_by_cursor_in_order(stores: Stores) -> None:
+    first, second, third = [(await a_stored_session(stores))[0] for _ in range(3)]
+    for offset, session in enumerate((second, first, third)):
+        await stores.sessions.revoke(session.id, LATER + offset)
+    await stores.sessions.revoke(second.id, LATER + 10)
+
+    page = await stores.sessions.revocations_after(0, 2)
+    assert [(entry.session_id, entry.revoked_at) for entry in page] == [
+        (second.id, LATER),
+        (first.id, LATER + 1),
+    ]
+    rest = await stores.sessions.revocations_after(page[-1].cursor, 10)
+    assert [entry.session_id for entry in rest] == [third.id]
+    assert await stores.sessions.revocations_after(rest[-1].cursor, 10) == []
+
+
+async def test_deleting_a_user_keeps_the_revocation_log(stores: Stores) -> None:
+    session, _ = await a_stored_session(stores)
+    await stores.sessions.revoke(session.id, LATER)
+
+    assert await stores.users.delete(session.user_id) is True
+    assert await stores.users.delete(session.user_id) is False
+
+    assert await stores.users.by_id(session.user_id) is None
+    assert await stores.sessions.revoked_since(LATER) == [session.id]
+    assert [entry.session_id for entry in await stores.sessions.revocations_after(0, 10)] == [
+        session.id
+    ]

@@ -7,9 +7,11 @@ from hypothesis import strategies as st
 from domain.errors import CorbadoTimeout, InvalidAccessToken, PasskeyLoginFailed
 from domain.model import (
     PASSKEY_AMR,
+    PASSWORD_AMR,
     ConnectTokenType,
     IdentifierKind,
     PasskeyAssertion,
+    Principal,
     VerificationResult,
 )
 from domain.usecases.complete_login import CompleteLogin
@@ -26,7 +28,9 @@ class Passkeys:
         self.world = world
         self.corbado = FakeCorbadoConnect()
         self.reader = FakePasskeyDataReader()
-        self.issue = IssueConnectToken(world.who_am_i, self.corbado, kind)
+        self.issue = IssueConnectToken(
+            world.who_am_i, self.corbado, world.clock, world.policy, kind
+        )
         self.complete = CompleteLogin(
             self.reader,
             self.corbado,
@@ -60,7 +64,8 @@ async def test_connect_tokens_name_the_user_by_the_configured_identifier(
 ) -> None:
     user = await world.create_user.execute("Jane@Example.com", PASSWORD, "Jane Doe")
     passkeys = Passkeys(world, kind)
-    secret = await passkeys.issue.execute(user.id, ConnectTokenType.PASSKEY_APPEND)
+    principal = Principal(user.id, "session-1", world.clock.now(), PASSWORD_AMR)
+    secret = await passkeys.issue.execute(principal, ConnectTokenType.PASSKEY_APPEND)
     assert secret.startswith("ctk1_")
     identifier = expected or user.id
     assert passkeys.corbado.calls == [
@@ -71,7 +76,10 @@ async def test_connect_tokens_name_the_user_by_the_configured_identifier(
 async def test_connect_token_for_a_deleted_user_is_refused(world: World) -> None:
     passkeys = Passkeys(world)
     with pytest.raises(InvalidAccessToken):
-        await passkeys.issue.execute("gone", ConnectTokenType.PASSKEY_LIST)
+        await passkeys.issue.execute(
+            Principal("gone", "session-1", world.clock.now(), PASSWORD_AMR),
+            ConnectTokenType.PASSKEY_LIST,
+        )
     assert passkeys.corbado.calls == []
 
 
@@ -83,10 +91,14 @@ async def test_success_starts_a_passkey_session_for_the_mapped_user(
     passkeys = Passkeys(world, kind)
     webauthn_id = user.email if kind is IdentifierKind.EMAIL else user.id
     passkeys.corbado.answer_next_verification(VerificationResult.SUCCESS)
-    pair = await passkeys.complete.execute(passkeys.data_for(webauthn_id))
+    pair = await passkeys.complete.execute(passkeys.data_for(webauthn_id), "Firefox")
     principal = await world.authenticate.execute(pair.access_token)
     assert (principal.user_id, principal.amr) == (user.id, PASSKEY_AMR)
     assert [call[2] for call in passkeys.corbado.calls] == [webauthn_id]
+    session = await world.sessions.get(principal.session_id)
+    assert session is not None
+    assert (session.credential_id, session.corbado_user_id) == ("cre-1", "usr-1")
+    assert session.method == "passkey"
 
 
 @pytest.mark.parametrize(

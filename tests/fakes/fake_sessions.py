@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, replace
 
-from domain.model import RefreshTokenRecord, Session
+from domain.model import RefreshTokenRecord, Revocation, Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,7 @@ class FakeSessions:
     def __init__(self) -> None:
         self._sessions: dict[str, Session] = {}
         self._tokens: dict[str, _StoredToken] = {}
+        self._log: list[Revocation] = []
 
     async def create(self, session: Session, refresh_hash: str) -> None:
         self._sessions[session.id] = session
@@ -45,17 +46,26 @@ class FakeSessions:
     async def add_refresh(self, session_id: str, new_hash: str, now: int) -> None:
         self._add_token(session_id, new_hash, now)
 
-    async def revoke(self, session_id: str, now: int) -> None:
+    async def list_for_user(self, user_id: str) -> list[Session]:
+        return [
+            session
+            for session in self._sessions.values()
+            if session.user_id == user_id and session.revoked_at is None
+        ]
+
+    async def revoke(self, session_id: str, now: int) -> bool:
         session = self._sessions.get(session_id)
-        if session is not None and session.revoked_at is None:
-            self._sessions[session_id] = replace(session, revoked_at=now)
+        if session is None or session.revoked_at is not None:
+            return False
+        self._sessions[session_id] = replace(session, revoked_at=now)
+        self._log.append(Revocation(len(self._log) + 1, session_id, now))
+        return True
 
     async def revoked_since(self, since: int) -> list[str]:
-        return [
-            session.id
-            for session in self._sessions.values()
-            if session.revoked_at is not None and session.revoked_at >= since
-        ]
+        return [entry.session_id for entry in self._log if entry.revoked_at >= since]
+
+    async def revocations_after(self, cursor: int, limit: int) -> list[Revocation]:
+        return [entry for entry in self._log if entry.cursor > cursor][:limit]
 
     def _add_token(self, session_id: str, token_hash: str, now: int) -> None:
         session = self._sessions[session_id]

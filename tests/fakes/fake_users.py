@@ -27,3 +27,6 @@ class FakeUsers:
         user = self._users.get(user_id)
         if user is not None:
             self._users[user_id] = replace(user, password_hash=password_hash)
+
+    async def delete(self, user_id: str) -> bool:
+        return self._users.pop(user_id, None) is not None

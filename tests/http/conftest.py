@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import io
+import json
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,19 +16,30 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog
 from argon2 import PasswordHasher as Argon2
 from dependency_injector import providers
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from adapters.argon2_hasher import Argon2PasswordHasher
 from adapters.tokens.signing_keys import generate_private_key_pem
 from entrypoints.container import Container
-from entrypoints.settings import Settings
+from entrypoints.logging_setup import configure_logging
+from entrypoints.settings import RateLimitSettings, Settings
 from entrypoints.web.app import create_app
 from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_corbado import FAKE_PROJECT_ID, FakeCorbadoConnect
 
 PASSWORD = "correct horse battery"
+# Tests that are not about rate limits send hundreds of requests from one client.
+NO_RATE_LIMITS = RateLimitSettings(
+    login_per_ip=1_000_000,
+    login_per_account=1_000_000,
+    register_per_ip=1_000_000,
+    refresh_per_ip=1_000_000,
+    passkey_per_ip=1_000_000,
+)
 FAST_ARGON2 = Argon2(time_cost=1, memory_cost=8, parallelism=1)
 
 
@@ -55,15 +69,24 @@ class Api:
 
 
 def dev_settings(state_dir: Path, **changes: Any) -> Settings:
+    """`dev`'s settings, without rate limits unless `changes` sets `rate_limits`."""
     settings = Settings.for_dev({}, state_dir=state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     settings.signing_keys_path.write_text(generate_private_key_pem(), encoding="ascii")
-    return dataclasses.replace(settings, **changes)
+    return dataclasses.replace(settings, **{"rate_limits": NO_RATE_LIMITS, **changes})
 
 
 @contextmanager
-def running_app(settings: Settings, *, fake_corbado: bool = False) -> Iterator[Api]:
-    """Migrate, wire the fakes, start the app with its lifespan, and stop it afterwards."""
+def running_app(
+    settings: Settings,
+    *,
+    fake_corbado: bool = False,
+    wrap: Callable[[Litestar], Any] | None = None,
+) -> Iterator[Api]:
+    """Migrate, wire the fakes, start the app with its lifespan, and stop it afterwards.
+
+    `wrap` puts an ASGI app around ours (to play a proxy, say).
+    """
     asyncio.run(_migrate(settings))
     container = Container(settings=settings)
     clock = FakeClock(int(time.time()))
@@ -72,7 +95,8 @@ def running_app(settings: Settings, *, fake_corbado: bool = False) -> Iterator[A
     corbado = FakeCorbadoConnect() if fake_corbado else None
     if corbado is not None:
         container.corbado.override(providers.Object(corbado))
-    with TestClient(app=create_app(container), raise_server_exceptions=False) as client:
+    app = create_app(container)
+    with TestClient(app=wrap(app) if wrap else app, raise_server_exceptions=False) as client:
         yield Api(client=client, container=container, clock=clock, corbado=corbado)
 
 
@@ -95,6 +119,35 @@ def fake_corbado_api(tmp_path: Path) -> Iterator[Api]:
     settings = dev_settings(tmp_path, corbado_project_id=FAKE_PROJECT_ID)
     with running_app(settings, fake_corbado=True) as running:
         yield running
+
+
+class LogLines:
+    """What the service's logging pipeline wrote, one JSON object per line."""
+
+    def __init__(self) -> None:
+        self.stream = io.StringIO()
+
+    @property
+    def text(self) -> str:
+        return self.stream.getvalue()
+
+    def records(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.text.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def json_logs() -> Iterator[LogLines]:
+    """The production logging pipeline (`configure_logging`), writing into a buffer."""
+    lines = LogLines()
+    root = logging.getLogger()
+    level = root.level
+    handler = configure_logging(json=True, stream=lines.stream)
+    try:
+        yield lines
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        structlog.reset_defaults()
 
 
 def error_of(response: httpx.Response) -> str:

@@ -1,13 +1,38 @@
 """The OpenAPI document: operation ids, request schemas, errors and Bearer exactly where needed."""
 
+import difflib
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema_rs import Draft202012Validator
 
+from entrypoints.cli import main
 from tests.http.conftest import Api
 
-PROTECTED = {"logout", "me", "createConnectToken"}
-WITH_BODY = {"register", "login", "refresh", "createConnectToken", "completeLogin"}
+COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+RATE_LIMITED = {"register", "login", "refresh", "completeLogin", "createConnectToken"}
+CALLS_CORBADO = {"createConnectToken", "completeLogin"}
+
+PROTECTED = {
+    "logout",
+    "me",
+    "createConnectToken",
+    "listSessions",
+    "endSession",
+    "passkeyDeleted",
+    "deleteAccount",
+}
+WITH_BODY = {
+    "register",
+    "login",
+    "refresh",
+    "createConnectToken",
+    "completeLogin",
+    "passkeyDeleted",
+}
 
 
 @pytest.fixture
@@ -41,17 +66,26 @@ def test_every_interface_operation_is_documented_with_an_operation_id(
         "jwks",
         "healthz",
         "readyz",
+        "listSessions",
+        "endSession",
+        "passkeyDeleted",
+        "deleteAccount",
+        "revocations",
     }
 
 
 def test_bearer_is_required_exactly_on_protected_operations(document: dict[str, Any]) -> None:
     assert "security" not in document
     schemes = document["components"]["securitySchemes"]
-    assert schemes["BearerAuth"] == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    assert schemes["BearerAuth"]["type"] == "http"
+    assert schemes["BearerAuth"]["scheme"] == "bearer"
+    assert schemes["BearerAuth"]["bearerFormat"] == "JWT"
     for operation_id, operation in operations(document).items():
         expected: list[dict[str, list[str]]] | None = (
             [{"BearerAuth": []}] if operation_id in PROTECTED else None
         )
+        if operation_id == "revocations":
+            expected = [{"RevocationFeedSecret": []}]
         assert operation.get("security") == expected, operation_id
         if operation_id in PROTECTED:
             assert "401" in operation["responses"]
@@ -70,3 +104,107 @@ def test_error_responses_use_the_error_schema(document: dict[str, Any]) -> None:
             if int(status) >= 400:
                 schema = response["content"]["application/json"]["schema"]
                 assert schema["$ref"].split("/")[-1] in {"ErrorResponse", "PasskeyErrorResponse"}
+
+
+def component(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = document["components"]["schemas"][schema["$ref"].split("/")[-1]]
+    return found
+
+
+def test_every_operation_has_a_summary_a_description_and_declared_tags(
+    document: dict[str, Any],
+) -> None:
+    declared = {tag["name"]: tag.get("description") for tag in document["tags"]}
+    assert all(declared.values()), "every tag has a description"
+    for operation_id, operation in operations(document).items():
+        assert operation.get("summary"), operation_id
+        assert operation.get("description"), operation_id
+        assert operation.get("tags"), operation_id
+        assert set(operation["tags"]) <= set(declared), operation_id
+        for status, response in operation["responses"].items():
+            assert not response["description"].startswith("Request fulfilled"), (
+                f"{operation_id} {status}: describe the answer (response_description=...)"
+            )
+
+
+def test_request_bodies_are_closed_and_their_examples_are_valid(document: dict[str, Any]) -> None:
+    for operation_id, operation in operations(document).items():
+        if "requestBody" not in operation:
+            continue
+        schema = component(
+            document, operation["requestBody"]["content"]["application/json"]["schema"]
+        )
+        assert schema["additionalProperties"] is False, operation_id
+        assert schema.get("examples"), f"{operation_id}: take the body through json_body()"
+        validator = Draft202012Validator({**schema, "components": document["components"]})
+        for example in schema["examples"]:
+            validator.validate(example)
+        # A member the struct does not know is refused, as the document now says.
+        assert not validator.is_valid({**schema["examples"][0], "unknownMember": 1})
+
+
+def test_error_responses_name_their_codes_with_an_example_each(document: dict[str, Any]) -> None:
+    for operation_id, operation in operations(document).items():
+        for status, response in operation["responses"].items():
+            if int(status) < 400:
+                continue
+            examples = response["content"]["application/json"].get("examples", {})
+            assert examples, f"{operation_id} {status}"
+            for example in examples.values():
+                assert f"`{example['value']['error']}`" in response["description"]
+
+
+def test_rate_limited_and_upstream_operations_say_so(document: dict[str, Any]) -> None:
+    found = operations(document)
+    for operation_id in RATE_LIMITED:
+        responses = found[operation_id]["responses"]
+        assert "429" in responses, operation_id
+        assert "Retry-After" in responses["429"]["headers"]
+    for operation_id in CALLS_CORBADO:
+        assert {"502", "503", "504"} <= set(found[operation_id]["responses"]), operation_id
+    for operation_id in PROTECTED:
+        challenge = found[operation_id]["responses"]["401"]["headers"]["WWW-Authenticate"]
+        assert challenge["required"] is True
+
+
+def test_an_optional_body_is_documented_as_optional(document: dict[str, Any]) -> None:
+    logout = operations(document)["logout"]["requestBody"]
+    assert logout["required"] is False
+    schema = logout["content"]["application/json"]["schema"]
+    assert "oneOf" not in schema, "absent, or an object; never null"
+    assert component(document, schema)["examples"]
+
+
+def test_interactive_docs_load_pinned_assets(api: Api) -> None:
+    page = api.client.get("/schema")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assets = re.findall(r"""(?:src|href)=["'](https?://[^"']+)""", page.text)
+    assert assets, "the page loads its scripts and styles"
+    for url in assets:
+        assert "latest" not in url, url
+        assert re.search(r"@\d+\.\d+\.\d+/", url), f"{url} is not pinned to a version"
+
+
+def test_committed_document_matches_the_code(tmp_path: Path) -> None:
+    generated = tmp_path / "openapi.json"
+    assert main(["openapi", "--output", str(generated)]) == 0
+    fresh = generated.read_text(encoding="utf-8")
+    committed = COMMITTED.read_text(encoding="utf-8") if COMMITTED.exists() else ""
+    if fresh != committed:
+        diff = "".join(
+            list(
+                difflib.unified_diff(
+                    committed.splitlines(keepends=True),
+                    fresh.splitlines(keepends=True),
+                    "docs/openapi.json (committed)",
+                    "the code's document",
+                )
+            )[:60]
+        )
+        pytest.fail(
+            "docs/openapi.json differs from the document the code serves. Regenerate it with\n"
+            "    .venv/bin/connect-backend openapi --output docs/openapi.json\n"
+            "and commit it (clients are generated from it).\n" + diff
+        )
+    assert json.loads(fresh)["openapi"].startswith("3.1")

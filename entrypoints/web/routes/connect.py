@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from litestar import post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
 
 from domain.model import Principal
 from domain.usecases.complete_login import CompleteLogin
@@ -14,10 +13,10 @@ from entrypoints.web.errors import PASSKEY_ERRORS_OPT
 from entrypoints.web.openapi_docs import BEARER, errors
 from entrypoints.web.routes.sessions import NO_STORE
 from entrypoints.web.schemas import (
-    CompleteLoginRequest,
+    CompleteLoginBody,
     CompleteLoginResponse,
     ConnectTokenResponse,
-    CreateConnectTokenRequest,
+    CreateConnectTokenBody,
 )
 
 
@@ -26,19 +25,36 @@ from entrypoints.web.schemas import (
     operation_id="createConnectToken",
     summary="Get a Corbado connect token for one passkey operation",
     status_code=200,
-    responses=errors(400, 401, 413, 502, 503, 504),
+    response_description="A single-use connect token for the component that asked.",
+    responses=errors(
+        400,
+        401,
+        413,
+        429,
+        502,
+        503,
+        504,
+        codes={401: ("invalid_token", "reauthentication_required")},
+    ),
     security=BEARER,
     dependencies=AUTHENTICATED,
     cache_control=NO_STORE,
     tags=["passkeys"],
 )
 async def create_connect_token(
-    data: JSONBody[CreateConnectTokenRequest],
+    data: CreateConnectTokenBody,
     principal: NamedDependency[Principal],
     issue_connect_token: NamedDependency[IssueConnectToken],
 ) -> ConnectTokenResponse:
-    """Hand the secret to the Corbado Connect component that asked for it; use it once."""
-    secret = await issue_connect_token.execute(principal.user_id, data.connect_token_type)
+    """Asks Corbado for a connect token for the logged-in user and the operation named.
+
+    Call it from a Corbado Connect component's `connectTokenProvider`: `passkey-append` for the
+    append component (right after a password login), `passkey-list` and `passkey-delete` for the
+    passkey list. Every token works once; ask again for each operation. `passkey-append` and
+    `passkey-delete` need a recent login: otherwise 401 `reauthentication_required`, so send the
+    user through login again. 502, 503 and 504 mean Corbado failed, is unavailable or too slow.
+    """
+    secret = await issue_connect_token.execute(principal, data.connect_token_type)
     return ConnectTokenResponse(connect_token=secret)
 
 
@@ -47,16 +63,27 @@ async def create_connect_token(
     operation_id="completeLogin",
     summary="Start a session from a Corbado Connect passkey login",
     status_code=200,
-    responses=errors(400, 401, 413, 502, 503, 504, passkey=True),
+    response_description="A new session: an access token and a refresh token.",
+    responses=errors(
+        400, 401, 413, 429, 502, 503, 504, passkey=True, codes={401: ("passkey_login_failed",)}
+    ),
     cache_control=NO_STORE,
     opt={PASSKEY_ERRORS_OPT: True},
     tags=["passkeys"],
 )
 async def complete_login(
-    data: JSONBody[CompleteLoginRequest], complete_login: NamedDependency[CompleteLogin]
+    data: CompleteLoginBody,
+    complete_login: NamedDependency[CompleteLogin],
+    user_agent: NamedDependency[str | None],
 ) -> CompleteLoginResponse:
-    """Corbado verifies `signedPasskeyData`; its `webauthnId` names our user."""
-    pair = await complete_login.execute(data.signed_passkey_data)
+    """Send the `signedPasskeyData` the Corbado Connect login component handed you on success.
+
+    Corbado verifies it (single use) and names the user; the access token's `amr` claim is
+    `["hwk", "user"]`. Every answer carries `success`; any failed verification is 401
+    `passkey_login_failed` (show the login page again). Not retried on 5xx: the data is single-use,
+    so the user starts a new passkey login.
+    """
+    pair = await complete_login.execute(data.signed_passkey_data, user_agent)
     return CompleteLoginResponse(
         access_token=pair.access_token,
         refresh_token=pair.refresh_token,

@@ -2,32 +2,47 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Example
 
-from entrypoints.web.openapi_docs import errors
 from entrypoints.web.readiness import Readiness
 from entrypoints.web.schemas import ErrorResponse, HealthResponse, JwkSet
 
 JWKS_MAX_AGE_S = 300
+NOT_READY = ErrorResponse(error="not_ready", message="A dependency is unavailable.")
 
 
 @get(
     "/.well-known/jwks.json",
     operation_id="jwks",
     summary="The public keys that verify our access tokens",
+    response_description="A JWK Set (RFC 7517) of every published ES256 public key.",
     cache_control=CacheControlHeader(public=True, max_age=JWKS_MAX_AGE_S),
     tags=["discovery"],
 )
 async def jwks(jwk_set: NamedDependency[JwkSet]) -> JwkSet:
-    """A JWK Set of every published ES256 key; select by the token's `kid`."""
+    """For your own APIs: verify our access tokens locally with the key whose `kid` matches.
+
+    Accept only `alg: ES256` and `typ: at+jwt`, and check `iss`, `aud` and `exp`. Every configured
+    key is published, not only the one that signs now; cache the set as `Cache-Control` says and
+    fetch it again on an unknown `kid`.
+    """
     return jwk_set
 
 
-@get("/healthz", operation_id="healthz", summary="The process is up", tags=["health"])
+@get(
+    "/healthz",
+    operation_id="healthz",
+    summary="The process is up",
+    response_description='`{"status": "ok"}`',
+    tags=["health"],
+)
 async def healthz() -> HealthResponse:
-    """Always 200 while the process serves requests."""
+    """Liveness: always 200 while the process serves requests; checks no dependency."""
     return HealthResponse(status="ok")
 
 
@@ -35,12 +50,27 @@ async def healthz() -> HealthResponse:
     "/readyz",
     operation_id="readyz",
     summary="Ready to serve: database reachable, signing key loaded",
-    responses={503: errors(503)[503]},
+    responses={
+        200: ResponseSpec(
+            HealthResponse,
+            description='Every dependency answered: `{"status": "ready"}`.',
+            generate_examples=False,
+            examples=[Example(summary="ready", value={"status": "ready"})],
+        ),
+        503: ResponseSpec(
+            ErrorResponse,
+            description="A dependency is down. `error`: `not_ready`.",
+            generate_examples=False,
+            examples=[Example(summary="not_ready", value=msgspec.to_builtins(NOT_READY))],
+        ),
+    },
     tags=["health"],
 )
 async def readyz(readiness: NamedDependency[Readiness]) -> Response[HealthResponse | ErrorResponse]:
-    """503 while a dependency is down."""
+    """Readiness: the database answers (and Redis, when configured); 503 `not_ready` otherwise.
+
+    Route traffic to an instance only while this answers 200.
+    """
     if await readiness.check():
         return Response(HealthResponse(status="ready"))
-    body = ErrorResponse(error="not_ready", message="A dependency is unavailable.")
-    return Response(body, status_code=503)
+    return Response(NOT_READY, status_code=503)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import get, post
+from typing import Any
+
+from litestar import Request, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
 
 from domain.model import Principal, TokenPair, User
+from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.end_session import EndSession
 from domain.usecases.password_login import PasswordLogin
 from domain.usecases.refresh_session import RefreshSession
@@ -16,11 +18,14 @@ from domain.usecases.who_am_i import WhoAmI
 from entrypoints.web.auth import AUTHENTICATED
 from entrypoints.web.openapi_docs import BEARER, errors
 from entrypoints.web.schemas import (
-    LoginRequest,
-    RefreshRequest,
-    RegisterRequest,
+    LoginBody,
+    LogoutBody,
+    LogoutRequest,
+    RefreshBody,
+    RegisterBody,
     TokenPairResponse,
     UserResponse,
+    decode_optional_body,
 )
 
 NO_STORE = CacheControlHeader(no_store=True)
@@ -43,13 +48,28 @@ def token_pair_response(pair: TokenPair) -> TokenPairResponse:
     operation_id="register",
     summary="Create an account with email and password",
     status_code=201,
-    responses=errors(400, 403, 409, 413),
+    response_description="The account was created; log in to get tokens.",
+    responses=errors(
+        400,
+        403,
+        409,
+        413,
+        429,
+        codes={
+            400: ("invalid_request", "invalid_email", "invalid_password", "invalid_display_name"),
+            403: ("registration_closed",),
+            409: ("email_taken",),
+        },
+    ),
     tags=["sessions"],
 )
-async def register(
-    data: JSONBody[RegisterRequest], register: NamedDependency[Register]
-) -> UserResponse:
-    """Open only where `ALLOW_REGISTRATION` is true. Emails are unique case-insensitively."""
+async def register(data: RegisterBody, register: NamedDependency[Register]) -> UserResponse:
+    """Creates a user who logs in with a password, the first factor before a passkey is appended.
+
+    Open only where the deployment sets `ALLOW_REGISTRATION` (always in `connect-backend dev`);
+    elsewhere 403 `registration_closed`. Emails are trimmed and unique case-insensitively: 409
+    `email_taken` when one exists. Returns no tokens; call `login` next.
+    """
     user = await register.execute(data.email, data.password, data.display_name)
     return user_response(user)
 
@@ -59,15 +79,23 @@ async def register(
     operation_id="login",
     summary="Log in with email and password",
     status_code=200,
-    responses=errors(400, 401, 413),
+    response_description="A new session: an access token and a refresh token.",
+    responses=errors(400, 401, 413, 429, codes={401: ("invalid_credentials",)}),
     cache_control=NO_STORE,
     tags=["sessions"],
 )
 async def login(
-    data: JSONBody[LoginRequest], password_login: NamedDependency[PasswordLogin]
+    data: LoginBody,
+    password_login: NamedDependency[PasswordLogin],
+    user_agent: NamedDependency[str | None],
 ) -> TokenPairResponse:
-    """Starts a session; the access token's `amr` is `["pwd"]`."""
-    return token_pair_response(await password_login.execute(data.email, data.password))
+    """Starts a session from a password; the access token's `amr` claim is `["pwd"]`.
+
+    An unknown email and a wrong password both answer 401 `invalid_credentials`, in the same time.
+    Offer the user a passkey next: `createConnectToken` with `passkey-append`.
+    """
+    pair = await password_login.execute(data.email, data.password, user_agent)
+    return token_pair_response(pair)
 
 
 @post(
@@ -75,14 +103,26 @@ async def login(
     operation_id="refresh",
     summary="Trade a refresh token for a new token pair",
     status_code=200,
-    responses=errors(400, 401, 413),
+    response_description="A new pair of the same session; the refresh token sent is now used up.",
+    responses=errors(
+        400,
+        401,
+        413,
+        429,
+        codes={401: ("invalid_refresh_token", "refresh_token_reused")},
+    ),
     cache_control=NO_STORE,
     tags=["sessions"],
 )
 async def refresh(
-    data: JSONBody[RefreshRequest], refresh_session: NamedDependency[RefreshSession]
+    data: RefreshBody, refresh_session: NamedDependency[RefreshSession]
 ) -> TokenPairResponse:
-    """Rotates the refresh token. Replaying an old one after the grace window ends the session."""
+    """Rotates: every refresh token works once; keep the new one from the answer.
+
+    A used refresh token presented again within `REFRESH_REUSE_GRACE_S` (a lost answer, two tabs)
+    gets a fresh pair of the same session; after that it answers 401 `refresh_token_reused` and
+    the whole session ends (theft detection). Any 401 here means: log the user in again.
+    """
     return token_pair_response(await refresh_session.execute(data.refresh_token))
 
 
@@ -91,22 +131,36 @@ async def refresh(
     operation_id="logout",
     summary="End the current session",
     status_code=204,
-    responses=errors(401),
+    response_description="The session (or, with `allSessions`, every session) has ended.",
+    responses=errors(400, 401, 413),
     security=BEARER,
     dependencies=AUTHENTICATED,
     tags=["sessions"],
 )
 async def logout(
-    principal: NamedDependency[Principal], end_session: NamedDependency[EndSession]
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    end_session: NamedDependency[EndSession],
+    end_all_sessions: NamedDependency[EndAllSessions],
+    data: LogoutBody = None,
 ) -> None:
-    """Its refresh tokens and access tokens stop working at once."""
-    await end_session.execute(principal.session_id)
+    """Ends the session of the access token: its refresh and access tokens stop working at once.
+
+    The body is optional; `{"allSessions": true}` ends every session of the user. Then forget
+    both tokens; the user logs in again.
+    """
+    data = decode_optional_body(await request.body(), LogoutRequest)
+    if data is not None and data.all_sessions:
+        await end_all_sessions.execute(principal.user_id)
+    else:
+        await end_session.execute(principal.session_id)
 
 
 @get(
     "/me",
     operation_id="me",
     summary="The logged-in user",
+    response_description="The profile of the user the access token names.",
     responses=errors(401),
     security=BEARER,
     dependencies=AUTHENTICATED,
@@ -115,5 +169,5 @@ async def logout(
 async def me(
     principal: NamedDependency[Principal], who_am_i: NamedDependency[WhoAmI]
 ) -> UserResponse:
-    """The profile of the user the access token names."""
+    """Who the access token belongs to; 401 `invalid_token` once its session has ended."""
     return user_response(await who_am_i.execute(principal.user_id))

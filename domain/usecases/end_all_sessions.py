@@ -1,0 +1,17 @@
+from domain.usecases.end_session import EndSession
+from domain.usecases.list_sessions import ListSessions
+
+
+class EndAllSessions:
+    """Log a user out everywhere."""
+
+    def __init__(self, list_sessions: ListSessions, end_session: EndSession) -> None:
+        self._list_sessions = list_sessions
+        self._end_session = end_session
+
+    async def execute(self, user_id: str) -> list[str]:
+        """The ids of the sessions it ended."""
+        ended = [session.id for session in await self._list_sessions.execute(user_id)]
+        for session_id in ended:
+            await self._end_session.execute(session_id)
+        return ended

@@ -1,0 +1,54 @@
+import hmac
+from dataclasses import dataclass
+
+from domain.errors import FeedAccessDenied
+from domain.policy import SessionPolicy
+from domain.ports import Sessions
+
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RevokedSessionEntry:
+    """A revoked session and the instant after which no access token of it can be valid."""
+
+    session_id: str
+    revoked_at: int
+    deny_until: int
+
+
+@dataclass(frozen=True, slots=True)
+class RevocationPage:
+    """One page of the feed and the cursor to ask for the next one."""
+
+    entries: tuple[RevokedSessionEntry, ...]
+    next_cursor: int
+
+
+class ReadRevocations:
+    """The revocation feed that lets APIs verifying our tokens locally honour logouts."""
+
+    def __init__(self, sessions: Sessions, policy: SessionPolicy, feed_secret: str | None) -> None:
+        self._sessions = sessions
+        self._policy = policy
+        self._secret = feed_secret.encode() if feed_secret else None
+
+    async def execute(
+        self, presented_secret: str, cursor: int, limit: int = MAX_PAGE
+    ) -> RevocationPage:
+        """Entries after `cursor`; the next cursor equals `cursor` when nothing is new.
+
+        Raises `FeedAccessDenied` unless `presented_secret` is the configured feed secret.
+        """
+        if self._secret is None or not hmac.compare_digest(
+            presented_secret.encode("utf-8", "surrogatepass"), self._secret
+        ):
+            raise FeedAccessDenied("the revocation feed needs its secret")
+        found = await self._sessions.revocations_after(max(cursor, 0), min(max(limit, 1), MAX_PAGE))
+        ttl = self._policy.revocation_ttl_s
+        entries = tuple(
+            RevokedSessionEntry(entry.session_id, entry.revoked_at, entry.revoked_at + ttl)
+            for entry in found
+        )
+        next_cursor = found[-1].cursor if found else cursor
+        return RevocationPage(entries=entries, next_cursor=next_cursor)

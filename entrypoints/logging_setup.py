@@ -1,0 +1,110 @@
+"""One logging pipeline for everything: our code, Litestar, uvicorn, httpx, SQLAlchemy.
+
+Every record, whether from the standard library's `logging` or from a structlog logger, goes
+through the same structlog processors: the request context (`request_id`, `client_ip`) from
+contextvars, the record's `extra` fields, the formatted traceback, then redaction, then JSON
+(or, for `dev` on a terminal, a console line). Redaction runs after the traceback is formatted,
+so exception messages and tracebacks are masked too.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping, MutableMapping
+from typing import Any, TextIO
+
+import structlog
+from structlog.typing import Processor
+
+from entrypoints.redaction import redact_event
+
+_HANDLER_NAME = "connect_backend"
+# Record attributes that only repeat others: uvicorn's coloured copy of the message, and what
+# another handler's `logging.Formatter` (pytest's, say) stored on the record before ours ran.
+_DROPPED_EXTRAS = ("color_message", "message", "asctime")
+QUIET_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING}
+
+
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time (tests swap it), unless given a stream."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__(stream)
+        self._fixed = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = self._fixed or sys.stderr
+        super().emit(record)
+
+
+def _drop_extras(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mapping[str, Any]:
+    for key in _DROPPED_EXTRAS:
+        event_dict.pop(key, None)
+    return event_dict
+
+
+def configure_logging(
+    *, json: bool = True, level: int = logging.INFO, stream: TextIO | None = None
+) -> logging.Handler:
+    """Route all logging through structlog into one handler on the root logger; idempotent.
+
+    `json=False` renders plain console lines (for `dev` on a terminal). Returns the handler, so
+    a test can remove it again.
+    """
+    shared: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.ExtraAdder(),
+        _drop_extras,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: Processor = (
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(colors=False, exception_formatter=_plain)
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            redact_event,
+            renderer,
+        ],
+    )
+    handler = _CurrentStderr(stream)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(formatter)
+
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        if existing.get_name() == _HANDLER_NAME:
+            root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name, quiet_level in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(quiet_level)
+    # uvicorn's loggers keep their own handlers unless told (`log_config=None` in the CLI too).
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+
+    structlog.configure(
+        processors=[
+            *shared[:2],
+            structlog.stdlib.add_logger_name,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    return handler
+
+
+def _plain(sio: TextIO, exc_info: Any) -> None:
+    # The traceback is already text (format_exc_info ran, then redaction); print it as it is.
+    sio.write("\n" + str(exc_info))

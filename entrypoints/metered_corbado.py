@@ -1,0 +1,73 @@
+"""The CorbadoConnect port, measured: latency and outcome of every call, by operation."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from domain.errors import CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
+from domain.model import ConnectTokenType, VerificationResult
+from domain.ports import CorbadoConnect
+from entrypoints.metrics import Metrics
+
+T = TypeVar("T")
+
+CREATE_CONNECT_TOKEN = "create_connect_token"
+VERIFY_SIGNED_PASSKEY_DATA = "verify_signed_passkey_data"
+
+
+class MeteredCorbadoConnect:
+    """Wraps another `CorbadoConnect`; outcomes are `ok`, a verification result, or the error.
+
+    Error outcomes: `rejected`, `unavailable`, `timeout`, `error` (anything else).
+    """
+
+    def __init__(self, inner: CorbadoConnect, metrics: Metrics) -> None:
+        self._inner = inner
+        self._metrics = metrics
+
+    async def create_connect_token(
+        self, token_type: ConnectTokenType, identifier: str, display_name: str
+    ) -> str:
+        return await self._measure(
+            CREATE_CONNECT_TOKEN,
+            lambda: self._inner.create_connect_token(token_type, identifier, display_name),
+            lambda _: "ok",
+        )
+
+    async def verify_signed_passkey_data(
+        self, signed_passkey_data: str, username: str
+    ) -> VerificationResult:
+        return await self._measure(
+            VERIFY_SIGNED_PASSKEY_DATA,
+            lambda: self._inner.verify_signed_passkey_data(signed_passkey_data, username),
+            lambda result: result.value,
+        )
+
+    async def _measure(
+        self,
+        operation: str,
+        call: Callable[[], Awaitable[T]],
+        outcome_of: Callable[[T], str],
+    ) -> T:
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = await call()
+            outcome = outcome_of(result)
+            return result
+        except CorbadoRejected:
+            outcome = "rejected"
+            raise
+        except CorbadoUnavailable:
+            outcome = "unavailable"
+            raise
+        except CorbadoTimeout:
+            outcome = "timeout"
+            raise
+        finally:
+            self._metrics.corbado_call_duration.labels(operation).observe(
+                time.perf_counter() - started
+            )
+            self._metrics.corbado_calls.labels(operation, outcome).inc()

@@ -1,0 +1,82 @@
+"""What browsers need from us: CORS for the configured frontends, and defensive headers.
+
+The headers are added in a `before_send` hook, which sees every response the app sends:
+handler answers, errors, 404/405 from the router, CORS preflights and the emulator mount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import Message, Scope
+
+from entrypoints.web.request_id import REQUEST_ID_HEADER, request_id_of
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+# We only serve JSON: nothing may be loaded, framed or submitted in our name.
+STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+DOCS_PATH = "/schema"
+_DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml")
+_REFUSED_PREFLIGHT = "connect_backend.refused_preflight"
+_REFUSED_PREFLIGHT_BODY = msgspec.json.encode(
+    {"error": "cors_rejected", "message": "This origin, method or header is not allowed."}
+)
+
+
+def cors_config(origins: Sequence[str]) -> CORSConfig | None:
+    """CORS for `CORS_ALLOW_ORIGINS`; None (no CORS headers at all) when it lists none.
+
+    No credentials: frontends send the access token as a Bearer header, never a cookie.
+    """
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+        allow_credentials=False,
+        expose_headers=[REQUEST_ID_HEADER, "Retry-After", "WWW-Authenticate"],
+        max_age=600,
+    )
+
+
+async def add_browser_headers(message: Message, scope: Scope) -> None:
+    """`before_send` hook: security headers and `X-Request-ID` on every response."""
+    if message["type"] == "http.response.start":
+        message.setdefault("headers", [])
+        headers = MutableScopeHeaders.from_message(message)
+        for name, value in SECURITY_HEADERS.items():
+            headers.setdefault(name, value)
+        if not _is_docs_page(scope.get("path", "")):
+            headers.setdefault("Content-Security-Policy", STRICT_CSP)
+        headers[REQUEST_ID_HEADER] = request_id_of(scope)
+        if _is_refused_preflight(scope, message, headers):
+            # Litestar answers a refused preflight in plain text; every error of ours is JSON.
+            scope.setdefault("state", {})[_REFUSED_PREFLIGHT] = True
+            headers["Content-Type"] = "application/json"
+            headers["Content-Length"] = str(len(_REFUSED_PREFLIGHT_BODY))
+    elif message["type"] == "http.response.body" and scope.get("state", {}).get(_REFUSED_PREFLIGHT):
+        message["body"] = _REFUSED_PREFLIGHT_BODY
+
+
+def _is_docs_page(path: str) -> bool:
+    # The interactive docs load Swagger UI's script and styles; the documents themselves are data.
+    if path == DOCS_PATH:
+        return True
+    return path.startswith(DOCS_PATH + "/") and not path.endswith(_DOCUMENT_SUFFIXES)
+
+
+def _is_refused_preflight(scope: Scope, message: Message, headers: MutableScopeHeaders) -> bool:
+    return (
+        scope.get("method") == "OPTIONS"
+        and message.get("status") == 400
+        and headers.get("Content-Type", "").startswith("text/plain")
+        and any(name.lower() == b"access-control-request-method" for name, _ in scope["headers"])
+    )

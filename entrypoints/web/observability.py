@@ -1,0 +1,146 @@
+"""Per request: the log context, a deadline, metrics, one access-log line and audit events.
+
+A Litestar middleware, so it wraps every routed request (unrouted 404/405 answers only get the
+headers of `browser.py`). Litestar converts a handler's exception into a response inside it, so
+it sees the final status of every answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import structlog
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from entrypoints.metrics import Metrics
+from entrypoints.web.audit_trail import WebAuditTrail
+from entrypoints.web.client_ip import ClientAddresses
+from entrypoints.web.request_id import request_id_of
+
+_log = logging.getLogger("connect_backend.access")
+
+UNMATCHED_ROUTE = "unmatched"
+# Probes and scrapes arrive every few seconds: counted, but not written to the log.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+LOGIN_METHODS = {"/auth/login": "password", "/auth/completeLogin": "passkey"}
+
+
+class RequestTimedOut(Exception):
+    """A handler outlived `REQUEST_TIMEOUT_S` and was cancelled."""
+
+
+class RequestObservability:
+    """The ASGI middleware; build it with `DefineMiddleware(RequestObservability, ...)`."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        addresses: ClientAddresses,
+        metrics: Metrics,
+        timeout_s: float,
+        audit_trail: WebAuditTrail | None = None,
+    ) -> None:
+        self._app = app
+        self._addresses = addresses
+        self._metrics = metrics
+        self._timeout_s = timeout_s
+        self._audit_trail = audit_trail
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self._app(scope, receive, send)
+            return
+        exchange = _Exchange(scope, scope["method"], send, self._wants_body(scope))
+        with structlog.contextvars.bound_contextvars(
+            request_id=request_id_of(scope), client_ip=self._addresses.of(scope)
+        ):
+            try:
+                async with asyncio.timeout(self._timeout_s) as deadline:
+                    await self._app(scope, receive, exchange.send)
+            except TimeoutError:
+                if not deadline.expired():
+                    raise
+                _log.error("request cancelled after %s s", self._timeout_s)
+                exchange.status = 503
+                raise RequestTimedOut from None
+            finally:
+                await self._finish(exchange)
+
+    def _wants_body(self, scope: Scope) -> bool:
+        return self._audit_trail is not None and self._audit_trail.wants_body(_route(scope))
+
+    async def _finish(self, exchange: _Exchange) -> None:
+        route = _route(exchange.scope)
+        method = exchange.method
+        status = exchange.status
+        elapsed = exchange.elapsed_s()
+        self._metrics.http_requests.labels(method, route, str(status)).inc()
+        self._metrics.http_request_duration.labels(method, route).observe(elapsed)
+        login_method = LOGIN_METHODS.get(route)
+        if login_method is not None:
+            self._metrics.logins.labels(login_method, login_outcome(status)).inc()
+        if route not in QUIET_ROUTES:
+            _log.info(
+                "%s %s %d",
+                method,
+                route,
+                status,
+                extra={
+                    "method": method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 1),
+                },
+            )
+        if self._audit_trail is not None:
+            await self._audit_trail.after(exchange.scope, route, status, exchange.body())
+
+
+def login_outcome(status: int) -> str:
+    """`success`, `failure` (refused credentials), `rate_limited`, `invalid_request`, `error`."""
+    if 200 <= status < 300:
+        return "success"
+    if status == 401:
+        return "failure"
+    if status == 429:
+        return "rate_limited"
+    if 400 <= status < 500:
+        return "invalid_request"
+    return "error"
+
+
+def _route(scope: Scope) -> str:
+    template = scope.get("path_template")
+    return template if isinstance(template, str) and template else UNMATCHED_ROUTE
+
+
+class _Exchange:
+    """What one request's response looked like, as seen through `send`."""
+
+    def __init__(self, scope: Scope, method: str, send: Send, keep_body: bool) -> None:
+        self.scope = scope
+        self.method = method
+        self.status = 500
+        self._send = send
+        self._keep_body = keep_body
+        self._chunks: list[bytes] = []
+        self._started = time.perf_counter()
+        self._answered: float | None = None
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = int(message["status"])
+            self._answered = time.perf_counter()
+        elif message["type"] == "http.response.body" and self._keep_body:
+            self._chunks.append(bytes(message.get("body", b"")))
+        await self._send(message)
+
+    def elapsed_s(self) -> float:
+        return (self._answered or time.perf_counter()) - self._started
+
+    def body(self) -> bytes:
+        return b"".join(self._chunks)

@@ -1,0 +1,42 @@
+"""What makes the app fit to run on the internet, as `Litestar(...)` arguments.
+
+Rate limits (a guard), the per-request observability middleware, browser headers, CORS, and no
+logging configuration of Litestar's own: `entrypoints.logging_setup` owns logging.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from litestar.middleware import DefineMiddleware
+
+from entrypoints.web.audit_trail import WebAuditTrail
+from entrypoints.web.browser import add_browser_headers, cors_config
+from entrypoints.web.observability import RequestObservability
+from entrypoints.web.rate_limit_guard import rate_limit_guard, route_limits
+
+if TYPE_CHECKING:
+    from entrypoints.container import Container
+
+
+def operational_options(container: Container) -> dict[str, Any]:
+    """Keyword arguments for `Litestar(...)`; providers are asked per request where it matters."""
+    settings = container.settings()
+    addresses = container.client_addresses()
+    return {
+        "guards": [
+            rate_limit_guard(container.rate_limiter, addresses, route_limits(settings.rate_limits))
+        ],
+        "middleware": [
+            DefineMiddleware(
+                RequestObservability,
+                addresses=addresses,
+                metrics=container.metrics(),
+                timeout_s=settings.request_timeout_s,
+                audit_trail=WebAuditTrail(container.audit_log),
+            )
+        ],
+        "before_send": [add_browser_headers],
+        "cors_config": cors_config(settings.cors_allow_origins),
+        "logging_config": None,
+    }

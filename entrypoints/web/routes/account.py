@@ -1,0 +1,140 @@
+"""Account self-service: the caller's sessions, deleted passkeys, account deletion, and the
+revocation feed for the app's own APIs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import PathParameter, QueryParameter
+
+from domain.model import Principal, Session
+from domain.usecases.delete_account import DeleteAccount
+from domain.usecases.end_own_session import EndOwnSession
+from domain.usecases.forget_passkey import ForgetPasskey
+from domain.usecases.list_sessions import ListSessions
+from domain.usecases.read_revocations import MAX_PAGE, ReadRevocations
+from entrypoints.web.auth import AUTHENTICATED, bearer_token
+from entrypoints.web.openapi_docs import BEARER, FEED_SECRET, errors
+from entrypoints.web.schemas import (
+    EndedSessionsResponse,
+    PasskeyDeletedBody,
+    RevocationFeedResponse,
+    RevokedSessionResponse,
+    SessionListResponse,
+    SessionResponse,
+)
+
+
+def session_response(session: Session, principal: Principal) -> SessionResponse:
+    return SessionResponse(
+        session_id=session.id,
+        created_at=session.created_at,
+        last_used_at=session.last_used_at,
+        method="password" if session.method == "password" else "passkey",
+        current=session.id == principal.session_id,
+        user_agent=session.user_agent,
+    )
+
+
+@get(
+    "/sessions",
+    operation_id="listSessions",
+    summary="The caller's active sessions",
+    response_description="The sessions that have not ended, most recently used first.",
+    responses=errors(401),
+    security=BEARER,
+    dependencies=AUTHENTICATED,
+    tags=["account"],
+)
+async def list_sessions(
+    principal: NamedDependency[Principal], list_sessions: NamedDependency[ListSessions]
+) -> SessionListResponse:
+    """Most recently used first; `current` marks the session of the presented token."""
+    sessions = await list_sessions.execute(principal.user_id)
+    return SessionListResponse(sessions=[session_response(s, principal) for s in sessions])
+
+
+@delete(
+    "/sessions/{sessionId:str}",
+    operation_id="endSession",
+    summary="End one of the caller's sessions",
+    response_description="The session has ended.",
+    responses=errors(400, 401, 404, codes={404: ("session_not_found",)}),
+    security=BEARER,
+    dependencies=AUTHENTICATED,
+    tags=["account"],
+)
+async def end_session(
+    sessionId: Annotated[str, PathParameter(min_length=1, max_length=64)],  # noqa: N803 - the path names it
+    principal: NamedDependency[Principal],
+    end_own_session: NamedDependency[EndOwnSession],
+) -> None:
+    """Another user's session id answers 404, exactly like an unknown one."""
+    await end_own_session.execute(principal.user_id, sessionId)
+
+
+@post(
+    "/passkeys/deleted",
+    operation_id="passkeyDeleted",
+    summary="Report a deleted passkey: the sessions it opened end",
+    status_code=200,
+    response_description="How many sessions that passkey had opened, now ended.",
+    responses=errors(400, 401, 413),
+    security=BEARER,
+    dependencies=AUTHENTICATED,
+    tags=["account"],
+)
+async def passkey_deleted(
+    data: PasskeyDeletedBody,
+    principal: NamedDependency[Principal],
+    forget_passkey: NamedDependency[ForgetPasskey],
+) -> EndedSessionsResponse:
+    """Call it after the Corbado `passkey-delete` flow succeeded, with the credential id."""
+    ended = await forget_passkey.execute(principal.user_id, data.credential_id)
+    return EndedSessionsResponse(ended_sessions=len(ended))
+
+
+@delete(
+    "/me",
+    operation_id="deleteAccount",
+    summary="Delete the caller's account",
+    response_description="The account and every session of it are gone.",
+    responses=errors(401, codes={401: ("invalid_token", "reauthentication_required")}),
+    security=BEARER,
+    dependencies=AUTHENTICATED,
+    tags=["account"],
+)
+async def delete_account(
+    principal: NamedDependency[Principal], delete_account: NamedDependency[DeleteAccount]
+) -> None:
+    """Needs a login within SENSITIVE_ACTION_MAX_AGE_S, else 401 `reauthentication_required`."""
+    await delete_account.execute(principal)
+
+
+@get(
+    "/revocations",
+    operation_id="revocations",
+    summary="Feed of revoked sessions for APIs that verify our tokens locally",
+    response_description="Revocations after the cursor `since`, and the cursor to poll with next.",
+    responses=errors(400, 401, codes={401: ("invalid_feed_secret",)}),
+    security=FEED_SECRET,
+    tags=["account"],
+)
+async def revocations(
+    request: Request[Any, Any, Any],
+    read_revocations: NamedDependency[ReadRevocations],
+    # 2**53 - 1: the largest cursor a JavaScript client holds exactly (and the document's bound
+    # stays exact, as JSON numbers are read as doubles).
+    since: Annotated[int, QueryParameter(ge=0, le=2**53 - 1)] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = MAX_PAGE,
+) -> RevocationFeedResponse:
+    """Poll with the last `nextCursor`; deny each `sessionId` until `denyUntil`."""
+    page = await read_revocations.execute(bearer_token(request), since, limit)
+    return RevocationFeedResponse(
+        revocations=[
+            RevokedSessionResponse(e.session_id, e.revoked_at, e.deny_until) for e in page.entries
+        ],
+        next_cursor=page.next_cursor,
+    )

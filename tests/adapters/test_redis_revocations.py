@@ -1,0 +1,131 @@
+"""The Redis deny-list beyond the port's contract: shared by workers, expiring, failing loudly."""
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio
+from redis.exceptions import RedisError
+
+from adapters.redis_revocations import (
+    DEFAULT_RETENTION_MARGIN_S,
+    RedisRevokedSessions,
+    RevocationStoreUnavailable,
+    build_redis_client,
+)
+from tests.support.servers import LOOPBACK, free_port
+
+ACCESS_TOKEN_TTL_S = 930
+
+
+@pytest.fixture
+async def client(redis_url: str) -> AsyncIterator[redis.asyncio.Redis]:
+    client = build_redis_client(redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def namespace() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
+async def test_two_workers_share_one_deny_list(redis_url: str, namespace: str) -> None:
+    first_client, second_client = build_redis_client(redis_url), build_redis_client(redis_url)
+    try:
+        first = RedisRevokedSessions(first_client, namespace)
+        second = RedisRevokedSessions(second_client, namespace)
+        now = int(time.time())
+
+        await first.add("s1", until=now + ACCESS_TOKEN_TTL_S)
+        await second.add("s2", until=now + 10)
+        await first.add("s2", until=now + ACCESS_TOKEN_TTL_S)
+
+        for worker in (first, second):
+            assert await worker.contains("s1", now)
+            assert await worker.contains("s2", now + 100)
+            assert not await worker.contains("s3", now)
+    finally:
+        await first_client.aclose()
+        await second_client.aclose()
+
+
+async def test_an_entry_is_the_documented_key_and_lives_past_its_until(
+    client: redis.asyncio.Redis, namespace: str
+) -> None:
+    until = int(time.time()) + ACCESS_TOKEN_TTL_S
+
+    await RedisRevokedSessions(client, namespace).add("s1", until)
+
+    key = f"{namespace}:deny:sid:s1"
+    assert await client.get(key) == str(until).encode()
+    expire_at = await client.expiretime(key)
+    assert until + DEFAULT_RETENTION_MARGIN_S <= expire_at <= until + DEFAULT_RETENTION_MARGIN_S + 1
+
+
+async def test_a_shorter_entry_neither_shortens_the_value_nor_the_expiry(
+    client: redis.asyncio.Redis, namespace: str
+) -> None:
+    revoked = RedisRevokedSessions(client, namespace)
+    now = int(time.time())
+    key = f"{namespace}:deny:sid:s1"
+    await revoked.add("s1", until=now + ACCESS_TOKEN_TTL_S)
+    before = await client.expiretime(key)
+
+    await revoked.add("s1", until=now + 10)
+
+    assert await client.get(key) == str(now + ACCESS_TOKEN_TTL_S).encode()
+    assert await client.expiretime(key) == before
+    assert await revoked.contains("s1", now + 100)
+
+
+async def test_an_entry_already_past_is_kept_only_for_the_margin(
+    client: redis.asyncio.Redis, namespace: str
+) -> None:
+    revoked = RedisRevokedSessions(client, namespace, retention_margin_s=5)
+    now = int(time.time())
+
+    await revoked.add("s1", until=now - 60)
+
+    assert not await revoked.contains("s1", now)
+    assert 0 < await client.ttl(f"{namespace}:deny:sid:s1") <= 6
+
+
+async def test_namespaces_do_not_see_each_other(client: redis.asyncio.Redis) -> None:
+    ours = RedisRevokedSessions(client, f"ours-{uuid.uuid4().hex}")
+    theirs = RedisRevokedSessions(client, f"theirs-{uuid.uuid4().hex}")
+
+    await ours.add("s1", until=int(time.time()) + ACCESS_TOKEN_TTL_S)
+
+    assert not await theirs.contains("s1", int(time.time()))
+
+
+async def test_an_unreachable_redis_is_a_clear_error_on_every_operation() -> None:
+    client = build_redis_client(f"redis://{LOOPBACK}:{free_port()}/0")
+    revoked = RedisRevokedSessions(client)
+    try:
+        started = time.monotonic()
+        with pytest.raises(RevocationStoreUnavailable) as adding:
+            await revoked.add("s1", until=int(time.time()) + ACCESS_TOKEN_TTL_S)
+        with pytest.raises(RevocationStoreUnavailable) as reading:
+            await revoked.contains("s1", int(time.time()))
+        elapsed = time.monotonic() - started
+    finally:
+        await client.aclose()
+
+    assert isinstance(adding.value.__cause__, RedisError)
+    assert isinstance(reading.value.__cause__, RedisError)
+    assert elapsed < 5
+
+
+def test_the_client_gives_up_quickly() -> None:
+    client = build_redis_client(f"redis://{LOOPBACK}:6379/0")
+
+    settings = client.connection_pool.connection_kwargs
+    assert settings["socket_timeout"] == 1.0
+    assert settings["socket_connect_timeout"] == 1.0
+    assert settings["health_check_interval"] > 0
+    retry = client.get_retry()
+    assert retry is not None
+    assert retry.get_retries() <= 1

@@ -1,0 +1,71 @@
+"""The rate-limit counters: fixed windows aligned to the window size, one count per key.
+
+Run against the in-memory counters and against Redis (a throwaway redis-server, namespaced per
+test so that tests sharing the server never see each other's keys).
+"""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from adapters.memory_rate_limits import InMemoryRateLimitCounters
+from adapters.redis_connection import create_redis_client
+from adapters.redis_rate_limits import RedisRateLimitCounters
+from entrypoints.web.rate_limits import RateLimitCounters
+
+WINDOW = 60
+START = 1_800_000_000 - 1_800_000_000 % WINDOW  # the first second of a window
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def counters(request: pytest.FixtureRequest) -> AsyncIterator[RateLimitCounters]:
+    if request.param == "memory":
+        yield InMemoryRateLimitCounters()
+        return
+    client: Redis = create_redis_client(request.getfixturevalue("redis_url"))
+    try:
+        yield RedisRateLimitCounters(client, namespace=f"test-{uuid.uuid4().hex}")
+    finally:
+        await client.aclose()
+
+
+async def test_hits_in_one_window_add_up(counters: RateLimitCounters) -> None:
+    assert [await counters.hit("k", WINDOW, START + s) for s in (0, 1, 59)] == [1, 2, 3]
+
+
+async def test_a_new_window_starts_from_one(counters: RateLimitCounters) -> None:
+    await counters.hit("k", WINDOW, START + 59)
+    assert await counters.hit("k", WINDOW, START + 60) == 1
+
+
+async def test_keys_count_apart(counters: RateLimitCounters) -> None:
+    await counters.hit("a", WINDOW, START)
+    assert await counters.hit("b", WINDOW, START) == 1
+
+
+async def test_concurrent_hits_are_all_counted(counters: RateLimitCounters) -> None:
+    counts = await asyncio.gather(*(counters.hit("k", WINDOW, START) for _ in range(50)))
+    assert sorted(counts) == list(range(1, 51))
+
+
+async def test_memory_counters_forget_past_windows() -> None:
+    counters = InMemoryRateLimitCounters()
+    for key in range(100):
+        await counters.hit(f"k{key}", WINDOW, START)
+    await counters.hit("later", WINDOW, START + WINDOW)
+    assert len(counters._counts) == 1
+
+
+async def test_redis_counters_expire_with_their_window(redis_url: str) -> None:
+    client: Redis = create_redis_client(redis_url)
+    namespace = f"test-{uuid.uuid4().hex}"
+    try:
+        await RedisRateLimitCounters(client, namespace=namespace).hit("k", WINDOW, START)
+        [key] = await client.keys(f"{namespace}:*")
+        assert key == f"{namespace}:rl:k:{START}".encode()
+        assert 0 < await client.ttl(key) <= WINDOW + 1
+    finally:
+        await client.aclose()

@@ -1,0 +1,53 @@
+"""The operational settings: rate limits, trusted proxies and the request deadline."""
+
+import ipaddress
+
+import pytest
+
+from entrypoints.settings import ConfigError, RateLimitSettings, Settings
+
+
+def test_defaults() -> None:
+    settings = Settings.for_dev({})
+    assert settings.rate_limits == RateLimitSettings()
+    assert settings.trusted_proxies == ()
+    assert settings.request_timeout_s == 15.0
+
+
+def test_every_variable_is_read() -> None:
+    settings = Settings.for_dev(
+        {
+            "RATE_LIMIT_LOGIN_PER_MINUTE": "1",
+            "RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE": "2",
+            "RATE_LIMIT_REGISTER_PER_MINUTE": "3",
+            "RATE_LIMIT_REFRESH_PER_MINUTE": "4",
+            "RATE_LIMIT_PASSKEY_PER_MINUTE": "5",
+            "TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12,2001:db8::/32",
+            "REQUEST_TIMEOUT_S": "7.5",
+        }
+    )
+    assert settings.rate_limits == RateLimitSettings(1, 2, 3, 4, 5)
+    assert settings.trusted_proxies == (
+        ipaddress.ip_network("10.0.0.1/32"),
+        ipaddress.ip_network("172.16.0.0/12"),
+        ipaddress.ip_network("2001:db8::/32"),
+    )
+    assert settings.request_timeout_s == 7.5
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("RATE_LIMIT_LOGIN_PER_MINUTE", "0"),
+        ("RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE", "many"),
+        ("RATE_LIMIT_PASSKEY_PER_MINUTE", "401"),
+        ("TRUSTED_PROXIES", "10.0.0.1, proxy.example.com"),
+        ("TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("REQUEST_TIMEOUT_S", "5"),
+        ("REQUEST_TIMEOUT_S", "-1"),
+    ],
+)
+def test_bad_values_name_their_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.for_dev({variable: value})
+    assert raised.value.variable == variable
