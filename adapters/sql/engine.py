@@ -31,7 +31,16 @@ def create_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+        # One connection per process: SQLite has one writer anyway, and a second connection of
+        # ours would meet "database is locked" when two transactions upgrade to write at once.
+        engine = create_async_engine(
+            parsed,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=SERVER_POOL_TIMEOUT_S,
+        )
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         return engine
     # asyncpg's own connect timeout is 60 s: too long to notice an unreachable database.

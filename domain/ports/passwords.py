@@ -2,13 +2,17 @@ from typing import Protocol
 
 
 class PasswordHasher(Protocol):
-    """One-way password hashing with a tunable cost."""
+    """One-way password hashing with a tunable cost.
 
-    def hash(self, password: str) -> str:
+    Hashing is slow on purpose, so `hash` and `verify` are awaitable: an adapter runs them off
+    the event loop.
+    """
+
+    async def hash(self, password: str) -> str:
         """A self-describing hash of `password` (algorithm, parameters and salt included)."""
         ...
 
-    def verify(self, password_hash: str, password: str) -> bool:
+    async def verify(self, password_hash: str, password: str) -> bool:
         """Whether `password` matches; False (never an exception) for a malformed hash."""
         ...
 

@@ -20,7 +20,7 @@ class CreateUser:
             id=new_id(),
             email=normalised_email,
             display_name=normalised_name,
-            password_hash=self._hasher.hash(password),
+            password_hash=await self._hasher.hash(password),
             created_at=self._clock.now(),
         )
         await self._users.add(user)

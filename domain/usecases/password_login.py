@@ -13,7 +13,7 @@ class PasswordLogin:
         self._hasher = hasher
         self._start_session = start_session
         # Unknown emails are checked against this hash so that they cost as much as known ones.
-        self._decoy_hash = hasher.hash("decoy password, never valid")
+        self._decoy_hash: str | None = None
 
     async def execute(self, email: str, password: str, user_agent: str | None = None) -> TokenPair:
         """A token pair; `InvalidCredentials` alike for an unknown email and a wrong password."""
@@ -21,12 +21,17 @@ class PasswordLogin:
             user = await self._users.by_email(normalise_email(email))
         except InvalidInput:
             user = None
-        password_hash = user.password_hash if user and user.password_hash else self._decoy_hash
-        matches = self._hasher.verify(password_hash, password)
+        password_hash = user.password_hash if user and user.password_hash else await self._decoy()
+        matches = await self._hasher.verify(password_hash, password)
         if user is None or user.password_hash is None or not matches:
             raise InvalidCredentials("email or password is incorrect")
         if self._hasher.needs_rehash(user.password_hash):
-            await self._users.set_password_hash(user.id, self._hasher.hash(password))
+            await self._users.set_password_hash(user.id, await self._hasher.hash(password))
         return await self._start_session.execute(
             user.id, PASSWORD_AMR, SessionOrigin(user_agent=user_agent)
         )
+
+    async def _decoy(self) -> str:
+        if self._decoy_hash is None:
+            self._decoy_hash = await self._hasher.hash("decoy password, never valid")
+        return self._decoy_hash

@@ -144,7 +144,6 @@ def _lifespan(container: Container) -> Any:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await container.restore_revocations().execute()
-        container.password_login()  # hashes its decoy now rather than on the first login
         try:
             yield
         finally:

@@ -4,7 +4,7 @@ Until the use cases record their own events through the `AuditLog` port, this de
 the web layer from what it can see: the route, the status, the `error` code of a refusal, the
 claims of the access token we just issued (login) or that was presented (logout), and the user
 id of a registration. It never records a token, only ids read from one. Once the use cases call
-`AuditLog`, delete this module and its wiring in `app.py`.
+`AuditLog`, delete this module and its wiring in `operations.py`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,14 @@ from typing import Any
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Example, OpenAPI, Tag
 
-from entrypoints.web.errors import DOMAIN_ERRORS, HTTP_CODES, UPSTREAM_BUSY, UPSTREAM_FAILED
+from entrypoints.web.errors import (
+    DOMAIN_ERRORS,
+    HTTP_CODES,
+    RATE_LIMITED,
+    REQUEST_TIMED_OUT,
+    UPSTREAM_BUSY,
+    UPSTREAM_FAILED,
+)
 from entrypoints.web.schemas import ErrorResponse, PasskeyErrorResponse, Wire
 
 # Assets of the interactive docs at /schema come from jsDelivr at exactly this version; the
@@ -57,10 +64,12 @@ def errors(
     """Error responses with our error body for `statuses`, each naming the `error` codes it carries.
 
     `codes` overrides `DEFAULT_CODES` per status; every code must be one that `web.errors` answers
-    with, so a renamed code fails at import rather than in a client.
+    with, so a renamed code fails at import rather than in a client. Every operation may also
+    answer 503 `request_timeout` (a handler cancelled at `REQUEST_TIMEOUT_S`), so that is added.
     """
     body = PasskeyErrorResponse if passkey else ErrorResponse
     chosen = {**DEFAULT_CODES, **(codes or {})}
+    chosen[503] = (*(chosen[503] if 503 in statuses else ()), REQUEST_TIMED_OUT.code)
     return {
         status: ResponseSpec(
             body,
@@ -68,7 +77,7 @@ def errors(
             generate_examples=False,
             examples=[_example(code, passkey=passkey) for code in chosen[status]],
         )
-        for status in statuses
+        for status in sorted({*statuses, 503})
     }
 
 
@@ -81,7 +90,7 @@ DESCRIPTIONS = {
     413: "The request body is larger than the service accepts (16 KiB).",
     429: "Too many requests from this client; wait for `Retry-After` seconds, then retry.",
     502: "The passkey service failed or rejected our request.",
-    503: "The passkey service is unavailable; retry after `Retry-After` seconds.",
+    503: "Unavailable for now; retry after `Retry-After` seconds.",
     504: "The passkey service did not answer in time.",
 }
 
@@ -106,6 +115,7 @@ MESSAGES: dict[str, str] = {
         spec.code: spec.message
         for spec in (*DOMAIN_ERRORS.values(), UPSTREAM_FAILED, UPSTREAM_BUSY)
     },
+    **{spec.code: spec.message for spec in (RATE_LIMITED, REQUEST_TIMED_OUT)},
 }
 
 # What a client should do on seeing a code, where the code alone does not say it.
@@ -114,7 +124,9 @@ ADVICE: dict[str, str] = {
     "invalid_token": "answered with `WWW-Authenticate: Bearer`; refresh, or log in again",
     "invalid_refresh_token": "log in again",
     "refresh_token_reused": "the session has ended; log in again",
-    "upstream_unavailable": "answered with `Retry-After`",
+    "upstream_unavailable": "the passkey service is down",
+    "request_timeout": "the request took longer than the service allows",
+    "reauthentication_required": "log in again, then retry",
 }
 
 
@@ -160,8 +172,8 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
       the `oneOf` (description, examples) moves to `X`.
     - A request struct that refuses unknown members (msgspec `forbid_unknown_fields`) says
       `additionalProperties: false`.
-    - The 401 of an operation with a security requirement carries `WWW-Authenticate`; 429 and
-      503 may carry `Retry-After`.
+    - The 401 of an operation with a security requirement carries `WWW-Authenticate`; a 429
+      carries `Retry-After`, a 503 may.
     """
     components = document.get("components", {}).get("schemas", {})
     for operation in _operations(document):
@@ -173,9 +185,10 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
         responses = operation.get("responses", {})
         if operation.get("security") and "401" in responses:
             _add_header(responses["401"], "WWW-Authenticate", CHALLENGE_HEADER)
-        for status in ("429", "503"):
+        for status, required in RETRY_AFTER_REQUIRED.items():
             if status in responses:
-                _add_header(responses[status], "Retry-After", RETRY_AFTER_HEADER)
+                header = {**RETRY_AFTER_HEADER, "required": required}
+                _add_header(responses[status], "Retry-After", header)
     return document
 
 
@@ -189,6 +202,8 @@ RETRY_AFTER_HEADER = {
     "required": False,
     "schema": {"type": "integer", "minimum": 0},
 }
+# Every 429 says when to come back; a 503 does unless it comes from /readyz.
+RETRY_AFTER_REQUIRED = {"429": True, "503": False}
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 

@@ -117,7 +117,13 @@ class Target:
 @pytest.fixture
 def target(tmp_path: Path) -> Iterator[Target]:
     """A fresh app on its own SQLite file, its lifespan running while the test does."""
-    many = RateLimitSettings(10**6, 10**6, 10**6, 10**6, 10**6)
+    many = RateLimitSettings(
+        login_per_ip=10**6,
+        login_per_account=10**6,
+        register_per_ip=10**6,
+        refresh_per_ip=10**6,
+        passkey_per_ip=10**6,
+    )
     settings = dataclasses.replace(
         dev_settings(tmp_path), rate_limits=many, revocation_feed_secret=FEED_SECRET
     )

@@ -1,9 +1,9 @@
 """Every implementation of a port runs the same contract tests.
 
 A backend is one entry of `_BACKENDS`: a function from the fixture request to a `StoreFactory`.
-Each call of the factory yields fresh, empty stores: a new SQLite file, or on PostgreSQL a new
-schema (and role) in the session's database, dropped afterwards. A backend asks for the fixtures
-it needs (`postgres_url`) itself, so a server starts only when its backend is selected.
+Each call of the factory yields fresh, empty stores: a new SQLite file, or on PostgreSQL a
+schema (and role) of its own in the session's database. A backend asks for the fixtures it needs
+(`postgres_url`) itself, so a server starts only when its backend is selected.
 """
 
 from collections.abc import AsyncIterator, Callable
@@ -11,15 +11,17 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import text
 
 from adapters.sql.engine import create_engine
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.sessions import SqlSessions
+from adapters.sql.tables import metadata
 from adapters.sql.users import SqlUsers
 from domain.ports import Sessions, Users
 from tests.fakes.fake_sessions import FakeSessions
 from tests.fakes.fake_users import FakeUsers
-from tests.support.servers import postgres_schema
+from tests.support.servers import create_postgres_schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +61,29 @@ def _sqlite(request: pytest.FixtureRequest) -> StoreFactory:
 
 def _postgres(request: pytest.FixtureRequest) -> StoreFactory:
     postgres_url: str = request.getfixturevalue("postgres_url")
+    # Migrating a new schema costs far more than emptying a used one, and hypothesis asks for
+    # stores once per example: a schema its test left cleanly is emptied and handed out again.
+    emptied: list[str] = []
 
     @asynccontextmanager
     async def stores() -> AsyncIterator[Stores]:
-        async with postgres_schema(postgres_url) as url:
-            engine = create_engine(url)
-            try:
+        reused = bool(emptied)
+        url = emptied.pop() if reused else await create_postgres_schema(postgres_url)
+        engine = create_engine(url)
+        try:
+            if not reused:
                 await upgrade_to_head(engine)
-                yield Stores(SqlUsers(engine), SqlSessions(engine))
-            finally:
-                await engine.dispose()
+            yield Stores(SqlUsers(engine), SqlSessions(engine))
+            async with engine.begin() as connection:
+                await connection.execute(text(f"TRUNCATE {_TABLES} RESTART IDENTITY"))
+            emptied.append(url)
+        finally:
+            await engine.dispose()
 
     return stores
+
+
+_TABLES = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
 
 
 _BACKENDS: dict[str, Callable[[pytest.FixtureRequest], StoreFactory]] = {

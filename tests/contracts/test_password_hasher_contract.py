@@ -24,35 +24,35 @@ passwords = st.text(min_size=1, max_size=64)
 @pytest.mark.parametrize("kind", KINDS)
 @settings(max_examples=20, deadline=None)
 @given(password=passwords, other=passwords)
-def test_a_hash_verifies_its_password_only(kind: str, password: str, other: str) -> None:
+async def test_a_hash_verifies_its_password_only(kind: str, password: str, other: str) -> None:
     hasher = make(kind)
-    password_hash = hasher.hash(password)
-    assert hasher.verify(password_hash, password)
-    assert hasher.verify(password_hash, other) == (other == password)
+    password_hash = await hasher.hash(password)
+    assert await hasher.verify(password_hash, password)
+    assert await hasher.verify(password_hash, other) == (other == password)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("garbage", ["", "not a hash", "$argon2id$v=19$broken"])
-def test_a_malformed_hash_never_verifies_and_never_raises(kind: str, garbage: str) -> None:
+async def test_a_malformed_hash_never_verifies_and_never_raises(kind: str, garbage: str) -> None:
     hasher = make(kind)
-    assert not hasher.verify(garbage, "password")
+    assert not await hasher.verify(garbage, "password")
     assert hasher.needs_rehash(garbage)
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_fresh_hash_needs_no_rehash(kind: str) -> None:
+async def test_a_fresh_hash_needs_no_rehash(kind: str) -> None:
     hasher = make(kind)
-    assert not hasher.needs_rehash(hasher.hash("correct horse"))
+    assert not hasher.needs_rehash(await hasher.hash("correct horse"))
 
 
-def test_argon2_weaker_parameters_need_a_rehash() -> None:
-    weak = Argon2PasswordHasher(FAST_ARGON2).hash("correct horse")
+async def test_argon2_weaker_parameters_need_a_rehash() -> None:
+    weak = await Argon2PasswordHasher(FAST_ARGON2).hash("correct horse")
     assert weak.startswith("$argon2id$")
     assert Argon2PasswordHasher().needs_rehash(weak)
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_password_with_a_lone_surrogate_never_raises(kind: str) -> None:
+async def test_a_password_with_a_lone_surrogate_never_raises(kind: str) -> None:
     hasher = make(kind)
-    password_hash = hasher.hash("correct horse")
-    assert not hasher.verify(password_hash, "correct horse\ud800")
+    password_hash = await hasher.hash("correct horse")
+    assert not await hasher.verify(password_hash, "correct horse\ud800")

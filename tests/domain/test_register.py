@@ -20,7 +20,7 @@ async def test_registration_stores_a_normalised_user_with_a_hashed_password(worl
     stored = await world.users.by_email("jane@example.com")
     assert stored == user
     assert stored.password_hash is not None
-    assert world.hasher.verify(stored.password_hash, PASSWORD)
+    assert await world.hasher.verify(stored.password_hash, PASSWORD)
     assert stored.password_hash != PASSWORD
 
 
@@ -58,7 +58,7 @@ async def test_passwords_of_8_to_128_characters_and_only_those_are_accepted(pass
     if 8 <= len(password) <= 128:
         user = await world.create_user.execute("jane@example.com", password, "Jane")
         assert user.password_hash is not None
-        assert world.hasher.verify(user.password_hash, password)
+        assert await world.hasher.verify(user.password_hash, password)
     else:
         with pytest.raises(InvalidPassword):
             await world.create_user.execute("jane@example.com", password, "Jane")

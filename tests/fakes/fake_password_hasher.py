@@ -10,10 +10,10 @@ class FakePasswordHasher:
     def __init__(self) -> None:
         self.verified: list[str] = []
 
-    def hash(self, password: str) -> str:
+    async def hash(self, password: str) -> str:
         return CURRENT + password[::-1]
 
-    def verify(self, password_hash: str, password: str) -> bool:
+    async def verify(self, password_hash: str, password: str) -> bool:
         self.verified.append(password_hash)
         for prefix in (CURRENT, OUTDATED):
             if password_hash.startswith(prefix):

@@ -5,12 +5,16 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from dependency_injector import providers
 from prometheus_client.parser import text_string_to_metric_families
 
+from adapters.corbado.httpx_connect import build_corbado_client
 from domain.errors import CorbadoTimeout
+from entrypoints.settings import DEV_PROJECT_ID
 from entrypoints.web.readiness import Readiness
 from tests.http.conftest import Api, LogLines, dev_settings, error_of, running_app
 
@@ -191,3 +195,27 @@ def test_a_handler_past_its_deadline_is_cancelled_with_503(
         == 1
     )
     assert any("cancelled after" in r["event"] for r in json_logs.records())
+
+
+def test_corbados_request_id_is_logged_beside_ours(api: Api, json_logs: LogLines) -> None:
+    emulator: Any = api.container.corbado_emulator()
+    wrong_secret = build_corbado_client(
+        base_url="http://corbado-emulator",
+        project_id=DEV_PROJECT_ID,
+        api_secret="corbado1_not-the-secret",
+        timeout_s=5,
+        transport=httpx.ASGITransport(app=emulator),
+    )
+    api.container.corbado_http_client.override(providers.Object(wrong_secret))
+    api.register()
+    tokens = api.login()
+    response = api.client.post(
+        "/auth/createConnectToken",
+        json={"connectTokenType": "passkey-append"},
+        headers={**api.bearer(tokens["accessToken"]), "X-Request-ID": "ours-1"},
+    )
+    assert response.status_code == 502
+    [line] = [r for r in json_logs.records() if r["logger"] == "connect_backend.corbado"]
+    assert line["request_id"] == "ours-1"
+    assert re.search(r"requestID=req-\d+", line["event"])
+    assert "not-the-secret" not in json_logs.text

@@ -117,27 +117,38 @@ def postgres_server() -> Iterator[PostgresServer]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+async def create_postgres_schema(admin_url: str) -> str:
+    """A fresh, empty schema, as the URL of a fresh role that owns it (see `postgres_schema`)."""
+    name = f"t_{uuid.uuid4().hex}"
+    await _administer(
+        admin_url, f'CREATE ROLE "{name}" LOGIN', f'CREATE SCHEMA "{name}" AUTHORIZATION "{name}"'
+    )
+    return make_url(admin_url).set(username=name).render_as_string(hide_password=False)
+
+
 @asynccontextmanager
 async def postgres_schema(admin_url: str) -> AsyncIterator[str]:
-    """A fresh, empty schema, as the URL of a fresh role that owns it.
+    """A fresh, empty schema, as the URL of a fresh role that owns it; both dropped on exit.
 
     The role and the schema share one name, so PostgreSQL's default search path (`"$user",
     public`) puts everything that role creates, Alembic's version table included, into it:
-    stores built on the URL are independent of every other test's. Both are dropped on exit;
-    dispose of engines built on the URL before leaving.
+    stores built on the URL are independent of every other test's. Dispose of engines built on
+    the URL before leaving.
     """
-    name = f"t_{uuid.uuid4().hex}"
+    url = await create_postgres_schema(admin_url)
+    try:
+        yield url
+    finally:
+        name = make_url(url).username
+        await _administer(admin_url, f'DROP SCHEMA "{name}" CASCADE', f'DROP ROLE "{name}"')
+
+
+async def _administer(admin_url: str, *statements: str) -> None:
     admin = create_async_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     try:
         async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE ROLE "{name}" LOGIN'))
-            await connection.execute(text(f'CREATE SCHEMA "{name}" AUTHORIZATION "{name}"'))
-        try:
-            yield make_url(admin_url).set(username=name).render_as_string(hide_password=False)
-        finally:
-            async with admin.connect() as connection:
-                await connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-                await connection.execute(text(f'DROP ROLE "{name}"'))
+            for statement in statements:
+                await connection.execute(text(statement))
     finally:
         await admin.dispose()
 

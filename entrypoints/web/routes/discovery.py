@@ -9,11 +9,14 @@ from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
 
+from entrypoints.web.errors import REQUEST_TIMED_OUT
+from entrypoints.web.openapi_docs import errors
 from entrypoints.web.readiness import Readiness
 from entrypoints.web.schemas import ErrorResponse, HealthResponse, JwkSet
 
 JWKS_MAX_AGE_S = 300
 NOT_READY = ErrorResponse(error="not_ready", message="A dependency is unavailable.")
+TIMED_OUT = ErrorResponse(error=REQUEST_TIMED_OUT.code, message=REQUEST_TIMED_OUT.message)
 
 
 @get(
@@ -21,6 +24,7 @@ NOT_READY = ErrorResponse(error="not_ready", message="A dependency is unavailabl
     operation_id="jwks",
     summary="The public keys that verify our access tokens",
     response_description="A JWK Set (RFC 7517) of every published ES256 public key.",
+    responses=errors(),
     cache_control=CacheControlHeader(public=True, max_age=JWKS_MAX_AGE_S),
     tags=["discovery"],
 )
@@ -39,6 +43,7 @@ async def jwks(jwk_set: NamedDependency[JwkSet]) -> JwkSet:
     operation_id="healthz",
     summary="The process is up",
     response_description='`{"status": "ok"}`',
+    responses=errors(),
     tags=["health"],
 )
 async def healthz() -> HealthResponse:
@@ -59,9 +64,13 @@ async def healthz() -> HealthResponse:
         ),
         503: ResponseSpec(
             ErrorResponse,
-            description="A dependency is down. `error`: `not_ready`.",
+            description="A dependency is down, or the checks took too long. "
+            "`error`: `not_ready`; `request_timeout`.",
             generate_examples=False,
-            examples=[Example(summary="not_ready", value=msgspec.to_builtins(NOT_READY))],
+            examples=[
+                Example(summary="not_ready", value=msgspec.to_builtins(NOT_READY)),
+                Example(summary="request_timeout", value=msgspec.to_builtins(TIMED_OUT)),
+            ],
         ),
     },
     tags=["health"],
