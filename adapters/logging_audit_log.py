@@ -25,5 +25,6 @@ class LoggingAuditLog:
                 "session_id": event.session_id,
                 "method": event.method,
                 "reason": event.reason,
+                "removed": event.removed,
             },
         )

@@ -152,15 +152,21 @@ class Container(containers.DeclarativeContainer):
     metered_corbado = providers.Singleton(MeteredCorbadoConnect, corbado, metrics)
     passkey_data_reader = providers.Singleton(JosePasskeyDataReader)
 
-    create_user = providers.Singleton(CreateUser, users, password_hasher, clock)
+    create_user = providers.Singleton(CreateUser, users, password_hasher, clock, audit_log)
     register = providers.Singleton(
         Register, create_user, open_to_public=settings.provided.allow_registration
     )
-    start_session = providers.Singleton(StartSession, sessions, access_tokens, clock, policy)
-    password_login = providers.Singleton(PasswordLogin, users, password_hasher, start_session)
-    end_session = providers.Singleton(EndSession, sessions, revoked_sessions, clock, policy)
+    start_session = providers.Singleton(
+        StartSession, sessions, access_tokens, clock, policy, audit_log
+    )
+    password_login = providers.Singleton(
+        PasswordLogin, users, password_hasher, start_session, audit_log
+    )
+    end_session = providers.Singleton(
+        EndSession, sessions, revoked_sessions, clock, policy, audit_log
+    )
     refresh_session = providers.Singleton(
-        RefreshSession, sessions, access_tokens, end_session, clock, policy
+        RefreshSession, sessions, access_tokens, end_session, clock, policy, audit_log
     )
     authenticate = providers.Singleton(Authenticate, access_tokens, revoked_sessions, clock, policy)
     who_am_i = providers.Singleton(WhoAmI, users)
@@ -179,7 +185,9 @@ class Container(containers.DeclarativeContainer):
     end_own_session = providers.Singleton(EndOwnSession, list_sessions, end_session)
     end_all_sessions = providers.Singleton(EndAllSessions, list_sessions, end_session)
     forget_passkey = providers.Singleton(ForgetPasskey, list_sessions, end_session)
-    delete_account = providers.Singleton(DeleteAccount, users, end_all_sessions, clock, policy)
+    delete_account = providers.Singleton(
+        DeleteAccount, users, end_all_sessions, clock, policy, audit_log
+    )
     read_revocations = providers.Singleton(
         ReadRevocations, sessions, policy, settings.provided.revocation_feed_secret
     )
@@ -190,6 +198,7 @@ class Container(containers.DeclarativeContainer):
         users,
         start_session,
         clock,
+        audit_log,
         project_id=settings.provided.corbado_project_id,
         identifier_kind=settings.provided.corbado_identifier,
         clock_leeway_s=policy.provided.clock_leeway_s,

@@ -13,6 +13,7 @@ class AuditAction(enum.StrEnum):
     LOGIN_FAILED = "login_failed"
     SESSION_ENDED = "session_ended"
     REFRESH_TOKEN_REUSED = "refresh_token_reused"
+    ACCOUNT_DELETED = "account_deleted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +21,8 @@ class AuditEvent:
     """One security-relevant action.
 
     `method` is `password` or `passkey` for logins; `reason` is a fixed, machine-readable code
-    (`wrong_password`, `logout`, ...), never free text that could carry what the caller sent.
+    (`wrong_password`, `logout`, ...), never free text that could carry what the caller sent;
+    `removed` says what an account deletion took away.
     """
 
     action: AuditAction
@@ -28,6 +30,7 @@ class AuditEvent:
     session_id: str | None = None
     method: str | None = None
     reason: str | None = None
+    removed: str | None = None
 
 
 class AuditLog(Protocol):

@@ -1,3 +1,5 @@
+from typing import NoReturn
+
 from domain.errors import PasskeyLoginFailed
 from domain.identifiers import find_by_identifier
 from domain.model import (
@@ -7,7 +9,8 @@ from domain.model import (
     TokenPair,
     VerificationResult,
 )
-from domain.ports import Clock, CorbadoConnect, PasskeyDataReader, Users
+from domain.ports import AuditLog, Clock, CorbadoConnect, PasskeyDataReader, Users
+from domain.ports.audit import AuditAction, AuditEvent
 from domain.usecases.start_session import StartSession
 
 
@@ -25,6 +28,7 @@ class CompleteLogin:
         users: Users,
         start_session: StartSession,
         clock: Clock,
+        audit: AuditLog,
         *,
         project_id: str,
         identifier_kind: IdentifierKind,
@@ -35,28 +39,42 @@ class CompleteLogin:
         self._users = users
         self._start_session = start_session
         self._clock = clock
+        self._audit = audit
         self._project_id = project_id
         self._identifier_kind = identifier_kind
         self._leeway = clock_leeway_s
 
     async def execute(self, signed_passkey_data: str, user_agent: str | None = None) -> TokenPair:
         """A token pair; `PasskeyLoginFailed` for every refusal, `CorbadoError` when it fails."""
-        claimed = self._reader.read(signed_passkey_data)
+        try:
+            claimed = self._reader.read(signed_passkey_data)
+        except PasskeyLoginFailed:
+            await self._record_failure("not_a_jwt")
+            raise
         if claimed.issuer != self._project_id:
-            raise PasskeyLoginFailed("passkey data was issued for another project")
+            await self._refuse("other_project", "passkey data was issued for another project")
         if claimed.expires_at <= self._clock.now() - self._leeway:
-            raise PasskeyLoginFailed("passkey data expired")
+            await self._refuse("expired", "passkey data expired")
         result = await self._corbado.verify_signed_passkey_data(
             signed_passkey_data, claimed.webauthn_id
         )
         if result is not VerificationResult.SUCCESS:
-            raise PasskeyLoginFailed(f"passkey verification failed: {result.value}")
+            await self._refuse(result.value, f"passkey verification failed: {result.value}")
         user = await find_by_identifier(self._users, self._identifier_kind, claimed.webauthn_id)
         if user is None:
-            raise PasskeyLoginFailed("passkey belongs to no known user")
+            await self._refuse("unknown_user", "passkey belongs to no known user")
         origin = SessionOrigin(
             user_agent=user_agent,
             credential_id=claimed.credential_id,
             corbado_user_id=claimed.corbado_user_id,
         )
         return await self._start_session.execute(user.id, PASSKEY_AMR, origin)
+
+    async def _refuse(self, reason: str, message: str) -> NoReturn:
+        await self._record_failure(reason)
+        raise PasskeyLoginFailed(message)
+
+    async def _record_failure(self, reason: str) -> None:
+        await self._audit.record(
+            AuditEvent(AuditAction.LOGIN_FAILED, method="passkey", reason=reason)
+        )

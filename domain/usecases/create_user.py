@@ -1,15 +1,17 @@
 from domain.credentials import check_password, new_id, normalise_display_name, normalise_email
 from domain.model import User
-from domain.ports import Clock, PasswordHasher, Users
+from domain.ports import AuditLog, Clock, PasswordHasher, Users
+from domain.ports.audit import AuditAction, AuditEvent
 
 
 class CreateUser:
     """Create a user with a password, as an operator (`users add`) or through registration."""
 
-    def __init__(self, users: Users, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(self, users: Users, hasher: PasswordHasher, clock: Clock, audit: AuditLog) -> None:
         self._users = users
         self._hasher = hasher
         self._clock = clock
+        self._audit = audit
 
     async def execute(self, email: str, password: str, display_name: str) -> User:
         """Validate, hash and store; raises `InvalidInput` or `EmailAlreadyRegistered`."""
@@ -24,4 +26,5 @@ class CreateUser:
             created_at=self._clock.now(),
         )
         await self._users.add(user)
+        await self._audit.record(AuditEvent(AuditAction.USER_REGISTERED, user_id=user.id))
         return user

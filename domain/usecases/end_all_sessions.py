@@ -9,9 +9,9 @@ class EndAllSessions:
         self._list_sessions = list_sessions
         self._end_session = end_session
 
-    async def execute(self, user_id: str) -> list[str]:
-        """The ids of the sessions it ended."""
+    async def execute(self, user_id: str, reason: str = "all_sessions") -> list[str]:
+        """The ids of the sessions it ended; `reason` goes to the audit trail."""
         ended = [session.id for session in await self._list_sessions.execute(user_id)]
         for session_id in ended:
-            await self._end_session.execute(session_id)
+            await self._end_session.execute(session_id, user_id=user_id, reason=reason)
         return ended

@@ -15,4 +15,4 @@ class EndOwnSession:
         owned = {session.id for session in await self._list_sessions.execute(user_id)}
         if session_id not in owned:
             raise SessionNotFound("no such session")
-        await self._end_session.execute(session_id)
+        await self._end_session.execute(session_id, user_id=user_id, reason="ended_by_user")

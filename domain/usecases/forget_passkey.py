@@ -17,5 +17,5 @@ class ForgetPasskey:
             if session.credential_id == credential_id
         ]
         for session_id in ended:
-            await self._end_session.execute(session_id)
+            await self._end_session.execute(session_id, user_id=user_id, reason="passkey_deleted")
         return ended

@@ -1,17 +1,27 @@
+from typing import NoReturn
+
 from domain.credentials import normalise_email
 from domain.errors import InvalidCredentials, InvalidInput
 from domain.model import PASSWORD_AMR, SessionOrigin, TokenPair
-from domain.ports import PasswordHasher, Users
+from domain.ports import AuditLog, PasswordHasher, Users
+from domain.ports.audit import AuditAction, AuditEvent
 from domain.usecases.start_session import StartSession
 
 
 class PasswordLogin:
     """Log in with email and password, the first factor a user has before a passkey."""
 
-    def __init__(self, users: Users, hasher: PasswordHasher, start_session: StartSession) -> None:
+    def __init__(
+        self,
+        users: Users,
+        hasher: PasswordHasher,
+        start_session: StartSession,
+        audit: AuditLog,
+    ) -> None:
         self._users = users
         self._hasher = hasher
         self._start_session = start_session
+        self._audit = audit
         # Unknown emails are checked against this hash so that they cost as much as known ones.
         self._decoy_hash: str | None = None
 
@@ -24,7 +34,7 @@ class PasswordLogin:
         password_hash = user.password_hash if user and user.password_hash else await self._decoy()
         matches = await self._hasher.verify(password_hash, password)
         if user is None or user.password_hash is None or not matches:
-            raise InvalidCredentials("email or password is incorrect")
+            await self._refuse(user.id if user else None, _failure(user is None, matches))
         if self._hasher.needs_rehash(user.password_hash):
             await self._users.set_password_hash(user.id, await self._hasher.hash(password))
         return await self._start_session.execute(
@@ -35,3 +45,15 @@ class PasswordLogin:
         if self._decoy_hash is None:
             self._decoy_hash = await self._hasher.hash("decoy password, never valid")
         return self._decoy_hash
+
+    async def _refuse(self, user_id: str | None, reason: str) -> NoReturn:
+        await self._audit.record(
+            AuditEvent(AuditAction.LOGIN_FAILED, user_id=user_id, method="password", reason=reason)
+        )
+        raise InvalidCredentials("email or password is incorrect")
+
+
+def _failure(unknown_email: bool, matches: bool) -> str:
+    if unknown_email:
+        return "unknown_email"
+    return "wrong_password" if not matches else "no_password"

@@ -2,7 +2,8 @@ from domain.credentials import new_refresh_token, refresh_token_hash
 from domain.errors import InvalidRefreshToken, RefreshTokenReused
 from domain.model import TokenPair
 from domain.policy import SessionPolicy
-from domain.ports import AccessTokens, Clock, Sessions
+from domain.ports import AccessTokens, AuditLog, Clock, Sessions
+from domain.ports.audit import AuditAction, AuditEvent
 from domain.sessions import is_alive, token_pair
 from domain.usecases.end_session import EndSession
 
@@ -21,12 +22,14 @@ class RefreshSession:
         end_session: EndSession,
         clock: Clock,
         policy: SessionPolicy,
+        audit: AuditLog,
     ) -> None:
         self._sessions = sessions
         self._tokens = tokens
         self._end_session = end_session
         self._clock = clock
         self._policy = policy
+        self._audit = audit
 
     async def execute(self, refresh_token: str) -> TokenPair:
         """Raises `InvalidRefreshToken`, or `RefreshTokenReused` after revoking the session."""
@@ -45,7 +48,15 @@ class RefreshSession:
         if now - rotated_at < self._policy.refresh_reuse_grace_s:
             await self._sessions.add_refresh(record.session.id, new_hash, now)
             return token_pair(self._tokens, record.session, new_token, now, self._policy)
-        await self._end_session.execute(record.session.id)
+        session = record.session
+        await self._audit.record(
+            AuditEvent(
+                AuditAction.REFRESH_TOKEN_REUSED, user_id=session.user_id, session_id=session.id
+            )
+        )
+        await self._end_session.execute(
+            session.id, user_id=session.user_id, reason="refresh_token_reused"
+        )
         raise RefreshTokenReused("refresh token was already used; the session is revoked")
 
     async def _rotated_by_another(self, old_hash: str, now: int) -> int:

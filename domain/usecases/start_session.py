@@ -1,7 +1,8 @@
 from domain.credentials import new_id, new_refresh_token, refresh_token_hash
 from domain.model import Session, SessionOrigin, TokenPair
 from domain.policy import SessionPolicy
-from domain.ports import AccessTokens, Clock, Sessions
+from domain.ports import AccessTokens, AuditLog, Clock, Sessions
+from domain.ports.audit import AuditAction, AuditEvent
 from domain.sessions import clean_user_agent, token_pair
 
 
@@ -9,12 +10,18 @@ class StartSession:
     """Open a session for a user who just proved who they are, and hand out its first tokens."""
 
     def __init__(
-        self, sessions: Sessions, tokens: AccessTokens, clock: Clock, policy: SessionPolicy
+        self,
+        sessions: Sessions,
+        tokens: AccessTokens,
+        clock: Clock,
+        policy: SessionPolicy,
+        audit: AuditLog,
     ) -> None:
         self._sessions = sessions
         self._tokens = tokens
         self._clock = clock
         self._policy = policy
+        self._audit = audit
 
     async def execute(
         self, user_id: str, amr: tuple[str, ...], origin: SessionOrigin | None = None
@@ -36,4 +43,12 @@ class StartSession:
         )
         refresh_token = new_refresh_token()
         await self._sessions.create(session, refresh_token_hash(refresh_token))
+        await self._audit.record(
+            AuditEvent(
+                AuditAction.LOGIN_SUCCEEDED,
+                user_id=user_id,
+                session_id=session.id,
+                method=session.method,
+            )
+        )
         return token_pair(self._tokens, session, refresh_token, now, self._policy)

@@ -1,4 +1,4 @@
-"""Per request: the log context, a deadline, metrics, one access-log line and audit events.
+"""Per request: the log context, a deadline, metrics and one access-log line.
 
 A Litestar middleware, so it wraps every routed request (unrouted 404/405 answers only get the
 headers of `browser.py`). Litestar converts a handler's exception into a response inside it, so
@@ -16,7 +16,6 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.metrics import Metrics
-from entrypoints.web.audit_trail import WebAuditTrail
 from entrypoints.web.client_ip import ClientAddresses
 from entrypoints.web.request_id import request_id_of
 
@@ -42,19 +41,17 @@ class RequestObservability:
         addresses: ClientAddresses,
         metrics: Metrics,
         timeout_s: float,
-        audit_trail: WebAuditTrail | None = None,
     ) -> None:
         self._app = app
         self._addresses = addresses
         self._metrics = metrics
         self._timeout_s = timeout_s
-        self._audit_trail = audit_trail
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self._app(scope, receive, send)
             return
-        exchange = _Exchange(scope, scope["method"], send, self._wants_body(scope))
+        exchange = _Exchange(scope, scope["method"], send)
         with structlog.contextvars.bound_contextvars(
             request_id=request_id_of(scope), client_ip=self._addresses.of(scope)
         ):
@@ -69,9 +66,6 @@ class RequestObservability:
                 raise RequestTimedOut from None
             finally:
                 await self._finish(exchange)
-
-    def _wants_body(self, scope: Scope) -> bool:
-        return self._audit_trail is not None and self._audit_trail.wants_body(_route(scope))
 
     async def _finish(self, exchange: _Exchange) -> None:
         route = _route(exchange.scope)
@@ -96,8 +90,6 @@ class RequestObservability:
                     "duration_ms": round(elapsed * 1000, 1),
                 },
             )
-        if self._audit_trail is not None:
-            await self._audit_trail.after(exchange.scope, route, status, exchange.body())
 
 
 def login_outcome(status: int) -> str:
@@ -121,13 +113,11 @@ def _route(scope: Scope) -> str:
 class _Exchange:
     """What one request's response looked like, as seen through `send`."""
 
-    def __init__(self, scope: Scope, method: str, send: Send, keep_body: bool) -> None:
+    def __init__(self, scope: Scope, method: str, send: Send) -> None:
         self.scope = scope
         self.method = method
         self.status = 500
         self._send = send
-        self._keep_body = keep_body
-        self._chunks: list[bytes] = []
         self._started = time.perf_counter()
         self._answered: float | None = None
 
@@ -135,12 +125,7 @@ class _Exchange:
         if message["type"] == "http.response.start":
             self.status = int(message["status"])
             self._answered = time.perf_counter()
-        elif message["type"] == "http.response.body" and self._keep_body:
-            self._chunks.append(bytes(message.get("body", b"")))
         await self._send(message)
 
     def elapsed_s(self) -> float:
         return (self._answered or time.perf_counter()) - self._started
-
-    def body(self) -> bytes:
-        return b"".join(self._chunks)

@@ -40,8 +40,8 @@ trades, once, for a new pair. `logout` ends the session at once. Public keys: `j
 
 **Errors.** Every 4xx and 5xx body is JSON with a machine-readable `error` code and a `message`
 (`completeLogin` errors also say `"success": false`); each response below lists its codes.
-401 means log in (or refresh) again; 429 and 503 carry `Retry-After`; 502, 503 and 504 mean the
-passkey service failed, and are never the client's fault.
+401 means refresh, or log in again; 429 carries `Retry-After`, and so does a 503 from a busy
+dependency; 502, 503 and 504 are never the client's fault.
 """
 
 TAGS = [
@@ -164,6 +164,23 @@ class _FinishedOpenAPI(OpenAPI):
         return finish(super().to_schema())
 
 
+CHALLENGE_HEADER = {
+    "description": (
+        "`Bearer`; for `reauthentication_required`, "
+        '`Bearer error="insufficient_user_authentication"`.'
+    ),
+    "required": True,
+    "schema": {"type": "string"},
+}
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before retrying.",
+    "required": False,
+    "schema": {"type": "integer", "minimum": 0},
+}
+# Every 429 says when to come back; a 503 does unless it comes from /readyz.
+RETRY_AFTER_REQUIRED = {"429": True, "503": False}
+
+
 def finish(document: dict[str, Any]) -> dict[str, Any]:
     """What Litestar 2 cannot declare, stated from what the code does.
 
@@ -192,18 +209,6 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-CHALLENGE_HEADER = {
-    "description": "`Bearer`, with an `error` parameter when the token was refused for a reason.",
-    "required": True,
-    "schema": {"type": "string"},
-}
-RETRY_AFTER_HEADER = {
-    "description": "Seconds to wait before retrying.",
-    "required": False,
-    "schema": {"type": "integer", "minimum": 0},
-}
-# Every 429 says when to come back; a 503 does unless it comes from /readyz.
-RETRY_AFTER_REQUIRED = {"429": True, "503": False}
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 

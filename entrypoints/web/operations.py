@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from litestar.middleware import DefineMiddleware
 
-from entrypoints.web.audit_trail import WebAuditTrail
 from entrypoints.web.browser import add_browser_headers, cors_config
 from entrypoints.web.observability import RequestObservability
 from entrypoints.web.rate_limit_guard import rate_limit_guard, route_limits
@@ -33,7 +32,6 @@ def operational_options(container: Container) -> dict[str, Any]:
                 addresses=addresses,
                 metrics=container.metrics(),
                 timeout_s=settings.request_timeout_s,
-                audit_trail=WebAuditTrail(container.audit_log),
             )
         ],
         "before_send": [add_browser_headers],

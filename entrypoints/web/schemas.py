@@ -132,7 +132,7 @@ def decode_optional_body(raw: bytes, struct: type[W]) -> W | None:
         return None
     try:
         return msgspec.json.decode(raw, type=struct)
-    except msgspec.ValidationError as exc:
+    except msgspec.DecodeError as exc:  # ValidationError is one
         message, _, where = str(exc).partition(" - at `$")
         field = where.strip("`.") or "data"
         raise ValidationException(extra=[{"key": field, "message": message}]) from exc
@@ -270,22 +270,37 @@ class HealthResponse(Wire):
     status: str
 
 
+ErrorCode = Annotated[
+    str,
+    msgspec.Meta(
+        description="A stable, machine-readable code; each response lists the ones it can carry."
+    ),
+]
+ErrorMessage = Annotated[
+    str, msgspec.Meta(description="For people; it may change, so do not parse it.")
+]
+
+
 class ErrorDetail(Wire):
-    field: str
+    field: Annotated[str, msgspec.Meta(description="The offending member, e.g. `email`.")]
     message: str
 
 
 class ErrorResponse(Wire):
-    error: str
-    message: str
-    details: list[ErrorDetail] = []
+    error: ErrorCode
+    message: ErrorMessage
+    details: Annotated[
+        list[ErrorDetail], msgspec.Meta(description="On 400: what is wrong with which member.")
+    ] = []
 
 
 class PasskeyErrorResponse(Wire):
-    error: str
-    message: str
+    error: ErrorCode
+    message: ErrorMessage
     success: Literal[False] = False
-    details: list[ErrorDetail] = []
+    details: Annotated[
+        list[ErrorDetail], msgspec.Meta(description="On 400: what is wrong with which member.")
+    ] = []
 
 
 class Jwk(msgspec.Struct, frozen=True):

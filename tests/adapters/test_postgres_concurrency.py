@@ -27,6 +27,7 @@ from domain.usecases.end_session import EndSession
 from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.start_session import StartSession
 from tests.fakes.fake_access_tokens import FakeAccessTokens
+from tests.fakes.fake_audit_log import FakeAuditLog
 from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_revoked_sessions import FakeRevokedSessions
 from tests.support.servers import postgres_schema
@@ -147,13 +148,13 @@ def _worker(
     clock: FakeClock,
     revoked: FakeRevokedSessions,
 ) -> Worker:
-    store, tokens = sessions_type(engine), FakeAccessTokens()
-    end_session = EndSession(store, revoked, clock, POLICY)
+    store, tokens, audit = sessions_type(engine), FakeAccessTokens(), FakeAuditLog()
+    end_session = EndSession(store, revoked, clock, POLICY, audit)
     return Worker(
         engine=engine,
         sessions=store,
-        start_session=StartSession(store, tokens, clock, POLICY),
-        refresh=RefreshSession(store, tokens, end_session, clock, POLICY),
+        start_session=StartSession(store, tokens, clock, POLICY, audit),
+        refresh=RefreshSession(store, tokens, end_session, clock, POLICY, audit),
     )
 
 

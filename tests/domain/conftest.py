@@ -16,6 +16,7 @@ from domain.usecases.restore_revocations import RestoreRevocations
 from domain.usecases.start_session import StartSession
 from domain.usecases.who_am_i import WhoAmI
 from tests.fakes.fake_access_tokens import FakeAccessTokens
+from tests.fakes.fake_audit_log import FakeAuditLog
 from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_password_hasher import FakePasswordHasher
 from tests.fakes.fake_revoked_sessions import FakeRevokedSessions
@@ -41,6 +42,7 @@ class World:
     tokens: FakeAccessTokens
     hasher: FakePasswordHasher
     policy: SessionPolicy
+    audit: FakeAuditLog
     create_user: CreateUser
     start_session: StartSession
     password_login: PasswordLogin
@@ -58,8 +60,9 @@ class World:
 def build_world(policy: SessionPolicy = POLICY) -> World:
     clock, users, sessions = FakeClock(), FakeUsers(), FakeSessions()
     revoked, tokens, hasher = FakeRevokedSessions(), FakeAccessTokens(), FakePasswordHasher()
-    start_session = StartSession(sessions, tokens, clock, policy)
-    end_session = EndSession(sessions, revoked, clock, policy)
+    audit = FakeAuditLog()
+    start_session = StartSession(sessions, tokens, clock, policy, audit)
+    end_session = EndSession(sessions, revoked, clock, policy, audit)
     return World(
         clock=clock,
         users=users,
@@ -68,11 +71,12 @@ def build_world(policy: SessionPolicy = POLICY) -> World:
         tokens=tokens,
         hasher=hasher,
         policy=policy,
-        create_user=CreateUser(users, hasher, clock),
+        audit=audit,
+        create_user=CreateUser(users, hasher, clock, audit),
         start_session=start_session,
-        password_login=PasswordLogin(users, hasher, start_session),
+        password_login=PasswordLogin(users, hasher, start_session, audit),
         end_session=end_session,
-        refresh=RefreshSession(sessions, tokens, end_session, clock, policy),
+        refresh=RefreshSession(sessions, tokens, end_session, clock, policy, audit),
         authenticate=Authenticate(tokens, revoked, clock, policy),
         who_am_i=WhoAmI(users),
         restore_revocations=RestoreRevocations(sessions, revoked, clock, policy),

@@ -20,6 +20,7 @@ from domain.model import (
     Principal,
     SessionOrigin,
 )
+from domain.ports.audit import AuditAction, AuditEvent
 from domain.usecases.delete_account import DeleteAccount
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.end_own_session import EndOwnSession
@@ -42,7 +43,9 @@ class Account:
         self.end_own = EndOwnSession(self.list, world.end_session)
         self.end_all = EndAllSessions(self.list, world.end_session)
         self.forget = ForgetPasskey(self.list, world.end_session)
-        self.delete = DeleteAccount(world.users, self.end_all, world.clock, world.policy)
+        self.delete = DeleteAccount(
+            world.users, self.end_all, world.clock, world.policy, world.audit
+        )
         self.feed = ReadRevocations(world.sessions, world.policy, FEED_SECRET)
 
     async def login(
@@ -66,7 +69,9 @@ async def test_the_list_shows_live_sessions_with_their_origin(account: Account) 
     second = await account.login("user-1", credential="cre-1")
     await account.login("user-2")
     ended = await account.login("user-1")
-    await account.world.end_session.execute(ended.session_id)
+    await account.world.end_session.execute(
+        ended.session_id, user_id=ended.user_id, reason="logout"
+    )
     sessions = await account.list.execute("user-1")
     assert [s.id for s in sessions] == [second.session_id, first.session_id]
     assert [s.method for s in sessions] == ["passkey", "password"]
@@ -148,6 +153,14 @@ async def test_account_deletion_removes_the_user_and_ends_every_session(account:
     other = await account.login(user.id)
     deleted = await account.delete.execute(principal)
     assert set(deleted.ended_session_ids) == {principal.session_id, other.session_id}
+    assert world.audit.events[-1] == AuditEvent(
+        AuditAction.ACCOUNT_DELETED,
+        user_id=user.id,
+        session_id=principal.session_id,
+        removed="user, 2 sessions, their refresh tokens",
+    )
+    ended_reasons = [e.reason for e in world.audit.events if e.action is AuditAction.SESSION_ENDED]
+    assert ended_reasons == ["account_deleted", "account_deleted"]
     assert await world.users.by_id(user.id) is None
     with pytest.raises(InvalidAccessToken):
         await world.authenticate.execute(pair.access_token)
@@ -158,12 +171,16 @@ async def test_account_deletion_removes_the_user_and_ends_every_session(account:
 async def test_the_feed_lists_revocations_after_a_cursor(account: Account) -> None:
     first = await account.login("user-1")
     second = await account.login("user-2")
-    await account.world.end_session.execute(first.session_id)
+    await account.world.end_session.execute(
+        first.session_id, user_id=first.user_id, reason="logout"
+    )
     page = await account.feed.execute(FEED_SECRET, cursor=0)
     assert [entry.session_id for entry in page.entries] == [first.session_id]
     now = account.world.clock.now()
     assert page.entries[0].deny_until == now + POLICY.revocation_ttl_s
-    await account.world.end_session.execute(second.session_id)
+    await account.world.end_session.execute(
+        second.session_id, user_id=second.user_id, reason="logout"
+    )
     later = await account.feed.execute(FEED_SECRET, cursor=page.next_cursor)
     assert [entry.session_id for entry in later.entries] == [second.session_id]
     empty = await account.feed.execute(FEED_SECRET, cursor=later.next_cursor)

@@ -53,7 +53,9 @@ async def test_expiry_boundary_is_exp_plus_leeway(world: World) -> None:
 async def test_an_ended_session_refuses_its_tokens_at_once_until_they_expire(world: World) -> None:
     pair = await world.start_session.execute("user-1", PASSWORD_AMR)
     principal = await world.authenticate.execute(pair.access_token)
-    await world.end_session.execute(principal.session_id)
+    await world.end_session.execute(
+        principal.session_id, user_id=principal.user_id, reason="logout"
+    )
     with pytest.raises(InvalidAccessToken):
         await world.authenticate.execute(pair.access_token)
     assert world.revoked.entries[principal.session_id] == NOW + POLICY.revocation_ttl_s
@@ -68,11 +70,11 @@ async def test_restart_restores_recent_revocations_only(world: World) -> None:
     old = await world.authenticate.execute(
         (await world.start_session.execute("user-1", PASSWORD_AMR)).access_token
     )
-    await world.end_session.execute(old.session_id)
+    await world.end_session.execute(old.session_id, user_id=old.user_id, reason="logout")
     world.clock.advance(POLICY.revocation_ttl_s + 1)
     recent_pair = await world.start_session.execute("user-1", PASSWORD_AMR)
     recent = await world.authenticate.execute(recent_pair.access_token)
-    await world.end_session.execute(recent.session_id)
+    await world.end_session.execute(recent.session_id, user_id=recent.user_id, reason="logout")
     world.revoked.entries.clear()
     assert await world.restore_revocations.execute() == 1
     assert set(world.revoked.entries) == {recent.session_id}

@@ -37,6 +37,7 @@ class Passkeys:
             world.users,
             world.start_session,
             world.clock,
+            world.audit,
             project_id=PROJECT,
             identifier_kind=kind,
             clock_leeway_s=world.policy.clock_leeway_s,

@@ -130,6 +130,8 @@ async def test_a_session_ends_at_its_absolute_lifetime_however_active(world: Wor
 async def test_a_logged_out_session_cannot_be_refreshed(world: World) -> None:
     pair = await login(world)
     principal = await world.authenticate.execute(pair.access_token)
-    await world.end_session.execute(principal.session_id)
+    await world.end_session.execute(
+        principal.session_id, user_id=principal.user_id, reason="logout"
+    )
     with pytest.raises(InvalidRefreshToken):
         await world.refresh.execute(pair.refresh_token)

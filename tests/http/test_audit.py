@@ -24,6 +24,11 @@ def session_of(api: Api, access_token: str) -> tuple[str, str]:
     return grant.subject, grant.session_id
 
 
+def session_of_refresh(api: Api, tokens: dict[str, str]) -> tuple[str, str]:
+    grant = api.container.access_tokens().decode(tokens["accessToken"])
+    return grant.subject, grant.session_id
+
+
 def test_registration_and_password_logins(api: Api, audit: FakeAuditLog) -> None:
     user_id = api.register()["userId"]
     api.client.post("/auth/login", json={"email": "jane@example.com", "password": "not it!!"})
@@ -31,7 +36,9 @@ def test_registration_and_password_logins(api: Api, audit: FakeAuditLog) -> None
     _, session_id = session_of(api, tokens["accessToken"])
     assert audit.events == [
         AuditEvent(AuditAction.USER_REGISTERED, user_id=user_id),
-        AuditEvent(AuditAction.LOGIN_FAILED, method="password", reason="invalid_credentials"),
+        AuditEvent(
+            AuditAction.LOGIN_FAILED, user_id=user_id, method="password", reason="wrong_password"
+        ),
         AuditEvent(
             AuditAction.LOGIN_SUCCEEDED, user_id=user_id, session_id=session_id, method="password"
         ),
@@ -50,7 +57,7 @@ def test_passkey_logins(api: Api, audit: FakeAuditLog) -> None:
         AuditEvent(
             AuditAction.LOGIN_SUCCEEDED, user_id=user_id, session_id=session_id, method="passkey"
         ),
-        AuditEvent(AuditAction.LOGIN_FAILED, method="passkey", reason="passkey_login_failed"),
+        AuditEvent(AuditAction.LOGIN_FAILED, method="passkey", reason="invalid_challenge"),
     ]
 
 
@@ -69,7 +76,16 @@ def test_logout_and_refresh_token_reuse(api: Api, audit: FakeAuditLog) -> None:
         )
         in audit.events
     )
-    assert audit.actions[-1] is AuditAction.REFRESH_TOKEN_REUSED
+    _, second_session = session_of_refresh(api, second)
+    assert audit.events[-2:] == [
+        AuditEvent(AuditAction.REFRESH_TOKEN_REUSED, user_id=user_id, session_id=second_session),
+        AuditEvent(
+            AuditAction.SESSION_ENDED,
+            user_id=user_id,
+            session_id=second_session,
+            reason="refresh_token_reused",
+        ),
+    ]
 
 
 def test_audit_events_reach_the_log_with_the_request_id_and_no_secret(

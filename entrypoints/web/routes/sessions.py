@@ -153,7 +153,7 @@ async def logout(
     if data is not None and data.all_sessions:
         await end_all_sessions.execute(principal.user_id)
     else:
-        await end_session.execute(principal.session_id)
+        await end_session.execute(principal.session_id, user_id=principal.user_id, reason="logout")
 
 
 @get(
