@@ -10,9 +10,9 @@ Needs Redis 6.2 or newer (`SET ... EXAT`).
 """
 
 import redis.asyncio
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import RedisError
+
+from domain.errors import StoreUnavailable
 
 DEFAULT_NAMESPACE = "connect-backend"
 DEFAULT_RETENTION_MARGIN_S = 60
@@ -30,15 +30,8 @@ redis.call('SET', KEYS[1], ARGV[1], 'EXAT', string.format('%d', expire_at))
 return 1
 """
 
-# Every request consults the deny-list, so a dead Redis must fail fast (503), not stall requests.
-_SOCKET_TIMEOUT_S = 1.0
-_HEALTH_CHECK_INTERVAL_S = 15
-_RETRIES = 1
-_BACKOFF_BASE_S = 0.01
-_BACKOFF_CAP_S = 0.1
 
-
-class RevocationStoreUnavailable(RuntimeError):
+class RevocationStoreUnavailable(StoreUnavailable):
     """The deny-list could not be read or written; no answer about revocation is known."""
 
 
@@ -79,20 +72,3 @@ class RedisRevokedSessions:
         except RedisError as error:
             raise RevocationStoreUnavailable("could not read the Redis deny-list") from error
         return until is not None and int(until) > now
-
-
-def build_redis_client(url: str) -> redis.asyncio.Redis:
-    """A client for `url` (`redis://` or `rediss://`) that gives up within about a second.
-
-    One quick retry covers a connection dropped since its last use; anything slower surfaces as
-    an error instead of holding up the request that is waiting for the answer.
-    """
-    return redis.asyncio.Redis.from_url(
-        url,
-        socket_timeout=_SOCKET_TIMEOUT_S,
-        socket_connect_timeout=_SOCKET_TIMEOUT_S,
-        health_check_interval=_HEALTH_CHECK_INTERVAL_S,
-        retry=Retry(
-            ExponentialWithJitterBackoff(cap=_BACKOFF_CAP_S, base=_BACKOFF_BASE_S), _RETRIES
-        ),
-    )

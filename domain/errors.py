@@ -16,6 +16,7 @@ DomainError
 ├── RegistrationClosed
 ├── EmailAlreadyRegistered
 ├── SessionNotFound
+├── StoreUnavailable                a store the service needs cannot answer
 └── CorbadoError                    the Corbado Backend API failed us
     ├── CorbadoRejected
     ├── CorbadoUnavailable
@@ -85,6 +86,10 @@ class EmailAlreadyRegistered(DomainError):
 
 class SessionNotFound(DomainError):
     """No live session with this id belongs to the caller (another user's id looks the same)."""
+
+
+class StoreUnavailable(DomainError):
+    """A store the service needs (the shared deny-list, say) cannot answer right now."""
 
 
 class CorbadoError(DomainError):

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from domain.errors import DomainError
+from entrypoints.asgi import FACTORY
 from entrypoints.container import Container
 from entrypoints.logging_setup import configure_logging
 from entrypoints.settings import DEV_STATE_DIR, ConfigError, Settings
@@ -101,7 +103,10 @@ def _serve(_: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    _run_server(settings)
+    if settings.workers > 1:
+        _run_workers(settings)
+    else:
+        _run_server(settings)
     return 0
 
 
@@ -205,10 +210,11 @@ def _json_logs(command: str) -> bool:
     return command == "serve" or (command == "dev" and not sys.stderr.isatty())
 
 
-def server_config(settings: Settings, app: Any) -> uvicorn.Config:
+def server_config(settings: Settings, app: Any, **extra: Any) -> uvicorn.Config:
     """How `dev` and `serve` run uvicorn: bounded headers and concurrency, graceful shutdown."""
     return uvicorn.Config(
         app,
+        **extra,
         host=settings.host,
         port=settings.port,
         # h11 enforces the header limit below; the httptools parser has no such setting.
@@ -228,6 +234,12 @@ def server_config(settings: Settings, app: Any) -> uvicorn.Config:
 
 def _run_server(settings: Settings) -> None:
     uvicorn.Server(server_config(settings, create_app(Container(settings=settings)))).run()
+
+
+def _run_workers(settings: Settings) -> None:
+    """Several worker processes on one socket; each builds its app from the environment."""
+    config = server_config(settings, FACTORY, factory=True, workers=settings.workers)
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 def _ensure_dev_key(path: Path) -> None:

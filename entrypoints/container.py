@@ -20,6 +20,7 @@ from adapters.memory_rate_limits import InMemoryRateLimitCounters
 from adapters.memory_revocations import InMemoryRevokedSessions
 from adapters.redis_connection import create_redis_client, ping_redis
 from adapters.redis_rate_limits import RedisRateLimitCounters
+from adapters.redis_revocations import RedisRevokedSessions
 from adapters.sql.engine import create_engine, ping
 from adapters.sql.migrate import is_current, upgrade_to_head
 from adapters.sql.sessions import SqlSessions
@@ -32,6 +33,7 @@ from adapters.tokens.signing_keys import (
     jwk_set,
     load_signing_keys,
 )
+from domain.ports import RevokedSessions
 from domain.usecases.authenticate import Authenticate
 from domain.usecases.complete_login import CompleteLogin
 from domain.usecases.create_user import CreateUser
@@ -81,6 +83,12 @@ def _redis_client(settings: Settings) -> Redis | None:
     return create_redis_client(settings.redis_url) if settings.redis_url else None
 
 
+def _revoked_sessions(redis: Redis | None) -> RevokedSessions:
+    # Without Redis the deny-list lives in this process: correct for one worker only, which is
+    # why `serve` refuses WORKERS > 1 without REDIS_URL.
+    return InMemoryRevokedSessions() if redis is None else RedisRevokedSessions(redis)
+
+
 def _rate_limit_counters(redis: Redis | None) -> RateLimitCounters:
     # Without Redis each worker counts alone: run one worker, or N workers allow N times a limit.
     if redis is None:
@@ -113,7 +121,8 @@ class Container(containers.DeclarativeContainer):
     schema_is_current = providers.Callable(is_current, engine)
     users = providers.Singleton(SqlUsers, engine)
     sessions = providers.Singleton(SqlSessions, engine)
-    revoked_sessions = providers.Singleton(InMemoryRevokedSessions)
+    redis_client = providers.Singleton(_redis_client, settings)
+    revoked_sessions = providers.Singleton(_revoked_sessions, redis_client)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     signing_keys = providers.Singleton(_read_signing_keys, settings)
     new_signing_key = providers.Callable(generate_private_key_pem)
@@ -125,7 +134,6 @@ class Container(containers.DeclarativeContainer):
     )
 
     jwk_set = providers.Singleton(_published_keys, signing_keys)
-    redis_client = providers.Singleton(_redis_client, settings)
     readiness = providers.Singleton(_readiness, engine, signing_keys, redis_client)
     metrics = providers.Singleton(Metrics)
     rate_limit_counters = providers.Singleton(_rate_limit_counters, redis_client)

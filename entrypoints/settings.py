@@ -75,6 +75,7 @@ class Settings:
     allow_registration: bool = False
     cors_allow_origins: tuple[str, ...] = ()
     use_emulator: bool = False
+    workers: int = 1
     rate_limits: RateLimitSettings = RateLimitSettings()
     trusted_proxies: TrustedProxies = ()
     request_timeout_s: float = 15.0
@@ -94,15 +95,24 @@ class Settings:
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Production settings; raises `ConfigError` naming the first bad variable."""
         reader = _EnvReader(env)
-        return cls(
+        settings = cls(
             corbado_project_id=reader.required("CORBADO_PROJECT_ID", _prefixed("pro-")),
             corbado_api_secret=reader.required("CORBADO_API_SECRET", _prefixed("corbado1_")),
             session_issuer=reader.required("SESSION_ISSUER", _url),
             session_audience=reader.required("SESSION_AUDIENCE", str),
             signing_keys_path=reader.required("SESSION_SIGNING_KEYS", _existing_file),
             database_url=reader.required("DATABASE_URL", _database_url),
+            workers=reader.optional("WORKERS", _positive_int, 1),
             **reader.common(),
         )
+        if settings.workers > 1 and not (
+            settings.redis_url and settings.database_url.startswith("postgresql")
+        ):
+            # The deny-list, rate limits and SQLite are per process: workers would disagree.
+            raise ConfigError(
+                "WORKERS", "more than 1 needs REDIS_URL and a postgresql+asyncpg DATABASE_URL"
+            )
+        return settings
 
     @classmethod
     def for_dev(cls, env: Mapping[str, str], state_dir: Path = DEV_STATE_DIR) -> Settings:

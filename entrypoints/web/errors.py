@@ -71,6 +71,12 @@ DOMAIN_ERRORS: dict[type[errors.DomainError], ErrorSpec] = {
     errors.EmailAlreadyRegistered: ErrorSpec(
         409, "email_taken", "An account with this email already exists."
     ),
+    errors.StoreUnavailable: ErrorSpec(
+        503,
+        "service_unavailable",
+        "A store we need is unavailable; retry later.",
+        {"Retry-After": "5"},
+    ),
     errors.CorbadoRejected: ErrorSpec(
         502, "upstream_rejected", "The passkey service rejected our request."
     ),

@@ -8,11 +8,11 @@ import pytest
 import redis.asyncio
 from redis.exceptions import RedisError
 
+from adapters.redis_connection import create_redis_client
 from adapters.redis_revocations import (
     DEFAULT_RETENTION_MARGIN_S,
     RedisRevokedSessions,
     RevocationStoreUnavailable,
-    build_redis_client,
 )
 from tests.support.servers import LOOPBACK, free_port
 
@@ -21,7 +21,7 @@ ACCESS_TOKEN_TTL_S = 930
 
 @pytest.fixture
 async def client(redis_url: str) -> AsyncIterator[redis.asyncio.Redis]:
-    client = build_redis_client(redis_url)
+    client = create_redis_client(redis_url)
     yield client
     await client.aclose()
 
@@ -32,7 +32,7 @@ def namespace() -> str:
 
 
 async def test_two_workers_share_one_deny_list(redis_url: str, namespace: str) -> None:
-    first_client, second_client = build_redis_client(redis_url), build_redis_client(redis_url)
+    first_client, second_client = create_redis_client(redis_url), create_redis_client(redis_url)
     try:
         first = RedisRevokedSessions(first_client, namespace)
         second = RedisRevokedSessions(second_client, namespace)
@@ -102,7 +102,7 @@ async def test_namespaces_do_not_see_each_other(client: redis.asyncio.Redis) -> 
 
 
 async def test_an_unreachable_redis_is_a_clear_error_on_every_operation() -> None:
-    client = build_redis_client(f"redis://{LOOPBACK}:{free_port()}/0")
+    client = create_redis_client(f"redis://{LOOPBACK}:{free_port()}/0")
     revoked = RedisRevokedSessions(client)
     try:
         started = time.monotonic()
@@ -120,7 +120,7 @@ async def test_an_unreachable_redis_is_a_clear_error_on_every_operation() -> Non
 
 
 def test_the_client_gives_up_quickly() -> None:
-    client = build_redis_client(f"redis://{LOOPBACK}:6379/0")
+    client = create_redis_client(f"redis://{LOOPBACK}:6379/0")
 
     settings = client.connection_pool.connection_kwargs
     assert settings["socket_timeout"] == 1.0

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.memory_revocations import InMemoryRevokedSessions
-from adapters.redis_revocations import RedisRevokedSessions, build_redis_client
+from adapters.redis_connection import create_redis_client
+from adapters.redis_revocations import RedisRevokedSessions
 from domain.ports import RevokedSessions
 from tests.fakes.fake_revoked_sessions import FakeRevokedSessions
 
@@ -24,7 +25,7 @@ async def _in_process(revoked: RevokedSessions) -> AsyncIterator[RevokedSessions
 def _redis(redis_url: str) -> DenyListFactory:
     @asynccontextmanager
     async def deny_list() -> AsyncIterator[RevokedSessions]:
-        client = build_redis_client(redis_url)
+        client = create_redis_client(redis_url)
         try:
             # A namespace of its own keeps every call's deny-list empty on a shared server.
             yield RedisRevokedSessions(client, namespace=f"contract-{uuid.uuid4().hex}")
