@@ -90,7 +90,7 @@ def _revoked_sessions(redis: Redis | None) -> RevokedSessions:
 
 
 def _rate_limit_counters(redis: Redis | None) -> RateLimitCounters:
-    # Without Redis each worker counts alone: run one worker, or N workers allow N times a limit.
+    # Without Redis the counters live in this process, as for the deny-list above.
     if redis is None:
         return InMemoryRateLimitCounters()
     return RedisRateLimitCounters(redis)

@@ -33,9 +33,11 @@ def create_engine(url: str) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # One connection per process: SQLite has one writer anyway, and a second connection of
         # ours would meet "database is locked" when two transactions upgrade to write at once.
+        # No pre-ping: the connection is to a local file that cannot go stale the way a
+        # server connection can, and the ping cost a second trip to the driver's thread per use.
         engine = create_async_engine(
             parsed,
-            pool_pre_ping=True,
+            pool_pre_ping=False,
             hide_parameters=True,
             pool_size=1,
             max_overflow=0,
