@@ -19,13 +19,17 @@ def is_alive(session: Session, now: int, policy: SessionPolicy) -> bool:
 
 
 def grant_for(session: Session, now: int, policy: SessionPolicy) -> AccessGrant:
-    """The claims of a new access token for `session`, valid from `now`."""
+    """The claims of a new access token for `session`, valid from `now`.
+
+    It never outlives its session: an ended-by-age session has no live access token left for
+    "log out everywhere" or account deletion to miss.
+    """
     return AccessGrant(
         subject=session.user_id,
         session_id=session.id,
         token_id=new_token_id(),
         issued_at=now,
-        expires_at=now + policy.access_token_ttl_s,
+        expires_at=min(now + policy.access_token_ttl_s, session.expires_at),
         auth_time=session.auth_time,
         amr=session.amr,
     )
@@ -35,10 +39,11 @@ def token_pair(
     tokens: AccessTokens, session: Session, refresh_token: str, now: int, policy: SessionPolicy
 ) -> TokenPair:
     """A signed access token for `session` beside the refresh token the client will keep."""
+    grant = grant_for(session, now, policy)
     return TokenPair(
-        access_token=tokens.issue(grant_for(session, now, policy)),
+        access_token=tokens.issue(grant),
         refresh_token=refresh_token,
-        expires_in=policy.access_token_ttl_s,
+        expires_in=grant.expires_at - now,
     )
 
 

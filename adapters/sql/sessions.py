@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import ColumnElement, Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.tables import refresh_tokens, session_revocations, sessions
@@ -53,33 +53,44 @@ class SqlSessions:
         return None if row is None else RefreshTokenRecord(_session(row), row.rotated_at)
 
     async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:
+        # The compare-and-set: of racing callers, the database lets one update the row.
+        claim = refresh_tokens.c.rotated_at.is_(None), {"rotated_at": now}
+        return await self._succeed(old_hash, claim, new_hash, now)
+
+    async def reissue(self, rotated_hash: str, new_hash: str, now: int) -> bool:
+        claim = (
+            refresh_tokens.c.rotated_at.is_not(None) & refresh_tokens.c.reissued_at.is_(None),
+            {"reissued_at": now},
+        )
+        return await self._succeed(rotated_hash, claim, new_hash, now)
+
+    async def _succeed(
+        self,
+        token_hash: str,
+        claim: tuple[ColumnElement[bool], dict[str, int]],
+        new_hash: str,
+        now: int,
+    ) -> bool:
+        """In one transaction: claim `token_hash` if `claim` holds, then add its successor."""
+        condition, changes = claim
         async with self._engine.begin() as connection:
-            # The compare-and-set: of racing callers, the database lets one update the row.
             claimed = await connection.execute(
                 update(refresh_tokens)
-                .where(
-                    refresh_tokens.c.token_hash == old_hash,
-                    refresh_tokens.c.rotated_at.is_(None),
-                )
-                .values(rotated_at=now)
+                .where(refresh_tokens.c.token_hash == token_hash, condition)
+                .values(**changes)
             )
             if claimed.rowcount != 1:
                 return False
             session_id = (
                 await connection.execute(
                     select(refresh_tokens.c.session_id).where(
-                        refresh_tokens.c.token_hash == old_hash
+                        refresh_tokens.c.token_hash == token_hash
                     )
                 )
             ).scalar_one()
             await _add_token(connection, session_id, new_hash, now)
             await _touch(connection, session_id, now)
         return True
-
-    async def add_refresh(self, session_id: str, new_hash: str, now: int) -> None:
-        async with self._engine.begin() as connection:
-            await _add_token(connection, session_id, new_hash, now)
-            await _touch(connection, session_id, now)
 
     async def list_for_user(self, user_id: str) -> list[Session]:
         query = select(sessions).where(

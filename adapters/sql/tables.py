@@ -74,4 +74,5 @@ refresh_tokens = sa.Table(
     ),
     sa.Column("issued_at", sa.BigInteger, nullable=False),
     sa.Column("rotated_at", sa.BigInteger, nullable=True),
+    sa.Column("reissued_at", sa.BigInteger, nullable=True),
 )

@@ -29,8 +29,12 @@ class Sessions(Protocol):
         """
         ...
 
-    async def add_refresh(self, session_id: str, new_hash: str, now: int) -> None:
-        """Add one more refresh token to a session (a grace-window reissue) and mark it used."""
+    async def reissue(self, rotated_hash: str, new_hash: str, now: int) -> bool:
+        """Give an already rotated token its one grace-window successor `new_hash`.
+
+        Returns False, changing nothing, when that token had its reissue already: a second
+        replay is treated as theft, so the grace window cannot fork a session without bound.
+        """
         ...
 
     async def list_for_user(self, user_id: str) -> list[Session]:

@@ -11,8 +11,8 @@ from domain.usecases.end_session import EndSession
 class RefreshSession:
     """Trade a refresh token for a new pair, rotating it; a late replay ends the session.
 
-    A token rotated less than `refresh_reuse_grace_s` ago still earns a fresh pair of the same
-    session (a lost answer, two tabs); after that, its reuse is taken as theft.
+    A token rotated less than `refresh_reuse_grace_s` ago still earns one fresh pair of the same
+    session (a lost answer, a second tab); after that, or a second time, its reuse is theft.
     """
 
     def __init__(
@@ -45,8 +45,8 @@ class RefreshSession:
             if await self._sessions.rotate(old_hash, new_hash, now):
                 return token_pair(self._tokens, record.session, new_token, now, self._policy)
             rotated_at = await self._rotated_by_another(old_hash, now)
-        if now - rotated_at < self._policy.refresh_reuse_grace_s:
-            await self._sessions.add_refresh(record.session.id, new_hash, now)
+        within_grace = now - rotated_at < self._policy.refresh_reuse_grace_s
+        if within_grace and await self._sessions.reissue(old_hash, new_hash, now):
             return token_pair(self._tokens, record.session, new_token, now, self._policy)
         session = record.session
         await self._audit.record(

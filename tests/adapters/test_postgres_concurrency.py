@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.engine import create_engine
@@ -79,7 +79,11 @@ class ReadThenWriteSessions(RacingSessions):
                 .where(refresh_tokens.c.token_hash == old_hash)
                 .values(rotated_at=now)
             )
-        await self.add_refresh(row.session_id, new_hash, now)
+            await connection.execute(
+                insert(refresh_tokens).values(
+                    token_hash=new_hash, session_id=row.session_id, issued_at=now
+                )
+            )
         return True
 
 

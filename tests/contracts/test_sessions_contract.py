@@ -142,16 +142,25 @@ async def test_of_racing_rotations_of_one_token_exactly_one_wins(stores: Stores)
     assert [h for h in new_hashes if await stores.sessions.find_refresh(h)] == [winner]
 
 
-async def test_add_refresh_adds_a_live_token_and_marks_the_session_used(stores: Stores) -> None:
+async def test_a_rotated_token_gets_exactly_one_reissue(stores: Stores) -> None:
     session, first_hash = await a_stored_session(stores)
     await stores.sessions.rotate(first_hash, a_hash(), LATER)
-    extra_hash = a_hash()
+    extra_hash, second_extra = a_hash(), a_hash()
 
-    await stores.sessions.add_refresh(session.id, extra_hash, LATER + 5)
+    assert await stores.sessions.reissue(first_hash, extra_hash, LATER + 5) is True
+    assert await stores.sessions.reissue(first_hash, second_extra, LATER + 6) is False
 
     used = replace(session, last_used_at=LATER + 5)
     assert await stores.sessions.find_refresh(extra_hash) == RefreshTokenRecord(used, None)
     assert await stores.sessions.find_refresh(first_hash) == RefreshTokenRecord(used, LATER)
+    assert await stores.sessions.find_refresh(second_extra) is None
+
+
+async def test_an_unrotated_or_unknown_token_gets_no_reissue(stores: Stores) -> None:
+    _, first_hash = await a_stored_session(stores)
+
+    assert await stores.sessions.reissue(first_hash, a_hash(), LATER) is False
+    assert await stores.sessions.reissue(a_hash(), a_hash(), LATER) is False
 
 
 async def test_revoke_keeps_the_first_revocation_time(stores: Stores) -> None:

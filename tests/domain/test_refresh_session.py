@@ -73,6 +73,14 @@ async def test_reuse_after_the_window_revokes_every_token_of_the_session(world: 
         await world.authenticate.execute(second.access_token)
 
 
+async def test_a_second_replay_inside_the_window_is_theft(world: World) -> None:
+    first = await login(world)
+    await world.refresh.execute(first.refresh_token)
+    assert await world.refresh.execute(first.refresh_token)
+    with pytest.raises(RefreshTokenReused):
+        await world.refresh.execute(first.refresh_token)
+
+
 async def test_grace_pairs_each_keep_working(world: World) -> None:
     first = await login(world)
     tab_a = await world.refresh.execute(first.refresh_token)
@@ -135,3 +143,15 @@ async def test_a_logged_out_session_cannot_be_refreshed(world: World) -> None:
     )
     with pytest.raises(InvalidRefreshToken):
         await world.refresh.execute(pair.refresh_token)
+
+
+async def test_an_access_token_never_outlives_its_session() -> None:
+    lifetime = POLICY.session_lifetime_s
+    world = build_world(SessionPolicy(**{**POLICY_FIELDS, "session_idle_timeout_s": lifetime}))
+    start = world.clock.now()
+    pair = await login(world)
+    world.clock.set(start + POLICY.session_lifetime_s - 60)
+    late = await world.refresh.execute(pair.refresh_token)
+    assert late.expires_in == 60
+    grant = world.tokens.decode(late.access_token)
+    assert grant.expires_at == start + POLICY.session_lifetime_s

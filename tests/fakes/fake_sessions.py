@@ -9,6 +9,7 @@ from domain.model import RefreshTokenRecord, Revocation, Session
 class _StoredToken:
     session_id: str
     rotated_at: int | None = None
+    reissued: bool = False
 
 
 class FakeSessions:
@@ -43,8 +44,13 @@ class FakeSessions:
         self._add_token(token.session_id, new_hash, now)
         return True
 
-    async def add_refresh(self, session_id: str, new_hash: str, now: int) -> None:
-        self._add_token(session_id, new_hash, now)
+    async def reissue(self, rotated_hash: str, new_hash: str, now: int) -> bool:
+        token = self._tokens.get(rotated_hash)
+        if token is None or token.rotated_at is None or token.reissued:
+            return False
+        self._tokens[rotated_hash] = replace(token, reissued=True)
+        self._add_token(token.session_id, new_hash, now)
+        return True
 
     async def list_for_user(self, user_id: str) -> list[Session]:
         return [
