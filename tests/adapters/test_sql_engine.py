@@ -49,19 +49,23 @@ async def test_ping_raises_when_the_database_is_unusable(tmp_path: Path) -> None
         await engine.dispose()
 
 
-async def test_a_clashing_user_id_fails_without_revealing_the_row(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+async def clashing_insert_error(url: str) -> str:
+    """The text of the error a duplicate user id raises, on the database at `url`."""
+    engine = create_engine(url)
     try:
         await upgrade_to_head(engine)
         users = SqlUsers(engine)
         await users.add(User("u1", "ada@example.com", "Ada", "first-secret-hash", 0))
-
         with pytest.raises(IntegrityError) as raised:
             await users.add(User("u1", "grace@example.com", "Grace", "second-secret-hash", 0))
     finally:
         await engine.dispose()
+    return str(raised.value)
 
-    assert "secret-hash" not in str(raised.value)
+
+async def test_a_clashing_user_id_fails_without_revealing_the_row(tmp_path: Path) -> None:
+    error = await clashing_insert_error(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    assert "secret-hash" not in error
 
 
 async def test_postgresql_gets_a_bounded_pool(postgres_url: str) -> None:
@@ -108,15 +112,5 @@ async def test_a_clashing_user_id_on_postgresql_fails_without_revealing_the_row(
     postgres_url: str,
 ) -> None:
     async with postgres_schema(postgres_url) as url:
-        engine = create_engine(url)
-        try:
-            await upgrade_to_head(engine)
-            users = SqlUsers(engine)
-            await users.add(User("u1", "ada@example.com", "Ada", "first-secret-hash", 0))
-
-            with pytest.raises(IntegrityError) as raised:
-                await users.add(User("u1", "grace@example.com", "Grace", "second-secret-hash", 0))
-        finally:
-            await engine.dispose()
-
-    assert "secret-hash" not in str(raised.value)
+        error = await clashing_insert_error(url)
+    assert "secret-hash" not in error
