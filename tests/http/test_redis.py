@@ -1,6 +1,5 @@
 """With REDIS_URL: rate limits shared by every instance, Redis in /readyz, and failing open."""
 
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +9,7 @@ import pytest
 from adapters.redis_rate_limits import RedisRateLimitCounters
 from entrypoints.settings import RateLimitSettings
 from tests.http.conftest import Api, dev_settings, running_app
+from tests.support.servers import free_port
 
 WINDOW = 60
 LIMITS = RateLimitSettings(refresh_per_ip=3)
@@ -47,13 +47,6 @@ def test_readyz_pings_redis(two_instances: tuple[Api, Api]) -> None:
     assert two_instances[0].client.get("/readyz").status_code == 200
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def redis_down(tmp_path: Path) -> Iterator[Api]:
     url = f"redis://127.0.0.1:{free_port()}/0"
@@ -71,3 +64,12 @@ def test_without_redis_limits_fail_open(redis_down: Api) -> None:
     assert {refresh(redis_down) for _ in range(5)} == {401}
     metrics = redis_down.client.get("/metrics").text
     assert "connect_backend_rate_limit_store_failures_total 5.0" in metrics
+
+
+def test_without_redis_access_tokens_are_refused_with_503_not_accepted(redis_down: Api) -> None:
+    redis_down.register()
+    access_token = redis_down.login()["accessToken"]
+    response = redis_down.client.get("/auth/me", headers=redis_down.bearer(access_token))
+    assert response.status_code == 503
+    assert response.json()["error"] == "service_unavailable"
+    assert response.headers["retry-after"] == "5"
