@@ -28,6 +28,8 @@ class SigningKey:
     private_key: Key
     public_key: Key
     public_jwk: dict[str, str]
+    # The same public key as `cryptography` holds it: what verification calls directly.
+    verifying_key: ec.EllipticCurvePublicKey
 
 
 def generate_private_key_pem() -> str:
@@ -74,6 +76,7 @@ def _load_one(block: str, position: int) -> SigningKey:
         private_key=private_key,
         public_key=public_key,
         public_jwk={**members, "kid": kid, "alg": "ES256", "use": "sig"},
+        verifying_key=private.public_key(),
     )
 
 

@@ -22,10 +22,13 @@ _BY_MESSAGE = (
     ("not an access token", "wrong_type"),
     ("forbidden header", "forbidden_header"),
     ("too long", "too_long"),
-    ("is not valid", "invalid_signature_or_claims"),
+    ("not a compact JWS", "malformed"),
+    ("header is not valid", "malformed"),
+    ("signature is not valid", "invalid_signature"),
+    ("claims are not valid", "malformed_claims"),
     ("claims must", "malformed_claims"),
-    ("amr must", "malformed_claims"),
-    ("user no longer exists", "unknown_user"),
+    ("wrong issuer", "wrong_issuer"),
+    ("wrong audience", "wrong_audience"),
 )
 
 

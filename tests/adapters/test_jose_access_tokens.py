@@ -133,12 +133,26 @@ def test_es256_with_a_foreign_key_under_our_kid_is_refused() -> None:
         {"jku": "https://evil.example/jwks"},
         {"x5u": "https://evil.example/cert"},
         {"crit": ["exp"]},
+        {"crit": None},
+        {"jwk": OUR_KEY.public_jwk},
+        {"x5c": []},
     ],
-    ids=["unknown-kid", "no-kid", "typ-jwt", "no-typ", "jku", "x5u", "crit"],
+    ids=[
+        "unknown-kid",
+        "no-kid",
+        "typ-jwt",
+        "no-typ",
+        "jku",
+        "x5u",
+        "crit",
+        "crit-null",
+        "embedded-jwk",
+        "x5c",
+    ],
 )
 def test_headers_we_do_not_issue_are_refused(headers: dict[str, Any]) -> None:
     header = {"kid": OUR_KEY.kid, "typ": "at+jwt", **headers}
-    header = {name: value for name, value in header.items() if value is not None}
+    header = {name: value for name, value in header.items() if value is not None or name == "crit"}
     token = jwt.encode(claims(), OUR_KEY.private_key, algorithm="ES256", headers=header)
     if "typ" not in header:
         # jose adds typ JWT when none is given; strip it to test a header without one.
@@ -182,6 +196,23 @@ def _rewrite_header(token: str, change: Any) -> str:
 def test_claims_we_do_not_issue_are_refused(changes: dict[str, Any]) -> None:
     with pytest.raises(InvalidAccessToken):
         TOKENS.decode(ours(claims(**changes)))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda token: token + "=",
+        lambda token: " " + token,
+        lambda token: token.replace(".", "..", 1),
+        lambda token: token.rsplit(".", 1)[0] + ".",
+        lambda token: token + ".extra",
+        lambda token: token[:-2] + "+/",
+    ],
+    ids=["padding", "whitespace", "empty-part", "no-signature", "four-parts", "base64-not-url"],
+)
+def test_anything_but_three_base64url_parts_is_refused(change: Any) -> None:
+    with pytest.raises(InvalidAccessToken):
+        TOKENS.decode(change(ours(claims())))
 
 
 def test_a_tampered_payload_is_refused() -> None:

@@ -74,13 +74,15 @@ def test_refused_tokens_are_counted_by_reason(api: Api) -> None:
     tokens = api.login()
     api.client.get("/auth/me")
     api.client.get("/auth/me", headers=api.bearer("not-a-jwt"))
+    api.client.get("/auth/me", headers=api.bearer(tokens["accessToken"][:-4] + "AAAA"))
     api.client.post("/auth/logout", headers=api.bearer(tokens["accessToken"]))
     api.client.get("/auth/me", headers=api.bearer(tokens["accessToken"]))
     api.clock.advance(100_000)
     api.client.get("/auth/me", headers=api.bearer(tokens["accessToken"]))
     name = "connect_backend_access_token_refusals_total"
     assert value(api, name, reason="missing") == 1
-    assert value(api, name, reason="invalid_signature_or_claims") == 1
+    assert value(api, name, reason="malformed") == 1
+    assert value(api, name, reason="invalid_signature") == 1
     assert value(api, name, reason="session_ended") == 1
     assert value(api, name, reason="expired") == 1
 
