@@ -46,8 +46,8 @@ EXPOSE 8000
 # Liveness only; readiness (database, Redis, key) is /readyz for the orchestrator to probe.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=2)"]
-# uvicorn finishes requests in flight for up to 30 s after SIGTERM: give it longer than that
-# (docker stop -t 35, Kubernetes terminationGracePeriodSeconds: 35).
+# On SIGTERM granian lets requests in flight finish for up to 30 s, then kills the worker: give it
+# longer than that (docker stop -t 35, Kubernetes terminationGracePeriodSeconds: 35).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["connect-backend"]
 CMD ["serve"]

@@ -6,9 +6,10 @@ It starts the service in a fresh temporary directory (its own SQLite file, key a
 drives it with a mix of every operation from `--users` simulated clients for at most
 `--duration` seconds and `--max-requests` requests, then stops it with SIGTERM. It reports
 unexpected answers and transport errors, answers per operation, latency percentiles, and the
-server's resident memory and open file descriptors over time (Linux /proc). Each simulated
-client comes from its own address through a trusted-proxy header, so per-client rate limits
-apply as they would to real users. Nothing leaves 127.0.0.1. This is a script, not a CI test.
+resident memory and open file descriptors over time of the server's worker process (Linux
+/proc). Each simulated client comes from its own address through a trusted-proxy header, so
+per-client rate limits apply as they would to real users. Nothing leaves 127.0.0.1. This is a
+script, not a CI test.
 """
 
 from __future__ import annotations
@@ -207,6 +208,14 @@ def free_port() -> int:
         return port
 
 
+def worker_pid(pid: int) -> int:
+    """The process that serves: the one worker granian's main process `pid` runs for `dev`."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    if len(children) != 1:
+        raise SystemExit(f"expected one worker process under {pid}, found {children}")
+    return int(children[0])
+
+
 def process_sample(pid: int, started: float, requests: int) -> Sample:
     rss_kib = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -321,10 +330,12 @@ def stop_server(server: subprocess.Popen[bytes], log: Path) -> dict[str, Any]:
     except subprocess.TimeoutExpired:
         server.kill()
         return {"graceful": False, "exit_code": server.wait()}
-    # uvicorn re-raises the signal once it has shut down, so the exit status says SIGTERM.
-    completed = "Application shutdown complete" in log.read_text(errors="replace")
+    # granian's main process says so once its worker has finished (lifespan included) and exits
+    # 0; a worker that had to be killed is logged as having refused to stop.
+    text = log.read_text(errors="replace")
+    completed = "Granian shutdown completed" in text and "refused to gracefully stop" not in text
     return {
-        "graceful": completed and code in (0, -signal.SIGTERM),
+        "graceful": completed and code == 0,
         "exit_code": code,
         "seconds": round(time.monotonic() - started, 2),
     }
@@ -379,7 +390,7 @@ async def run(
 ) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=base, timeout=5.0) as probe:
         await wait_until_healthy(probe, server)
-    return await drive(args, base, server.pid)
+    return await drive(args, base, worker_pid(server.pid))
 
 
 if __name__ == "__main__":

@@ -1,22 +1,50 @@
-"""The production ASGI application, built from the environment in each worker process.
+"""The ASGI applications granian's worker processes build, each from the environment.
 
-`connect-backend serve` with WORKERS > 1 hands uvicorn this factory's import path: every worker
-process builds its own container (engine, HTTP client, Redis pool) after it has started.
+`connect-backend serve`, `dev` and `emulator` hand granian one of these factories' import paths
+(`factory=True`): every worker process builds its own app and container (engine, HTTP client,
+Redis pool) after it has started, from the environment the parent process checked.
 """
 
 import os
+import sys
 
 from litestar import Litestar
 
+from adapters.corbado.emulator import create_emulator_app
 from entrypoints.container import Container
 from entrypoints.logging_setup import configure_logging
-from entrypoints.settings import Settings
+from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID, Settings
 from entrypoints.web.app import create_app
 
 FACTORY = "entrypoints.asgi:app_from_environment"
+DEV_FACTORY = "entrypoints.asgi:dev_app_from_environment"
+EMULATOR_FACTORY = "entrypoints.asgi:emulator_from_environment"
+# How `connect-backend emulator` passes its --project-id and --api-secret to its worker.
+EMULATOR_PROJECT_ID = "CONNECT_BACKEND_EMULATOR_PROJECT_ID"
+EMULATOR_API_SECRET = "CONNECT_BACKEND_EMULATOR_API_SECRET"
+
+
+def json_logs(command: str) -> bool:
+    """Whether `command` logs JSON: serve always; dev unless a person watches its terminal."""
+    return command == "serve" or (command == "dev" and not sys.stderr.isatty())
 
 
 def app_from_environment() -> Litestar:
     """The app `serve` runs, configured exactly as the parent process validated it."""
-    configure_logging(json=True)
+    configure_logging(json=json_logs("serve"))
     return create_app(Container(settings=Settings.from_env(os.environ)))
+
+
+def dev_app_from_environment() -> Litestar:
+    """The app `dev` runs, on the key and database the parent process prepared."""
+    configure_logging(json=json_logs("dev"))
+    return create_app(Container(settings=Settings.for_dev(os.environ)))
+
+
+def emulator_from_environment() -> Litestar:
+    """The Corbado emulator alone, for the project and API secret `emulator` was given."""
+    configure_logging(json=json_logs("emulator"))
+    return create_emulator_app(
+        os.environ.get(EMULATOR_PROJECT_ID) or DEV_PROJECT_ID,
+        os.environ.get(EMULATOR_API_SECRET) or DEV_API_SECRET,
+    )

@@ -7,35 +7,66 @@ import asyncio
 import dataclasses
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-import uvicorn
-from uvicorn.supervisors import Multiprocess
+from granian import Granian
+from granian.constants import HTTPModes, Interfaces, Loops
+from granian.http import HTTP1Settings
+from granian.log import LogLevels
+from granian.server.common import AbstractServer
 
 from domain.errors import DomainError
-from entrypoints.asgi import FACTORY
+from entrypoints.asgi import (
+    DEV_FACTORY,
+    EMULATOR_API_SECRET,
+    EMULATOR_FACTORY,
+    EMULATOR_PROJECT_ID,
+    FACTORY,
+    json_logs,
+)
 from entrypoints.container import Container
 from entrypoints.logging_setup import configure_logging
-from entrypoints.settings import DEV_STATE_DIR, ConfigError, Settings
+from entrypoints.settings import (
+    DEV_API_SECRET,
+    DEV_PROJECT_ID,
+    DEV_STATE_DIR,
+    ConfigError,
+    Settings,
+)
 from entrypoints.web.app import EMULATOR_MOUNT, create_app
 
 T = TypeVar("T")
 EXIT_CONFIG = 2
+# The HTTP/1 read buffer: a request head that does not fit is refused (431) and the connection
+# closed.
 MAX_HEADER_BYTES = 16 * 1024
-# Connections plus requests in progress; beyond it uvicorn answers 503 at once.
+# Connections per worker; more wait in the kernel's listen backlog until one closes.
 MAX_CONCURRENCY = 1000
+# An idle keep-alive connection, or a request head still arriving, is closed after this long.
 KEEP_ALIVE_S = 5
+# Requests in flight at SIGTERM get this long to finish before their worker is killed.
 GRACEFUL_SHUTDOWN_S = 30
+# granian's own lines (workers started and stopped, crashes) go to our handler on the root logger.
+GRANIAN_LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {},
+    "handlers": {},
+    "loggers": {
+        name: {"handlers": [], "propagate": True} for name in ("_granian", "granian.access")
+    },
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     args = _parser().parse_args(argv)
-    configure_logging(json=_json_logs(args.command))
+    configure_logging(json=json_logs(args.command))
     try:
         code: int = args.run(args)
     except ConfigError as exc:
@@ -86,8 +117,7 @@ def _dev(_: argparse.Namespace) -> int:
     _run_with(settings, lambda container: container.upgrade_schema())
     base = f"http://127.0.0.1:{settings.port}"
     print(DEV_BANNER.format(base=base, emulator=base + EMULATOR_MOUNT + "/"), file=sys.stderr)
-    _run_server(settings)
-    return 0
+    return _run(server(DEV_FACTORY, settings.host, settings.port))
 
 
 def _serve(_: argparse.Namespace) -> int:
@@ -103,11 +133,7 @@ def _serve(_: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    if settings.workers > 1:
-        _run_workers(settings)
-    else:
-        _run_server(settings)
-    return 0
+    return _run(server(FACTORY, settings.host, settings.port, workers=settings.workers))
 
 
 def _migrate(_: argparse.Namespace) -> int:
@@ -144,26 +170,16 @@ def _users_add(args: argparse.Namespace) -> int:
 
 
 def _emulator(args: argparse.Namespace) -> int:
-    dev = Settings.for_dev({})
-    settings = dataclasses.replace(
-        dev,
-        corbado_project_id=args.project_id or dev.corbado_project_id,
-        corbado_api_secret=args.api_secret or dev.corbado_api_secret,
-    )
+    project_id = args.project_id or DEV_PROJECT_ID
     print(
-        f"Corbado emulator on http://{args.host}:{args.port}/v2 for project "
-        f"{settings.corbado_project_id}; it is not Corbado.",
+        f"Corbado emulator on http://{args.host}:{args.port}/v2 for project {project_id}; "
+        "it is not Corbado.",
         file=sys.stderr,
     )
-    emulator = Container(settings=settings).corbado_emulator()
-    assert emulator is not None, "dev settings always include the emulator"
-    uvicorn.run(
-        emulator,
-        host=args.host,
-        port=args.port,
-        server_header=False,
-    )
-    return 0
+    # The worker process inherits the environment: the emulator's factory reads them there.
+    os.environ[EMULATOR_PROJECT_ID] = project_id
+    os.environ[EMULATOR_API_SECRET] = args.api_secret or DEV_API_SECRET
+    return _run(server(EMULATOR_FACTORY, args.host, args.port))
 
 
 def _keys_generate(_: argparse.Namespace) -> int:
@@ -205,41 +221,44 @@ def _run_with(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> 
     return asyncio.run(run())
 
 
-def _json_logs(command: str) -> bool:
-    # serve always logs JSON; dev does too unless a person watches it on a terminal.
-    return command == "serve" or (command == "dev" and not sys.stderr.isatty())
+def server(target: str, host: str, port: int, *, workers: int = 1) -> AbstractServer[Any]:
+    """granian as `dev`, `serve` and `emulator` run it: bounded, graceful, logging through ours.
 
-
-def server_config(settings: Settings, app: Any, **extra: Any) -> uvicorn.Config:
-    """How `dev` and `serve` run uvicorn: bounded headers and concurrency, graceful shutdown."""
-    return uvicorn.Config(
-        app,
-        **extra,
-        host=settings.host,
-        port=settings.port,
-        # h11 enforces the header limit below; the httptools parser has no such setting.
-        http="h11",
-        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-        limit_concurrency=MAX_CONCURRENCY,
-        timeout_keep_alive=KEEP_ALIVE_S,
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-        server_header=False,
-        # Client addresses come from TRUSTED_PROXIES (entrypoints/web/client_ip.py), never here.
-        proxy_headers=False,
+    `target` is the import path of an app factory, which every worker process calls.
+    """
+    return Granian(
+        target,
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        respawn_failed_workers=True,
+        loop=Loops.uvloop,
+        # HTTP/1 only, as before: h2c would bring HTTP/2's own, far larger header limit.
+        http=HTTPModes.http1,
+        websockets=False,
+        http1_settings=HTTP1Settings(
+            header_read_timeout=KEEP_ALIVE_S * 1000, max_buffer_size=MAX_HEADER_BYTES
+        ),
+        backpressure=MAX_CONCURRENCY,
+        workers_kill_timeout=GRACEFUL_SHUTDOWN_S,
+        log_level=LogLevels.info,
+        log_dictconfig=GRANIAN_LOGGING,
         # One access line per request comes from our middleware, with the request id on it.
-        access_log=False,
-        log_config=None,
+        log_access=False,
     )
 
 
-def _run_server(settings: Settings) -> None:
-    uvicorn.Server(server_config(settings, create_app(Container(settings=settings)))).run()
-
-
-def _run_workers(settings: Settings) -> None:
-    """Several worker processes on one socket; each builds its app from the environment."""
-    config = server_config(settings, FACTORY, factory=True, workers=settings.workers)
-    Multiprocess(config, sockets=[config.bind_socket()]).run()
+def _run(granian: AbstractServer[Any]) -> int:
+    """Serve until SIGTERM or SIGINT; 1 when the server fails (it logs why)."""
+    try:
+        granian.serve()
+    except RuntimeError:
+        # granian's way of saying it cannot listen (address in use, no permission).
+        logging.getLogger("connect_backend.server").exception("the server failed")
+        return 1
+    return 0
 
 
 def _ensure_dev_key(path: Path) -> None:

@@ -1,20 +1,41 @@
-"""How `dev` and `serve` run uvicorn: bounded requests, our logging, graceful shutdown."""
+"""How `dev`, `serve` and `emulator` run granian: bounded, graceful, logging through ours.
 
-from entrypoints.cli import server_config
+The behaviour behind each setting is tested against the running commands in tests/cli and
+tests/http/test_shutdown.py; this pins the settings that have no quick behavioural test.
+"""
+
+import logging
+
+import pytest
+from granian.constants import HTTPModes, Interfaces, Loops
+
+from entrypoints.asgi import FACTORY
+from entrypoints.cli import server
 from entrypoints.settings import Settings
 
 
-def test_uvicorn_is_bounded_and_leaves_logging_and_proxies_to_us() -> None:
-    settings = Settings.for_dev({"PORT": "8123"})
-    config = server_config(settings, app=object())
-    assert (config.host, config.port) == ("127.0.0.1", 8123)
-    assert config.http == "h11"
-    assert config.h11_max_incomplete_event_size == 16 * 1024
-    assert config.limit_concurrency == 1000
-    assert config.timeout_keep_alive == 5
-    assert config.timeout_graceful_shutdown == 30
-    assert config.timeout_graceful_shutdown > settings.request_timeout_s
-    assert config.proxy_headers is False
-    assert config.access_log is False
-    assert config.log_config is None
-    assert config.server_header is False
+def test_granian_is_bounded_graceful_and_serves_the_factory_in_every_worker() -> None:
+    granian = server(FACTORY, "127.0.0.1", 8123, workers=3)
+    assert (granian.bind_addr, granian.bind_port) == ("127.0.0.1", 8123)
+    assert (granian.target, granian.factory, granian.workers) == (FACTORY, True, 3)
+    assert granian.interface == Interfaces.ASGI, "with lifespan: the app closes its pools"
+    assert granian.loop == Loops.uvloop
+    assert granian.http == HTTPModes.http1
+    assert granian.websockets is False
+    assert granian.http1_settings is not None
+    assert granian.http1_settings.max_buffer_size == 16 * 1024
+    assert granian.http1_settings.header_read_timeout == 5_000
+    assert granian.backpressure == 1000
+    assert granian.workers_kill_timeout == 30
+    assert granian.workers_kill_timeout > Settings.for_dev({}).request_timeout_s
+    assert granian.respawn_failed_workers is True
+    assert granian.log_access is False
+
+
+@pytest.mark.parametrize("name", ["_granian", "_granian.serve", "granian.access"])
+def test_granian_log_records_reach_only_our_handler_on_the_root_logger(name: str) -> None:
+    server(FACTORY, "127.0.0.1", 8123)
+    logger = logging.getLogger(name)
+    assert logger.handlers == []
+    assert logger.propagate is True
+    assert logging.getLogger("_granian").level == logging.INFO

@@ -6,6 +6,7 @@ deny-list kept in one process's memory would let about half of them through.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +20,11 @@ from tests.support.services import base_environment, run_command, running_servic
 
 PASSWORD = "correct horse battery"
 ATTEMPTS = 24
+# Each worker counts the /metrics requests it answered before this one, from 0.
+METRICS_SEEN = re.compile(
+    r'^connect_backend_http_requests_total\{method="GET",route="/metrics",status="200"\} (\S+)$',
+    re.MULTILINE,
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +89,20 @@ def test_a_logout_in_one_worker_is_honoured_by_every_worker(two_workers: str) ->
     assert post(two_workers, "/auth/logout", {}, tokens["accessToken"]).status_code == 204
     statuses = [me_status(two_workers, tokens["accessToken"]) for _ in range(ATTEMPTS)]
     assert statuses == [401] * ATTEMPTS
+
+
+def metrics_requests_seen(base_url: str) -> int:
+    with httpx.Client(base_url=base_url, timeout=10) as fresh_connection:
+        response = fresh_connection.get("/metrics")
+    assert response.status_code == 200
+    seen = METRICS_SEEN.search(response.text)
+    return int(float(seen.group(1))) if seen else 0
+
+
+def test_both_workers_answer_requests(two_workers: str) -> None:
+    seen = [metrics_requests_seen(two_workers) for _ in range(ATTEMPTS)]
+    # A count starts at 0 once per process: two zeros, two workers with their own counters.
+    assert seen.count(0) == 2, seen
 
 
 def test_two_racing_refreshes_of_one_token_give_exactly_one_pair(two_workers: str) -> None:

@@ -1,0 +1,127 @@
+"""The HTTP server under `connect-backend dev` and `emulator`: granian, as `serve` runs it too.
+
+Bounded request heads, no idle or half-sent connection kept for long, no trust in forwarding
+headers, one access line per request (ours), and granian's own lines in our JSON log.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from entrypoints.cli import DEV_BANNER
+from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
+from entrypoints.web.app import EMULATOR_MOUNT
+from tests.cli.processes import BOUND_S, LOOPBACK, Server, started, wait_until
+from tests.support.servers import free_port
+from tests.support.services import base_environment
+
+HEADER_LIMIT = 16 * 1024
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    workdir = tmp_path_factory.mktemp("dev-server")
+    with started(["dev"], base_environment(PORT=str(free_port())), workdir) as server:
+        yield server
+
+
+def exchange(port: int, request: bytes) -> bytes:
+    """Send `request` on a fresh connection; everything the server sends until it closes."""
+    with socket.create_connection((LOOPBACK, port), timeout=BOUND_S) as connection:
+        connection.sendall(request)
+        return read_until_closed(connection)
+
+
+def read_until_closed(connection: socket.socket) -> bytes:
+    connection.settimeout(BOUND_S)
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    return received
+
+
+def get_with_header(size: int) -> bytes:
+    padding = b"X-Padding: " + b"a" * size + b"\r\n"
+    return b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + padding + b"Connection: close\r\n\r\n"
+
+
+def test_a_request_head_over_16_kib_is_refused_and_its_connection_closed(dev: Server) -> None:
+    answer = exchange(dev.port, get_with_header(HEADER_LIMIT + 1024))
+    assert answer.startswith(b"HTTP/1.1 431 ")
+
+
+def test_a_request_head_under_the_limit_is_served(dev: Server) -> None:
+    answer = exchange(dev.port, get_with_header(HEADER_LIMIT - 2048))
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+def test_silent_half_sent_and_idle_connections_are_closed_by_the_server(dev: Server) -> None:
+    silent = socket.create_connection((LOOPBACK, dev.port))
+    half_sent = socket.create_connection((LOOPBACK, dev.port))
+    half_sent.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    idle = http.client.HTTPConnection(LOOPBACK, dev.port, timeout=BOUND_S)
+    idle.request("GET", "/healthz")
+    assert idle.getresponse().read() == b'{"status":"ok"}'
+    assert idle.sock is not None, "the connection is kept alive after the answer"
+    with silent, half_sent, idle.sock:
+        # Each read ends (EOF) only because the server closes: else it times out and fails.
+        assert read_until_closed(silent) == b""
+        assert not read_until_closed(half_sent).startswith(b"HTTP/1.1 200")
+        assert read_until_closed(idle.sock) == b""
+
+
+def test_forwarding_headers_are_not_trusted_and_the_access_line_is_ours(dev: Server) -> None:
+    request_id = uuid.uuid4().hex
+    headers = {"X-Request-ID": request_id, "X-Forwarded-For": "203.0.113.7", "Forwarded": "for=x"}
+    assert httpx.get(f"{dev.base_url}/auth/me", headers=headers).status_code == 401
+
+    def access_lines() -> list[dict[str, object]]:
+        return [r for r in dev.json_lines() if r.get("request_id") == request_id]
+
+    wait_until(lambda: bool(access_lines()), "the request's log lines")
+    assert all(record["client_ip"] == LOOPBACK for record in access_lines())
+    loggers = [str(record["logger"]) for record in access_lines()]
+    assert loggers.count("connect_backend.access") == 1
+    assert not [name for name in loggers if name.startswith("granian")]
+
+
+def test_granian_logs_json_through_our_pipeline(dev: Server) -> None:
+    base = dev.base_url
+    banner = DEV_BANNER.format(base=base, emulator=base + EMULATOR_MOUNT + "/")
+    lines = dev.log().replace(banner, "").splitlines()
+    records = [json.loads(line) for line in lines if line]
+    assert all({"event", "level", "logger", "timestamp"} <= record.keys() for record in records)
+    granian = {record["event"] for record in records if record["logger"].startswith("_granian")}
+    assert f"Listening at: {base}" in granian
+    assert "Started worker-1" in granian
+
+
+def test_emulator_serves_the_project_and_secret_it_was_given(tmp_path: Path) -> None:
+    port = free_port()
+    args = ["emulator", "--host", LOOPBACK, "--port", str(port)]
+    args += ["--project-id", "pro-42", "--api-secret", "corbado1_given"]
+    body = {"type": "passkey-append", "data": {"identifier": "j@example.com", "displayName": "J"}}
+
+    def create_token(base_url: str, credentials: tuple[str, str]) -> httpx.Response:
+        return httpx.post(f"{base_url}/v2/connectTokens", json=body, auth=credentials)
+
+    def answers(base_url: str) -> bool:
+        try:
+            create_token(base_url, ("", ""))
+        except httpx.TransportError:
+            return False
+        return True
+
+    with started(args, base_environment(PORT=str(port)), tmp_path, ready=answers) as emulator:
+        given = create_token(emulator.base_url, ("pro-42", "corbado1_given"))
+        assert given.status_code == 200
+        assert given.json()["secret"].startswith("ctk1_")
+        assert create_token(emulator.base_url, (DEV_PROJECT_ID, DEV_API_SECRET)).status_code == 401
