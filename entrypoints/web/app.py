@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Router, asgi
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -14,7 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
 from entrypoints.container import Container
-from entrypoints.web.auth import client_user_agent
+from entrypoints.web.auth import AUTHENTICATE_STATE, METRICS_STATE, client_user_agent
 from entrypoints.web.bridge import from_container
 from entrypoints.web.errors import EXCEPTION_HANDLERS
 from entrypoints.web.openapi_docs import (
@@ -84,6 +85,7 @@ def create_app(container: Container) -> Litestar:
         openapi_config=_openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
         lifespan=[_lifespan(container)],
+        state=State({AUTHENTICATE_STATE: container.authenticate, METRICS_STATE: container.metrics}),
         **operational_options(container),
     )
     return complete_options_allow(app)
@@ -91,7 +93,6 @@ def create_app(container: Container) -> Litestar:
 
 # Handler parameter name -> container provider name.
 DEPENDENCIES = {
-    "authenticate": "authenticate",
     "register": "register",
     "password_login": "password_login",
     "refresh_session": "refresh_session",

@@ -15,7 +15,7 @@ from domain.usecases.end_own_session import EndOwnSession
 from domain.usecases.forget_passkey import ForgetPasskey
 from domain.usecases.list_sessions import ListSessions
 from domain.usecases.read_revocations import MAX_PAGE, ReadRevocations
-from entrypoints.web.auth import AUTHENTICATED, bearer_token
+from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest, bearer_token
 from entrypoints.web.openapi_docs import BEARER, FEED_SECRET, errors
 from entrypoints.web.schemas import (
     EndedSessionsResponse,
@@ -45,15 +45,15 @@ def session_response(session: Session, principal: Principal) -> SessionResponse:
     response_description="The sessions that have not ended, most recently used first.",
     responses=errors(401),
     security=BEARER,
-    dependencies=AUTHENTICATED,
+    guards=AUTHENTICATED,
     tags=["account"],
 )
 async def list_sessions(
-    principal: NamedDependency[Principal], list_sessions: NamedDependency[ListSessions]
+    request: AuthenticatedRequest, list_sessions: NamedDependency[ListSessions]
 ) -> SessionListResponse:
     """Most recently used first; `current` marks the session of the presented token."""
-    sessions = await list_sessions.execute(principal.user_id)
-    return SessionListResponse(sessions=[session_response(s, principal) for s in sessions])
+    sessions = await list_sessions.execute(request.auth.user_id)
+    return SessionListResponse(sessions=[session_response(s, request.auth) for s in sessions])
 
 
 @delete(
@@ -63,16 +63,16 @@ async def list_sessions(
     response_description="The session has ended.",
     responses=errors(400, 401, 404, codes={404: ("session_not_found",)}),
     security=BEARER,
-    dependencies=AUTHENTICATED,
+    guards=AUTHENTICATED,
     tags=["account"],
 )
 async def end_session(
     sessionId: Annotated[str, PathParameter(min_length=1, max_length=64)],  # noqa: N803 - the path names it
-    principal: NamedDependency[Principal],
+    request: AuthenticatedRequest,
     end_own_session: NamedDependency[EndOwnSession],
 ) -> None:
     """Another user's session id answers 404, exactly like an unknown one."""
-    await end_own_session.execute(principal.user_id, sessionId)
+    await end_own_session.execute(request.auth.user_id, sessionId)
 
 
 @post(
@@ -83,16 +83,16 @@ async def end_session(
     response_description="How many sessions that passkey had opened, now ended.",
     responses=errors(400, 401, 413),
     security=BEARER,
-    dependencies=AUTHENTICATED,
+    guards=AUTHENTICATED,
     tags=["account"],
 )
 async def passkey_deleted(
     data: PasskeyDeletedBody,
-    principal: NamedDependency[Principal],
+    request: AuthenticatedRequest,
     forget_passkey: NamedDependency[ForgetPasskey],
 ) -> EndedSessionsResponse:
     """Call it after the Corbado `passkey-delete` flow succeeded, with the credential id."""
-    ended = await forget_passkey.execute(principal.user_id, data.credential_id)
+    ended = await forget_passkey.execute(request.auth.user_id, data.credential_id)
     return EndedSessionsResponse(ended_sessions=len(ended))
 
 
@@ -103,14 +103,14 @@ async def passkey_deleted(
     response_description="The account and every session of it are gone.",
     responses=errors(401, codes={401: ("invalid_token", "reauthentication_required")}),
     security=BEARER,
-    dependencies=AUTHENTICATED,
+    guards=AUTHENTICATED,
     tags=["account"],
 )
 async def delete_account(
-    principal: NamedDependency[Principal], delete_account: NamedDependency[DeleteAccount]
+    request: AuthenticatedRequest, delete_account: NamedDependency[DeleteAccount]
 ) -> None:
     """Needs a login within SENSITIVE_ACTION_MAX_AGE_S, else 401 `reauthentication_required`."""
-    await delete_account.execute(principal)
+    await delete_account.execute(request.auth)
 
 
 @get(
@@ -131,7 +131,7 @@ async def revocations(
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = MAX_PAGE,
 ) -> RevocationFeedResponse:
     """Poll with the last `nextCursor`; deny each `sessionId` until `denyUntil`."""
-    page = await read_revocations.execute(bearer_token(request), since, limit)
+    page = await read_revocations.execute(bearer_token(request.scope), since, limit)
     return RevocationFeedResponse(
         revocations=[
             RevokedSessionResponse(e.session_id, e.revoked_at, e.deny_until) for e in page.entries

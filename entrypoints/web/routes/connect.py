@@ -5,10 +5,9 @@ from __future__ import annotations
 from litestar import post
 from litestar.di import NamedDependency
 
-from domain.model import Principal
 from domain.usecases.complete_login import CompleteLogin
 from domain.usecases.issue_connect_token import IssueConnectToken
-from entrypoints.web.auth import AUTHENTICATED
+from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest
 from entrypoints.web.errors import PASSKEY_ERRORS_OPT
 from entrypoints.web.openapi_docs import BEARER, errors
 from entrypoints.web.routes.sessions import NO_STORE
@@ -37,13 +36,13 @@ from entrypoints.web.schemas import (
         codes={401: ("invalid_token", "reauthentication_required")},
     ),
     security=BEARER,
-    dependencies=AUTHENTICATED,
+    guards=AUTHENTICATED,
     cache_control=NO_STORE,
     tags=["passkeys"],
 )
 async def create_connect_token(
     data: CreateConnectTokenBody,
-    principal: NamedDependency[Principal],
+    request: AuthenticatedRequest,
     issue_connect_token: NamedDependency[IssueConnectToken],
 ) -> ConnectTokenResponse:
     """Asks Corbado for a connect token for the logged-in user and the operation named.
@@ -54,7 +53,7 @@ async def create_connect_token(
     `passkey-delete` need a recent login: otherwise 401 `reauthentication_required`, so send the
     user through login again. 502, 503 and 504 mean Corbado failed, is unavailable or too slow.
     """
-    secret = await issue_connect_token.execute(principal, data.connect_token_type)
+    secret = await issue_connect_token.execute(request.auth, data.connect_token_type)
     return ConnectTokenResponse(connect_token=secret)
 
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 
-from domain.model import Principal, TokenPair, User
+from domain.model import TokenPair, User
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.end_session import EndSession
 from domain.usecases.password_login import PasswordLogin
 from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.register import Register
 from domain.usecases.who_am_i import WhoAmI
-from entrypoints.web.auth import AUTHENTICATED
+from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest
 from entrypoints.web.openapi_docs import BEARER, errors
 from entrypoints.web.schemas import (
     LoginBody,
@@ -134,12 +132,11 @@ async def refresh(
     response_description="The session (or, with `allSessions`, every session) has ended.",
     responses=errors(400, 401, 413),
     security=BEARER,
-    dependencies=AUTHENTICATED,
+    guards=AUTHENTICATED,
     tags=["sessions"],
 )
 async def logout(
-    request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
+    request: AuthenticatedRequest,
     end_session: NamedDependency[EndSession],
     end_all_sessions: NamedDependency[EndAllSessions],
     data: LogoutBody = None,
@@ -151,9 +148,11 @@ async def logout(
     """
     data = decode_optional_body(await request.body(), LogoutRequest)
     if data is not None and data.all_sessions:
-        await end_all_sessions.execute(principal.user_id)
+        await end_all_sessions.execute(request.auth.user_id)
     else:
-        await end_session.execute(principal.session_id, user_id=principal.user_id, reason="logout")
+        await end_session.execute(
+            request.auth.session_id, user_id=request.auth.user_id, reason="logout"
+        )
 
 
 @get(
@@ -163,11 +162,9 @@ async def logout(
     response_description="The profile of the user the access token names.",
     responses=errors(401),
     security=BEARER,
-    dependencies=AUTHENTICATED,
+    guards=AUTHENTICATED,
     tags=["sessions"],
 )
-async def me(
-    principal: NamedDependency[Principal], who_am_i: NamedDependency[WhoAmI]
-) -> UserResponse:
+async def me(request: AuthenticatedRequest, who_am_i: NamedDependency[WhoAmI]) -> UserResponse:
     """Who the access token belongs to; 401 `invalid_token` once its session has ended."""
-    return user_response(await who_am_i.execute(principal.user_id))
+    return user_response(await who_am_i.execute(request.auth.user_id))
