@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, cast
 
 import httpx
@@ -12,6 +13,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.argon2_hasher import Argon2PasswordHasher
+from adapters.cached_users import CachedUsers
 from adapters.corbado.emulator import create_emulator_app
 from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
 from adapters.corbado.passkey_data import JosePasskeyDataReader
@@ -103,6 +105,12 @@ def _corbado_transport(emulator: Litestar | None) -> httpx.AsyncBaseTransport | 
     return httpx.ASGITransport(app=cast(Any, emulator))
 
 
+# Profiles read by id on authenticated requests; a deletion in another worker is covered by the
+# revocation of the user's sessions, so only the password hash may be this much out of date there.
+USER_CACHE_ENTRIES = 10_000
+USER_CACHE_TTL_S = 30.0
+
+
 def _emulator(settings: Settings) -> Litestar | None:
     if not settings.use_emulator:
         return None
@@ -119,7 +127,13 @@ class Container(containers.DeclarativeContainer):
     engine = providers.Singleton(lambda s: create_engine(s.database_url), settings)
     upgrade_schema = providers.Callable(upgrade_to_head, engine)
     schema_is_current = providers.Callable(is_current, engine)
-    users = providers.Singleton(SqlUsers, engine)
+    users = providers.Singleton(
+        CachedUsers,
+        providers.Singleton(SqlUsers, engine),
+        max_entries=USER_CACHE_ENTRIES,
+        ttl_s=USER_CACHE_TTL_S,
+        timer=time.monotonic,
+    )
     sessions = providers.Singleton(SqlSessions, engine)
     redis_client = providers.Singleton(_redis_client, settings)
     revoked_sessions = providers.Singleton(_revoked_sessions, redis_client)

@@ -6,6 +6,7 @@ schema (and role) of its own in the session's database. A backend asks for the f
 (`postgres_url`) itself, so a server starts only when its backend is selected.
 """
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import text
 
+from adapters.cached_users import CachedUsers
 from adapters.sql.engine import create_engine
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.sessions import SqlSessions
@@ -83,12 +85,25 @@ def _postgres(request: pytest.FixtureRequest) -> StoreFactory:
     return stores
 
 
+def _cached_sqlite(request: pytest.FixtureRequest) -> StoreFactory:
+    sqlite = _sqlite(request)
+
+    @asynccontextmanager
+    async def stores() -> AsyncIterator[Stores]:
+        async with sqlite() as underlying:
+            users = CachedUsers(underlying.users, max_entries=100, ttl_s=60, timer=time.monotonic)
+            yield Stores(users, underlying.sessions)
+
+    return stores
+
+
 _TABLES = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
 
 
 _BACKENDS: dict[str, Callable[[pytest.FixtureRequest], StoreFactory]] = {
     "fake": _fake,
     "sqlite": _sqlite,
+    "cached-sqlite": _cached_sqlite,
     "postgres": _postgres,
 }
 
