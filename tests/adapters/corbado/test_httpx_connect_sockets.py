@@ -1,0 +1,120 @@
+"""HttpxCorbadoConnect with its real transport (aiohttp's pool) against loopback sockets that
+misbehave: the transport's own errors must land on the same domain errors as httpx's."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+
+from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
+from domain.errors import CorbadoTimeout, CorbadoUnavailable
+from domain.model import VerificationResult
+from tests.support.servers import free_port
+
+Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+OK = b'{"verificationResult":"success"}'
+
+
+async def answer_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    head = await reader.readuntil(b"\r\n\r\n")
+    while head:
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        await reader.readexactly(length)
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(OK), OK)
+        )
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+
+
+async def close_at_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    writer.close()
+
+
+async def close_mid_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{")
+    await writer.drain()
+    writer.close()
+
+
+async def say_nothing(reader: asyncio.StreamReader, _: asyncio.StreamWriter) -> None:
+    await reader.read()
+
+
+Upstream = Callable[[Behaviour], Awaitable[tuple[HttpxCorbadoConnect, list[int]]]]
+
+
+@pytest.fixture
+async def upstream() -> AsyncIterator[Upstream]:
+    """Starts a loopback server with `behaviour` per connection; the adapter and a list that
+    gets one entry per connection the adapter opened."""
+    closers: list[Callable[[], Awaitable[None]]] = []
+
+    async def start(behaviour: Behaviour) -> tuple[HttpxCorbadoConnect, list[int]]:
+        connections: list[int] = []
+
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            connections.append(1)
+            with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+                await behaviour(reader, writer)
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        client = build_corbado_client(f"http://127.0.0.1:{port}", "pro-1", "corbado1_x", 1.0)
+
+        async def close() -> None:
+            await client.aclose()
+            server.close()
+
+        closers.append(close)
+        return HttpxCorbadoConnect(client, 1.0), connections
+
+    yield start
+    for close in closers:
+        await close()
+
+
+async def verify(corbado: HttpxCorbadoConnect) -> VerificationResult:
+    return await corbado.verify_signed_passkey_data("a.b.c", "jane@example.com")
+
+
+async def test_an_answer_arrives_over_a_reused_connection(
+    upstream: Upstream,
+) -> None:
+    corbado, connections = await upstream(answer_ok)
+    assert await verify(corbado) is VerificationResult.SUCCESS
+    assert await verify(corbado) is VerificationResult.SUCCESS
+    assert connections == [1]
+
+
+async def test_a_refused_connection_asks_to_retry_later() -> None:
+    client = build_corbado_client(f"http://127.0.0.1:{free_port()}", "pro-1", "corbado1_x", 1.0)
+    try:
+        with pytest.raises(CorbadoUnavailable) as raised:
+            await verify(HttpxCorbadoConnect(client, 1.0))
+    finally:
+        await client.aclose()
+    assert raised.value.retry_later is True
+
+
+@pytest.mark.parametrize(
+    "behaviour", [close_at_once, close_mid_answer], ids=["closed", "cut-short"]
+)
+async def test_a_dropped_connection_is_unavailable(
+    upstream: Upstream, behaviour: Behaviour
+) -> None:
+    corbado, _ = await upstream(behaviour)
+    with pytest.raises(CorbadoUnavailable):
+        await verify(corbado)
+
+
+async def test_silence_is_a_timeout(
+    upstream: Upstream,
+) -> None:
+    corbado, _ = await upstream(say_nothing)
+    with pytest.raises(CorbadoTimeout):
+        await verify(corbado)
