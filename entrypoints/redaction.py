@@ -9,6 +9,7 @@ whatever their shape. Redaction is the safety net; the code still never logs a s
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, MutableMapping
 from typing import Any
@@ -55,15 +56,24 @@ _OPAQUE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0
 # What every pattern above needs to find before it can match: a PEM armour line, a secret key
 # word, a JWS header, a secret prefix, an auth scheme, or a 40-character run. Most log values
 # (methods, routes, ids, timestamps) have none of them and skip the seven passes below.
-_SUSPECT = re.compile(
-    r"(?i)-----BEGIN|passw|secret|token|authorization|cookie|signedpasskeydata|api[_-]?key"
-    r"|private[_-]?key|eyJ|ctk1_|corbado1_|bearer|basic|[A-Za-z0-9+/_-]{40}"
+# The words are looked for in case-folded text, which is ten times faster than a
+# case-insensitive pattern; casefold() misses one equivalence that `(?i)` makes (dotless i, U+0131).
+_SUSPECT_WORD = re.compile(
+    r"-----begin|passw|secret|token|authorization|cookie|signedpasskeydata|api[_-]?key"
+    r"|private[_-]?key|eyj|ctk1_|corbado1_|bearer|basic"
 )
+_FOLD_LIKE_IGNORECASE = str.maketrans({"\u0131": "i"})
+_RUN_LENGTH = 40
+_SUSPECT_RUN = re.compile(rf"[A-Za-z0-9+/_-]{{{_RUN_LENGTH}}}")
 
 
 def redact_text(text: str) -> str:
     """`text` with every secret-shaped part replaced by `[REDACTED]`."""
-    return _redact_all(text) if _SUSPECT.search(text) else text
+    folded = text.casefold().translate(_FOLD_LIKE_IGNORECASE)
+    suspect = _SUSPECT_WORD.search(folded) or (
+        len(text) >= _RUN_LENGTH and _SUSPECT_RUN.search(text)
+    )
+    return _redact_all(text) if suspect else text
 
 
 def _redact_all(text: str) -> str:
@@ -90,6 +100,7 @@ def _mask_secret_value(match: re.Match[str]) -> str:
     return f"{match['key']}{match['sep']}{MASK}"
 
 
+@functools.lru_cache(maxsize=1024)
 def is_secret_key(key: str) -> bool:
     """Whether a field called `key` holds a secret (`refresh_token`, `X-Api-Key`, ...)."""
     folded = key.lower().replace("_", "").replace("-", "")

@@ -24,6 +24,11 @@ FRAGMENTS = [
     "127.0.0.1",
     "=",
     ":",
+    "PASSWORD=",
+    "pa\u017fsword=",
+    "authori\u0131ation: ",
+    "bas\u0131c ",
+    "\u212aEY",
     " ",
     '"',
 ]
