@@ -2,7 +2,7 @@
 
 Two layers: the code never logs a secret (the raw records of a full flow hold none), and the
 production pipeline masks anything secret-shaped that slips into a log event anyway, on every
-path a line can take (structlog, the standard library, tracebacks, uvicorn's loggers).
+path a line can take (structlog, the standard library, tracebacks, granian's loggers).
 """
 
 import base64
@@ -94,11 +94,11 @@ def test_every_secret_is_masked_on_every_logging_path(json_logs: LogLines) -> No
         except ValueError:
             stdlib.exception("stdlib traceback")
             log.exception("structlog traceback")
-        # uvicorn's loggers (its access log is off in `serve`, yet must be safe if enabled)
-        logging.getLogger("uvicorn.access").info(
+        # granian's loggers (its access log is off, yet must be safe if enabled)
+        logging.getLogger("_granian.access").info(
             '%s - "%s %s HTTP/%s" %d', "192.0.2.1", "GET", f"/x?value={secret}", "1.1", 200
         )
-        logging.getLogger("uvicorn.error").error("Exception in ASGI application: %s", secret)
+        logging.getLogger("_granian").error("Application callable raised an exception: %s", secret)
     assert_masked(json_logs, secrets)
 
 
