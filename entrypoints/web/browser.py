@@ -16,6 +16,8 @@ from litestar.types import Message, Scope
 from entrypoints.web.request_id import REQUEST_ID_HEADER, request_id_of
 
 SECURITY_HEADERS = {
+    # Instead of granian's own `server: granian`: which server runs is nobody's business.
+    "Server": "connect-backend",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",

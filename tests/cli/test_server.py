@@ -63,6 +63,12 @@ def test_a_request_head_under_the_limit_is_served(dev: Server) -> None:
     assert answer.startswith(b"HTTP/1.1 200 ")
 
 
+def test_answers_name_no_server_software(dev: Server) -> None:
+    answer = exchange(dev.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head = answer.split(b"\r\n\r\n")[0].lower().split(b"\r\n")
+    assert [line for line in head if line.startswith(b"server:")] == [b"server: connect-backend"]
+
+
 def test_silent_half_sent_and_idle_connections_are_closed_by_the_server(dev: Server) -> None:
     silent = socket.create_connection((LOOPBACK, dev.port))
     half_sent = socket.create_connection((LOOPBACK, dev.port))

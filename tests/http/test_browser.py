@@ -77,6 +77,7 @@ def test_every_answer_carries_the_security_headers(
     response = api.client.request(method, path)
     assert response.status_code == status
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Server"] == "connect-backend"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
