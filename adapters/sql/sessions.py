@@ -3,11 +3,70 @@
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, insert, select, update
+from sqlalchemy import Integer, Row, Update, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.tables import refresh_tokens, session_revocations, sessions
 from domain.model import RefreshTokenRecord, Revocation, Session
+
+# Statements are built once, here, and run with a parameter dict: building one per call (and
+# SQLAlchemy computing its cache key) was half of a login's database time. An INSERT takes its
+# columns from the dict's keys; an UPDATE's parameters are named "b_..." because SQLAlchemy
+# reserves the column names for the SET clause.
+_INSERT_SESSION = insert(sessions)
+_INSERT_REFRESH_TOKEN = insert(refresh_tokens)
+_INSERT_REVOCATION = insert(session_revocations)
+
+_SESSION_BY_ID = select(sessions).where(sessions.c.id == bindparam("id"))
+_REFRESH_BY_HASH = (
+    select(sessions, refresh_tokens.c.rotated_at)
+    .join_from(refresh_tokens, sessions)
+    .where(refresh_tokens.c.token_hash == bindparam("token_hash"))
+)
+_SESSION_OF_TOKEN = select(refresh_tokens.c.session_id).where(
+    refresh_tokens.c.token_hash == bindparam("token_hash")
+)
+_LIVE_SESSIONS_OF_USER = select(sessions).where(
+    sessions.c.user_id == bindparam("user_id"), sessions.c.revoked_at.is_(None)
+)
+_REVOKED_SINCE = select(session_revocations.c.session_id).where(
+    session_revocations.c.revoked_at >= bindparam("since")
+)
+_REVOCATIONS_AFTER = (
+    select(session_revocations)
+    .where(session_revocations.c.cursor > bindparam("cursor"))
+    .order_by(session_revocations.c.cursor)
+    .limit(bindparam("limit", type_=Integer))
+)
+
+# The compare-and-set claims: of racing callers, the database lets one update the row; each
+# takes {"b_token_hash", "b_now"}.
+_CLAIM_FOR_ROTATION = (
+    update(refresh_tokens)
+    .where(
+        refresh_tokens.c.token_hash == bindparam("b_token_hash"),
+        refresh_tokens.c.rotated_at.is_(None),
+    )
+    .values(rotated_at=bindparam("b_now"))
+)
+_CLAIM_FOR_REISSUE = (
+    update(refresh_tokens)
+    .where(
+        refresh_tokens.c.token_hash == bindparam("b_token_hash"),
+        refresh_tokens.c.rotated_at.is_not(None) & refresh_tokens.c.reissued_at.is_(None),
+    )
+    .values(reissued_at=bindparam("b_now"))
+)
+_TOUCH_SESSION = (
+    update(sessions)
+    .where(sessions.c.id == bindparam("b_id"))
+    .values(last_used_at=bindparam("b_now"))
+)
+_REVOKE_SESSION = (
+    update(sessions)
+    .where(sessions.c.id == bindparam("b_id"), sessions.c.revoked_at.is_(None))
+    .values(revoked_at=bindparam("b_now"))
+)
 
 
 class SqlSessions:
@@ -19,117 +78,79 @@ class SqlSessions:
     async def create(self, session: Session, refresh_hash: str) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(
-                insert(sessions).values(
-                    id=session.id,
-                    user_id=session.user_id,
-                    auth_time=session.auth_time,
-                    amr=json.dumps(session.amr),
-                    created_at=session.created_at,
-                    last_used_at=session.last_used_at,
-                    expires_at=session.expires_at,
-                    revoked_at=session.revoked_at,
-                    user_agent=session.user_agent,
-                    credential_id=session.credential_id,
-                    corbado_user_id=session.corbado_user_id,
-                )
+                _INSERT_SESSION,
+                {
+                    "id": session.id,
+                    "user_id": session.user_id,
+                    "auth_time": session.auth_time,
+                    "amr": json.dumps(session.amr),
+                    "created_at": session.created_at,
+                    "last_used_at": session.last_used_at,
+                    "expires_at": session.expires_at,
+                    "revoked_at": session.revoked_at,
+                    "user_agent": session.user_agent,
+                    "credential_id": session.credential_id,
+                    "corbado_user_id": session.corbado_user_id,
+                },
             )
             await _add_token(connection, session.id, refresh_hash, session.created_at)
 
     async def get(self, session_id: str) -> Session | None:
         async with self._engine.connect() as connection:
-            row = (
-                await connection.execute(select(sessions).where(sessions.c.id == session_id))
-            ).one_or_none()
+            row = (await connection.execute(_SESSION_BY_ID, {"id": session_id})).one_or_none()
         return None if row is None else _session(row)
 
     async def find_refresh(self, refresh_hash: str) -> RefreshTokenRecord | None:
-        query = (
-            select(sessions, refresh_tokens.c.rotated_at)
-            .join_from(refresh_tokens, sessions)
-            .where(refresh_tokens.c.token_hash == refresh_hash)
-        )
         async with self._engine.connect() as connection:
-            row = (await connection.execute(query)).one_or_none()
+            row = (
+                await connection.execute(_REFRESH_BY_HASH, {"token_hash": refresh_hash})
+            ).one_or_none()
         return None if row is None else RefreshTokenRecord(_session(row), row.rotated_at)
 
     async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:
-        # The compare-and-set: of racing callers, the database lets one update the row.
-        claim = refresh_tokens.c.rotated_at.is_(None), {"rotated_at": now}
-        return await self._succeed(old_hash, claim, new_hash, now)
+        return await self._succeed(_CLAIM_FOR_ROTATION, old_hash, new_hash, now)
 
     async def reissue(self, rotated_hash: str, new_hash: str, now: int) -> bool:
-        claim = (
-            refresh_tokens.c.rotated_at.is_not(None) & refresh_tokens.c.reissued_at.is_(None),
-            {"reissued_at": now},
-        )
-        return await self._succeed(rotated_hash, claim, new_hash, now)
+        return await self._succeed(_CLAIM_FOR_REISSUE, rotated_hash, new_hash, now)
 
-    async def _succeed(
-        self,
-        token_hash: str,
-        claim: tuple[ColumnElement[bool], dict[str, int]],
-        new_hash: str,
-        now: int,
-    ) -> bool:
-        """In one transaction: claim `token_hash` if `claim` holds, then add its successor."""
-        condition, changes = claim
+    async def _succeed(self, claim: Update, token_hash: str, new_hash: str, now: int) -> bool:
+        """In one transaction: claim `token_hash` with the conditional UPDATE `claim`, then add
+        its successor; the claim's row count says whether this caller won."""
         async with self._engine.begin() as connection:
-            claimed = await connection.execute(
-                update(refresh_tokens)
-                .where(refresh_tokens.c.token_hash == token_hash, condition)
-                .values(**changes)
-            )
+            claimed = await connection.execute(claim, {"b_token_hash": token_hash, "b_now": now})
             if claimed.rowcount != 1:
                 return False
             session_id = (
-                await connection.execute(
-                    select(refresh_tokens.c.session_id).where(
-                        refresh_tokens.c.token_hash == token_hash
-                    )
-                )
+                await connection.execute(_SESSION_OF_TOKEN, {"token_hash": token_hash})
             ).scalar_one()
             await _add_token(connection, session_id, new_hash, now)
-            await _touch(connection, session_id, now)
+            await connection.execute(_TOUCH_SESSION, {"b_id": session_id, "b_now": now})
         return True
 
     async def list_for_user(self, user_id: str) -> list[Session]:
-        query = select(sessions).where(
-            sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None)
-        )
         async with self._engine.connect() as connection:
-            rows = (await connection.execute(query)).all()
+            rows = (await connection.execute(_LIVE_SESSIONS_OF_USER, {"user_id": user_id})).all()
         return [_session(row) for row in rows]
 
     async def revoke(self, session_id: str, now: int) -> bool:
         async with self._engine.begin() as connection:
-            ended = await connection.execute(
-                update(sessions)
-                .where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
+            ended = await connection.execute(_REVOKE_SESSION, {"b_id": session_id, "b_now": now})
             if ended.rowcount != 1:
                 return False
             await connection.execute(
-                insert(session_revocations).values(session_id=session_id, revoked_at=now)
+                _INSERT_REVOCATION, {"session_id": session_id, "revoked_at": now}
             )
         return True
 
     async def revoked_since(self, since: int) -> list[str]:
-        query = select(session_revocations.c.session_id).where(
-            session_revocations.c.revoked_at >= since
-        )
         async with self._engine.connect() as connection:
-            return list(await connection.scalars(query))
+            return list(await connection.scalars(_REVOKED_SINCE, {"since": since}))
 
     async def revocations_after(self, cursor: int, limit: int) -> list[Revocation]:
-        query = (
-            select(session_revocations)
-            .where(session_revocations.c.cursor > cursor)
-            .order_by(session_revocations.c.cursor)
-            .limit(limit)
-        )
         async with self._engine.connect() as connection:
-            rows = (await connection.execute(query)).all()
+            rows = (
+                await connection.execute(_REVOCATIONS_AFTER, {"cursor": cursor, "limit": limit})
+            ).all()
         return [Revocation(row.cursor, row.session_id, row.revoked_at) for row in rows]
 
 
@@ -137,15 +158,8 @@ async def _add_token(
     connection: AsyncConnection, session_id: str, token_hash: str, issued_at: int
 ) -> None:
     await connection.execute(
-        insert(refresh_tokens).values(
-            token_hash=token_hash, session_id=session_id, issued_at=issued_at
-        )
-    )
-
-
-async def _touch(connection: AsyncConnection, session_id: str, now: int) -> None:
-    await connection.execute(
-        update(sessions).where(sessions.c.id == session_id).values(last_used_at=now)
+        _INSERT_REFRESH_TOKEN,
+        {"token_hash": token_hash, "session_id": session_id, "issued_at": issued_at},
     )
 
 
