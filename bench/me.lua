@@ -1,5 +1,5 @@
 -- wrk script: GET /auth/me with the access token from $ACCESS_TOKEN: token verification alone
--- (signature, claims, deny-list) plus one user lookup, no Corbado call.
+-- (signature, claims, deny-list) plus the user's profile (cached in process), no Corbado call.
 -- usage: ACCESS_TOKEN=... wrk -s bench/me.lua http://127.0.0.1:PORT/auth/me
 -- It prints the same BENCH_JSON line as the harness's scripts (load/report.lua).
 local token = os.getenv("ACCESS_TOKEN")

@@ -111,8 +111,9 @@ def main() -> None:
         f" {args.warmup} s warm-up + {args.duration} s per endpoint, {rounds} interleaved rounds"
         " (reference, connect-backend, ...), medians",
         "- Pinning (`--pin`): the service and the fake Corbado (nginx) on CPU 0, wrk on CPU 1",
-        "- connect-backend: `connect-backend serve` (one uvicorn worker, uvloop, h11), SQLite"
-        " (aiosqlite), in-memory deny-list and rate-limit counters, JSON access log to a file;"
+        "- connect-backend: `connect-backend serve` (one granian worker, uvloop), SQLite"
+        " (aiosqlite), in-memory deny-list and rate-limit counters, Corbado through httpx on"
+        " aiohttp's pool, JSON access log to a file;"
         " passkey rate limit raised for the single benchmark client (`bench/serve.py`),"
         " every other setting as in production",
         "- Reference: ../shared/bench/reference-express (Express 5, fetch, jsonwebtoken ES256)",
@@ -136,7 +137,8 @@ def main() -> None:
         f"| **ratio** | **{me_rps / ref_cct_rps:.2f}x** (target ≥ 3x) | | | | |",
         "",
         "`/auth/me` verifies the token (signature, header, issuer, audience, claim types, time",
-        "rules, deny-list) and reads the user once; it makes no Corbado call.",
+        "rules, deny-list) and reads the user's profile (from the in-process user cache after the",
+        "first request); it makes no Corbado call.",
         "",
     ]
     if args.latency is not None and args.latency.exists():

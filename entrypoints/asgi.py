@@ -5,6 +5,7 @@
 Redis pool) after it has started, from the environment the parent process checked.
 """
 
+import gc
 import os
 import sys
 
@@ -32,13 +33,25 @@ def json_logs(command: str) -> bool:
 def app_from_environment() -> Litestar:
     """The app `serve` runs, configured exactly as the parent process validated it."""
     configure_logging(json=json_logs("serve"))
-    return create_app(Container(settings=Settings.from_env(os.environ)))
+    return ready_to_serve(create_app(Container(settings=Settings.from_env(os.environ))))
 
 
 def dev_app_from_environment() -> Litestar:
     """The app `dev` runs, on the key and database the parent process prepared."""
     configure_logging(json=json_logs("dev"))
-    return create_app(Container(settings=Settings.for_dev(os.environ)))
+    return ready_to_serve(create_app(Container(settings=Settings.for_dev(os.environ))))
+
+
+def ready_to_serve(app: Litestar) -> Litestar:
+    """`app`, with everything built so far moved out of the garbage collector's sight.
+
+    The modules and objects of start-up live as long as the process; without this, every full
+    collection walked all of them again: 100-200 ms pauses, a p99 of that size at one request
+    in flight, and a p50 at one connection 0.7 ms higher (measured, createConnectToken).
+    """
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def emulator_from_environment() -> Litestar:
