@@ -26,6 +26,11 @@ SECURITY_HEADERS = {
 STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 DOCS_PATH = "/schema"
 _DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml")
+_SECURITY_RAW = [
+    (name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()
+]
+_CSP_RAW = (b"content-security-policy", STRICT_CSP.encode())
+_REQUEST_ID_RAW = REQUEST_ID_HEADER.lower().encode()
 _REFUSED_PREFLIGHT = "connect_backend.refused_preflight"
 _REFUSED_PREFLIGHT_BODY = msgspec.json.encode(
     {"error": "cors_rejected", "message": "This origin, method or header is not allowed."}
@@ -52,20 +57,32 @@ def cors_config(origins: Sequence[str]) -> CORSConfig | None:
 async def add_browser_headers(message: Message, scope: Scope) -> None:
     """`before_send` hook: security headers and `X-Request-ID` on every response."""
     if message["type"] == "http.response.start":
-        message.setdefault("headers", [])
-        headers = MutableScopeHeaders.from_message(message)
-        for name, value in SECURITY_HEADERS.items():
-            headers.setdefault(name, value)
-        if not _is_docs_page(scope.get("path", "")):
-            headers.setdefault("Content-Security-Policy", STRICT_CSP)
-        headers[REQUEST_ID_HEADER] = request_id_of(scope)
-        if _is_refused_preflight(scope, message, headers):
-            # Litestar answers a refused preflight in plain text; every error of ours is JSON.
-            scope.setdefault("state", {})[_REFUSED_PREFLIGHT] = True
-            headers["Content-Type"] = "application/json"
-            headers["Content-Length"] = str(len(_REFUSED_PREFLIGHT_BODY))
+        # On the raw header list: one pass, where a header-object lookup per name cost a
+        # tenth of a token check's request time.
+        raw = [
+            (name, value)
+            for name, value in message.get("headers", ())
+            if name.lower() != _REQUEST_ID_RAW
+        ]
+        present = {name.lower() for name, _ in raw}
+        raw.extend(header for header in _SECURITY_RAW if header[0] not in present)
+        if _CSP_RAW[0] not in present and not _is_docs_page(scope.get("path", "")):
+            raw.append(_CSP_RAW)
+        raw.append((_REQUEST_ID_RAW, request_id_of(scope).encode("latin-1")))
+        message["headers"] = raw
+        if scope.get("method") == "OPTIONS":
+            _answer_refused_preflight_in_json(scope, message)
     elif message["type"] == "http.response.body" and scope.get("state", {}).get(_REFUSED_PREFLIGHT):
         message["body"] = _REFUSED_PREFLIGHT_BODY
+
+
+def _answer_refused_preflight_in_json(scope: Scope, message: Message) -> None:
+    headers = MutableScopeHeaders.from_message(message)
+    if _is_refused_preflight(scope, message, headers):
+        # Litestar answers a refused preflight in plain text; every error of ours is JSON.
+        scope.setdefault("state", {})[_REFUSED_PREFLIGHT] = True
+        headers["Content-Type"] = "application/json"
+        headers["Content-Length"] = str(len(_REFUSED_PREFLIGHT_BODY))
 
 
 def _is_docs_page(path: str) -> bool:
@@ -77,8 +94,7 @@ def _is_docs_page(path: str) -> bool:
 
 def _is_refused_preflight(scope: Scope, message: Message, headers: MutableScopeHeaders) -> bool:
     return (
-        scope.get("method") == "OPTIONS"
-        and message.get("status") == 400
+        message.get("status") == 400
         and headers.get("Content-Type", "").startswith("text/plain")
         and any(name.lower() == b"access-control-request-method" for name, _ in scope["headers"])
     )
