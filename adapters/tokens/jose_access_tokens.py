@@ -116,7 +116,7 @@ class JoseAccessTokens:
         header_part, _, claims_part = signing_input.partition(".")
         try:
             header = _HEADER_DECODER.decode(_base64url(header_part))
-        except (msgspec.DecodeError, ValueError) as exc:
+        except (msgspec.DecodeError, ValueError, RecursionError) as exc:
             raise InvalidAccessToken("access token header is not valid") from exc
         verifier = self._verifier_for(header)
         try:
@@ -132,7 +132,7 @@ class JoseAccessTokens:
             raise InvalidAccessToken("access token signature is not valid") from exc
         try:
             claims = _CLAIMS_DECODER.decode(_base64url(claims_part))
-        except (msgspec.DecodeError, ValueError) as exc:
+        except (msgspec.DecodeError, ValueError, RecursionError) as exc:
             raise InvalidAccessToken("access token claims are not valid") from exc
         return self._grant_from(claims)
 

@@ -215,6 +215,31 @@ def test_anything_but_three_base64url_parts_is_refused(change: Any) -> None:
         TOKENS.decode(change(ours(claims())))
 
 
+# Deep enough to exhaust the parser's recursion, short enough to pass the length cap.
+NESTED = "[" * 1200 + "]" * 1200
+
+
+def signed_by_us(header: bytes, payload: bytes) -> str:
+    signing_input = f"{b64(header)}.{b64(payload)}"
+    signature: bytes = OUR_KEY.private_key.sign(signing_input.encode())
+    return f"{signing_input}.{b64(signature)}"
+
+
+def test_a_deeply_nested_header_is_refused_not_a_crash() -> None:
+    header = f'{{"alg":"ES256","typ":"at+jwt","kid":"{OUR_KEY.kid}","x":{NESTED}}}'
+    token = signed_by_us(header.encode(), json.dumps(claims()).encode())
+    with pytest.raises(InvalidAccessToken):
+        TOKENS.decode(token)
+
+
+def test_deeply_nested_claims_under_our_signature_are_refused_not_a_crash() -> None:
+    header = json.dumps({"alg": "ES256", "typ": "at+jwt", "kid": OUR_KEY.kid})
+    payload = json.dumps(claims())[:-1] + f',"x":{NESTED}}}'
+    token = signed_by_us(header.encode(), payload.encode())
+    with pytest.raises(InvalidAccessToken, match="claims"):
+        TOKENS.decode(token)
+
+
 def test_a_tampered_payload_is_refused() -> None:
     header, _, signature = ours(claims()).split(".")
     forged = b64(json.dumps(claims(sub="admin")).encode())
