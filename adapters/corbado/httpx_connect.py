@@ -31,22 +31,25 @@ _log = logging.getLogger("connect_backend.corbado")
 
 
 class _PooledTransport(AiohttpTransport):
-    """httpx_aiohttp's transport, with aiohttp's connection errors named as httpcore names them.
+    """httpx_aiohttp's transport, with aiohttp's errors named as httpcore names them.
 
-    httpx_aiohttp reports a refused connection and a dropped one as `httpx.ConnectTimeout`;
-    the adapter must tell "cannot connect, retry later" and "dropped mid-call" from a timeout.
+    httpx_aiohttp reports a refused connection and a dropped one as `httpx.ConnectTimeout`,
+    and lets a malformed answer through as aiohttp's own error; the adapter must tell "cannot
+    connect, retry later", "dropped mid-call" and "answered nonsense" from a timeout.
     """
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
             return await super().handle_async_request(request)
-        except httpx.TransportError as exc:
-            cause = exc.__cause__
+        except (httpx.TransportError, aiohttp.ClientError) as exc:
+            cause = exc.__cause__ if isinstance(exc, httpx.TransportError) else exc
+            if isinstance(cause, TimeoutError) or not isinstance(cause, aiohttp.ClientError):
+                raise
             if isinstance(cause, aiohttp.ClientConnectorError):
                 raise httpx.ConnectError(str(cause), request=request) from cause
-            if isinstance(cause, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError):
+            if isinstance(cause, aiohttp.ClientConnectionError | aiohttp.ClientOSError):
                 raise httpx.ReadError(str(cause), request=request) from cause
-            raise
+            raise httpx.RemoteProtocolError(str(cause), request=request) from cause
 
 
 def build_corbado_client(
@@ -190,7 +193,8 @@ class HttpxCorbadoConnect:
             raise CorbadoUnavailable(
                 f"could not connect to Corbado for {path}", retry_later=True
             ) from exc
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, aiohttp.ClientError) as exc:
+            # aiohttp's own errors can still surface while the body is read.
             _log.warning("Corbado call %s failed: %s", path, type(exc).__name__)
             raise CorbadoUnavailable(f"Corbado call {path} failed") from exc
 

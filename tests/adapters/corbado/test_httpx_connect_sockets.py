@@ -41,6 +41,20 @@ async def close_mid_answer(reader: asyncio.StreamReader, writer: asyncio.StreamW
     writer.close()
 
 
+async def answer_garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    writer.write(b"garbage\r\n\r\n")
+    await writer.drain()
+
+
+async def answer_an_endless_header(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    writer.write(b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 100_000 + b"\r\n\r\n")
+    await writer.drain()
+
+
 async def say_nothing(reader: asyncio.StreamReader, _: asyncio.StreamWriter) -> None:
     await reader.read()
 
@@ -102,9 +116,11 @@ async def test_a_refused_connection_asks_to_retry_later() -> None:
 
 
 @pytest.mark.parametrize(
-    "behaviour", [close_at_once, close_mid_answer], ids=["closed", "cut-short"]
+    "behaviour",
+    [close_at_once, close_mid_answer, answer_garbage, answer_an_endless_header],
+    ids=["closed", "cut-short", "garbage", "endless-header"],
 )
-async def test_a_dropped_connection_is_unavailable(
+async def test_a_dropped_connection_or_a_garbled_answer_is_unavailable(
     upstream: Upstream, behaviour: Behaviour
 ) -> None:
     corbado, _ = await upstream(behaviour)
