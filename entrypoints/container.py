@@ -127,9 +127,12 @@ class Container(containers.DeclarativeContainer):
     engine = providers.Singleton(lambda s: create_engine(s.database_url), settings)
     upgrade_schema = providers.Callable(upgrade_to_head, engine)
     schema_is_current = providers.Callable(is_current, engine)
+    # Whether a login may happen is read from the database; the cache serves the profile of a
+    # caller whose token was just checked (a deletion elsewhere revokes that token first).
+    user_store = providers.Singleton(SqlUsers, engine)
     users = providers.Singleton(
         CachedUsers,
-        providers.Singleton(SqlUsers, engine),
+        user_store,
         max_entries=USER_CACHE_ENTRIES,
         ttl_s=USER_CACHE_TTL_S,
         timer=time.monotonic,
@@ -217,7 +220,7 @@ class Container(containers.DeclarativeContainer):
         CompleteLogin,
         passkey_data_reader,
         metered_corbado,
-        users,
+        user_store,
         start_session,
         clock,
         audit_log,

@@ -1,11 +1,15 @@
 """createConnectToken and completeLogin, through the emulator and through a scripted Corbado."""
 
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
 import pytest
 from jose import jwt
 
 from domain.errors import CorbadoError, CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
-from domain.model import ConnectTokenType, VerificationResult
-from tests.http.conftest import Api, error_of
+from domain.model import ConnectTokenType, IdentifierKind, VerificationResult
+from tests.http.conftest import Api, dev_settings, error_of, running_app
 
 EMULATOR_LOGIN = "/_emulator/corbado/v2/_emulator/passkeyLogin"
 
@@ -82,6 +86,21 @@ def test_a_replayed_passkey_login_is_401(api: Api) -> None:
 def test_a_passkey_of_an_unknown_user_is_401(api: Api) -> None:
     signed = emulator_passkey_login(api, "stranger@example.com")
     response = api.client.post("/auth/completeLogin", json={"signedPasskeyData": signed})
+    assert response.status_code == 401
+    assert response.json()["success"] is False
+
+
+def test_a_passkey_of_a_user_another_worker_deleted_is_401(tmp_path: Path) -> None:
+    settings = dev_settings(tmp_path, corbado_identifier=IdentifierKind.USER_ID)
+    with running_app(settings) as api:
+        user = api.register()
+        me = api.client.get("/auth/me", headers=api.bearer(api.login()["accessToken"]))
+        assert me.status_code == 200, "the profile is now in this process's cache"
+        database = settings.database_url.removeprefix("sqlite+aiosqlite:///")
+        with closing(sqlite3.connect(database)) as other_worker, other_worker:
+            other_worker.execute("DELETE FROM users WHERE id = ?", (user["userId"],))
+        signed = emulator_passkey_login(api, user["userId"])
+        response = api.client.post("/auth/completeLogin", json={"signedPasskeyData": signed})
     assert response.status_code == 401
     assert response.json()["success"] is False
 
