@@ -111,11 +111,12 @@ def configure_logging(
 
 def _json_line(event: Any, **_: Any) -> str:
     # msgspec renders a line in a tenth of the standard library's time; what it cannot encode
-    # (an exception object, a path) becomes its str(). Text UTF-8 cannot hold (a lone
-    # surrogate from a client) still gets a line, escaped by the standard library.
+    # (an exception object, a path) becomes its str(). What msgspec refuses outright (a lone
+    # surrogate from a client, an integer beyond 64 bits, a non-string key) still gets a line,
+    # from the standard library: a failed render would print the raw, unredacted record.
     try:
         return _ENCODER.encode(event).decode("utf-8")
-    except UnicodeEncodeError:
+    except (UnicodeEncodeError, TypeError, ValueError, OverflowError, msgspec.EncodeError):
         return json.dumps(event, default=str)
 
 

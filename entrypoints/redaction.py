@@ -57,19 +57,20 @@ _OPAQUE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0
 # word, a JWS header, a secret prefix, an auth scheme, or a 40-character run. Most log values
 # (methods, routes, ids, timestamps) have none of them and skip the seven passes below.
 # The words are looked for in case-folded text, which is ten times faster than a
-# case-insensitive pattern; casefold() misses one equivalence that `(?i)` makes (dotless i, U+0131).
+# case-insensitive pattern. casefold() misses two equivalences `(?i)` makes: dotless i (U+0131)
+# stays itself, and dotted capital I (U+0130) becomes "i" plus a combining dot.
 _SUSPECT_WORD = re.compile(
     r"-----begin|passw|secret|token|authorization|cookie|signedpasskeydata|api[_-]?key"
     r"|private[_-]?key|eyj|ctk1_|corbado1_|bearer|basic"
 )
-_FOLD_LIKE_IGNORECASE = str.maketrans({"\u0131": "i"})
+_FOLD_LIKE_IGNORECASE = str.maketrans({"\u0131": "i", "\u0130": "i"})
 _RUN_LENGTH = 40
 _SUSPECT_RUN = re.compile(rf"[A-Za-z0-9+/_-]{{{_RUN_LENGTH}}}")
 
 
 def redact_text(text: str) -> str:
     """`text` with every secret-shaped part replaced by `[REDACTED]`."""
-    folded = text.casefold().translate(_FOLD_LIKE_IGNORECASE)
+    folded = text.translate(_FOLD_LIKE_IGNORECASE).casefold()
     suspect = _SUSPECT_WORD.search(folded) or (
         len(text) >= _RUN_LENGTH and _SUSPECT_RUN.search(text)
     )

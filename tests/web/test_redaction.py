@@ -28,6 +28,7 @@ FRAGMENTS = [
     "pa\u017fsword=",
     "authori\u0131ation: ",
     "bas\u0131c ",
+    "bas\u0130c ",
     "\u212aEY",
     " ",
     '"',
