@@ -19,9 +19,9 @@ import pytest
 from entrypoints.cli import DEV_BANNER
 from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
 from entrypoints.web.app import EMULATOR_MOUNT
-from tests.cli.processes import BOUND_S, LOOPBACK, Server, started, wait_until
+from tests.cli.processes import BOUND_S, wait_until
 from tests.support.servers import free_port
-from tests.support.services import base_environment
+from tests.support.services import LOOPBACK, Server, base_environment, started
 
 HEADER_LIMIT = 16 * 1024
 

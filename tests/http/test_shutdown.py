@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.cli.processes import BOUND_S, LOOPBACK, refuses_connections, started, wait_until
+from tests.cli.processes import BOUND_S, refuses_connections, wait_until
 from tests.support.servers import free_port
-from tests.support.services import base_environment, run_command
+from tests.support.services import LOOPBACK, base_environment, run_command, started
 
 PASSWORD = "correct horse battery"
 CONNECT_TOKEN = "ctk1_held-until-the-gate-opens"

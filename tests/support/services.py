@@ -1,18 +1,28 @@
-"""`connect-backend` commands as real subprocesses on loopback, for end-to-end tests."""
+"""`connect-backend` commands as real subprocesses on loopback, for end-to-end tests.
+
+A server command runs in a session of its own, so that granian's worker processes go with it
+whatever happens to the test.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+LOOPBACK = "127.0.0.1"
+POLL_S = 0.05
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
 # Only what a process needs to run: no DATABASE_URL, REDIS_URL or tunable leaks in from outside.
@@ -37,13 +47,47 @@ def run_command(args: list[str], env: Mapping[str, str], workdir: Path) -> str:
     return done.stdout
 
 
-@contextmanager
-def running_service(args: list[str], env: Mapping[str, str], workdir: Path) -> Iterator[str]:
-    """Start `connect-backend <args>` and yield its base URL once /healthz answers; stop it after.
+def answers_healthz(base_url: str) -> bool:
+    """Whether `GET /healthz` answers 200: the service is up."""
+    try:
+        return httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
 
-    `env` must hold the PORT it listens on.
+
+@dataclass(frozen=True)
+class Server:
+    """A started server command."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        """Where it answers."""
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def log(self) -> str:
+        """Everything it wrote to stdout and stderr so far."""
+        return self.log_path.read_text(errors="replace")
+
+    def json_lines(self) -> list[dict[str, Any]]:
+        """Its log lines that are JSON objects (log records), in order."""
+        return [json.loads(line) for line in self.log().splitlines() if line.startswith("{")]
+
+
+@contextmanager
+def started(
+    args: list[str],
+    env: Mapping[str, str],
+    workdir: Path,
+    ready: Callable[[str], bool] = answers_healthz,
+) -> Iterator[Server]:
+    """Start `connect-backend <args>` on `env["PORT"]`; yield it once `ready(base_url)` holds.
+
+    On leaving, SIGTERM if it still runs, then SIGKILL for its whole session if it hangs.
     """
-    base_url = f"http://127.0.0.1:{env['PORT']}"
     log_path = workdir / f"{args[0]}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
@@ -52,33 +96,38 @@ def running_service(args: list[str], env: Mapping[str, str], workdir: Path) -> I
             env=dict(env),
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        try:
-            _wait_until_healthy(base_url, process, log_path)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    server = Server(process, int(env["PORT"]), log_path)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not ready(server.base_url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"connect-backend {args[0]} did not start:\n{server.log()[-4000:]}")
+            time.sleep(POLL_S)
+        yield server
+    finally:
+        _stop(process)
 
 
-def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    """Poll /healthz until it answers 200, the process dies, or START_TIMEOUT_S passes."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"connect-backend exited ({process.returncode}):\n{_tail(log_path)}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"connect-backend not healthy after {START_TIMEOUT_S} s:\n{_tail(log_path)}")
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    # Workers that outlived their parent (it was killed, or lost them) go too.
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
-def _tail(log_path: Path) -> str:
-    return "\n".join(log_path.read_text(errors="replace").splitlines()[-40:])
+@contextmanager
+def running_service(args: list[str], env: Mapping[str, str], workdir: Path) -> Iterator[str]:
+    """Start `connect-backend <args>` and yield its base URL once /healthz answers; stop it after.
+
+    `env` must hold the PORT it listens on.
+    """
+    with started(args, env, workdir) as server:
+        yield server.base_url
