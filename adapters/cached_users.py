@@ -60,6 +60,20 @@ class CachedUsers:
         finally:
             self._forget(user_id)
 
+    async def mark_for_deletion(self, user_id: str, until: int) -> bool:
+        self._forget(user_id)
+        try:
+            return await self._store.mark_for_deletion(user_id, until)
+        finally:
+            self._forget(user_id)
+
+    async def clear_deletion_mark(self, user_id: str) -> None:
+        self._forget(user_id)
+        try:
+            await self._store.clear_deletion_mark(user_id)
+        finally:
+            self._forget(user_id)
+
     def _forget(self, user_id: str) -> None:
         self._generation += 1
         self._cache.pop(user_id, None)

@@ -12,11 +12,14 @@ DomainError
 │   ├── RefreshTokenReused
 │   ├── PasskeyLoginFailed
 │   ├── ReauthenticationRequired
-│   └── FeedAccessDenied
+│   ├── FeedAccessDenied
+│   └── AccountClosed
 ├── RegistrationClosed
 ├── EmailAlreadyRegistered
 ├── SessionNotFound
+├── AccountNotFound
 ├── StoreUnavailable                a store the service needs cannot answer
+│   └── DeletionInterrupted
 └── CorbadoError                    the Corbado Backend API failed us
     ├── CorbadoRejected
     ├── CorbadoUnavailable
@@ -76,6 +79,10 @@ class FeedAccessDenied(AuthenticationFailed):
     """The revocation feed was asked without its shared secret, or the feed is switched off."""
 
 
+class AccountClosed(AuthenticationFailed):
+    """The account is being deleted, or was deleted while the request ran: nothing is granted."""
+
+
 class RegistrationClosed(DomainError):
     """Self-service registration is switched off on this deployment."""
 
@@ -88,8 +95,16 @@ class SessionNotFound(DomainError):
     """No live session with this id belongs to the caller (another user's id looks the same)."""
 
 
+class AccountNotFound(DomainError):
+    """No account has this email address (an operator's `users delete`)."""
+
+
 class StoreUnavailable(DomainError):
     """A store the service needs (the shared deny-list, say) cannot answer right now."""
+
+
+class DeletionInterrupted(StoreUnavailable):
+    """An account deletion outlived its mark, so it stopped before removing anything locally."""
 
 
 class CorbadoError(DomainError):

@@ -21,13 +21,28 @@ PASSKEY_AMR: tuple[str, ...] = (AuthMethod.HARDWARE_KEY.value, AuthMethod.USER_P
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """A person who can log in; `email` is always stored normalised."""
+    """A person who can log in; `email` is always stored normalised.
+
+    `deletion_pending_until` is set while the account is being deleted (see `DeleteAccount`):
+    until then no login, refresh or connect token is granted for it. It is a lease, so a
+    deletion that died half-way cannot lock the owner out for good.
+    """
 
     id: str
     email: str
     display_name: str
     password_hash: str | None
     created_at: int
+    deletion_pending_until: int | None = None
+
+    def is_being_deleted(self, now: int) -> bool:
+        """Whether a deletion of this account is under way at `now`."""
+        return deletion_pending(self.deletion_pending_until, now)
+
+
+def deletion_pending(pending_until: int | None, now: int) -> bool:
+    """Whether a deletion mark that lasts until `pending_until` still stands at `now`."""
+    return pending_until is not None and now < pending_until
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +119,14 @@ class TokenPair:
 
 @dataclass(frozen=True, slots=True)
 class RefreshTokenRecord:
-    """A stored refresh token (by hash): its session and when it was rotated away, if it was."""
+    """A stored refresh token (by hash): its session and when it was rotated away, if it was.
+
+    `account_deletion_pending_until` is the deletion mark of the session's account, if any.
+    """
 
     session: Session
     rotated_at: int | None
+    account_deletion_pending_until: int | None = None
 
 
 class ConnectTokenType(enum.StrEnum):
@@ -117,6 +136,19 @@ class ConnectTokenType(enum.StrEnum):
     PASSKEY_LIST = "passkey-list"
     PASSKEY_DELETE = "passkey-delete"
     PASSKEY_LOGIN = "passkey-login"
+
+
+# Corbado's ids (`ctk-...`, `usr-...`) are short; anything longer is not one of them.
+MAX_CORBADO_ID_LENGTH = 128
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedConnectToken:
+    """A connect token Corbado issued: `secret` goes to the frontend, `id` lets us delete it."""
+
+    id: str
+    secret: str
+    expires_at: int
 
 
 class VerificationResult(enum.StrEnum):

@@ -20,7 +20,13 @@ from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server.common import AbstractServer
 
-from domain.errors import DomainError
+from domain.errors import (
+    AccountClosed,
+    AccountNotFound,
+    CorbadoError,
+    DomainError,
+    StoreUnavailable,
+)
 from entrypoints.asgi import (
     DEV_FACTORY,
     EMULATOR_API_SECRET,
@@ -93,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--display-name", required=True)
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.set_defaults(run=_users_add)
+    remove = users.add_parser(
+        "delete", help="delete a user here and at Corbado, ending every session"
+    )
+    remove.add_argument("--email", required=True)
+    remove.set_defaults(run=_users_delete)
     emulator = commands.add_parser("emulator", help="serve the built-in Corbado emulator alone")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=18081)
@@ -167,6 +178,51 @@ def _users_add(args: argparse.Namespace) -> int:
         print(f"connect-backend users add: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _users_delete(args: argparse.Namespace) -> int:
+    # With DATABASE_URL set this is production: the real Corbado and the shared deny-list, read
+    # from the same variables `serve` reads. Without it, the dev database and the emulator.
+    production = bool(os.environ.get("DATABASE_URL", "").strip())
+    settings = Settings.from_env(os.environ) if production else Settings.for_dev(os.environ)
+
+    async def delete(container: Container) -> str:
+        try:
+            if not production:
+                await container.upgrade_schema()
+            deleted = await container.delete_user().execute(args.email)
+        finally:
+            await container.corbado_http_client().aclose()
+            redis = container.redis_client()
+            if redis is not None:
+                await redis.aclose()
+        return (
+            f"connect-backend users delete: deleted {deleted.user_id} with "
+            f"{len(deleted.ended_session_ids)} sessions, {deleted.connect_tokens_deleted} "
+            f"connect tokens and {deleted.corbado_users_deleted} Corbado users"
+        )
+
+    try:
+        print(_run_with(settings, delete), file=sys.stderr)
+    except (AccountNotFound, AccountClosed):
+        print(
+            f"connect-backend users delete: no user has the email {args.email!r}", file=sys.stderr
+        )
+        return 1
+    except (CorbadoError, StoreUnavailable) as exc:
+        print(
+            "connect-backend users delete: the account is unchanged here; "
+            f"{_could_not_confirm(exc)}; run the command again",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _could_not_confirm(exc: Exception) -> str:
+    if isinstance(exc, CorbadoError):
+        return f"Corbado could not confirm the deletion ({type(exc).__name__})"
+    return f"a store was unavailable ({type(exc).__name__})"
 
 
 def _emulator(args: argparse.Namespace) -> int:

@@ -23,6 +23,8 @@ from adapters.memory_revocations import InMemoryRevokedSessions
 from adapters.redis_connection import create_redis_client, ping_redis
 from adapters.redis_rate_limits import RedisRateLimitCounters
 from adapters.redis_revocations import RedisRevokedSessions
+from adapters.sql.account_erasure import SqlAccountErasure
+from adapters.sql.connect_tokens import SqlIssuedConnectTokens
 from adapters.sql.engine import create_engine, ping
 from adapters.sql.migrate import is_current, upgrade_to_head
 from adapters.sql.sessions import SqlSessions
@@ -37,9 +39,11 @@ from adapters.tokens.signing_keys import (
 )
 from domain.ports import RevokedSessions
 from domain.usecases.authenticate import Authenticate
+from domain.usecases.close_account import CloseAccount
 from domain.usecases.complete_login import CompleteLogin
 from domain.usecases.create_user import CreateUser
 from domain.usecases.delete_account import DeleteAccount
+from domain.usecases.delete_user import DeleteUser
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.end_own_session import EndOwnSession
 from domain.usecases.end_session import EndSession
@@ -138,6 +142,8 @@ class Container(containers.DeclarativeContainer):
         timer=time.monotonic,
     )
     sessions = providers.Singleton(SqlSessions, engine)
+    issued_connect_tokens = providers.Singleton(SqlIssuedConnectTokens, engine)
+    account_erasure = providers.Singleton(SqlAccountErasure, engine)
     redis_client = providers.Singleton(_redis_client, settings)
     revoked_sessions = providers.Singleton(_revoked_sessions, redis_client)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
@@ -185,7 +191,7 @@ class Container(containers.DeclarativeContainer):
         StartSession, sessions, access_tokens, clock, policy, audit_log
     )
     password_login = providers.Singleton(
-        PasswordLogin, users, password_hasher, start_session, audit_log
+        PasswordLogin, users, password_hasher, start_session, audit_log, clock
     )
     end_session = providers.Singleton(
         EndSession, sessions, revoked_sessions, clock, policy, audit_log
@@ -202,6 +208,8 @@ class Container(containers.DeclarativeContainer):
         IssueConnectToken,
         who_am_i,
         metered_corbado,
+        metered_corbado,
+        issued_connect_tokens,
         clock,
         policy,
         identifier_kind=settings.provided.corbado_identifier,
@@ -210,9 +218,21 @@ class Container(containers.DeclarativeContainer):
     end_own_session = providers.Singleton(EndOwnSession, list_sessions, end_session)
     end_all_sessions = providers.Singleton(EndAllSessions, list_sessions, end_session)
     forget_passkey = providers.Singleton(ForgetPasskey, list_sessions, end_session)
-    delete_account = providers.Singleton(
-        DeleteAccount, users, end_all_sessions, clock, policy, audit_log
+    close_account = providers.Singleton(
+        CloseAccount,
+        users,
+        sessions,
+        issued_connect_tokens,
+        metered_corbado,
+        account_erasure,
+        revoked_sessions,
+        clock,
+        policy,
+        audit_log,
+        identifier_kind=settings.provided.corbado_identifier,
     )
+    delete_account = providers.Singleton(DeleteAccount, who_am_i, close_account, clock, policy)
+    delete_user = providers.Singleton(DeleteUser, users, close_account)
     read_revocations = providers.Singleton(
         ReadRevocations, sessions, policy, settings.provided.revocation_feed_secret
     )

@@ -1,39 +1,63 @@
-"""The CorbadoConnect port, measured: latency and outcome of every call, by operation."""
+"""The Corbado ports, measured: latency and outcome of every call, by operation."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from domain.errors import CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
-from domain.model import ConnectTokenType, VerificationResult
-from domain.ports import CorbadoConnect
+from domain.model import ConnectTokenType, IssuedConnectToken, VerificationResult
+from domain.ports import CorbadoAccounts, CorbadoConnect
 from entrypoints.metrics import Metrics
 
 T = TypeVar("T")
 
 CREATE_CONNECT_TOKEN = "create_connect_token"
 VERIFY_SIGNED_PASSKEY_DATA = "verify_signed_passkey_data"
+DELETE_CONNECT_TOKEN = "delete_connect_token"
+LIST_IDENTIFIERS = "list_identifiers"
+DELETE_USER = "delete_user"
+
+
+class _CorbadoApi(CorbadoConnect, CorbadoAccounts, Protocol):
+    """Both Corbado ports, as one adapter implements them."""
 
 
 class MeteredCorbadoConnect:
-    """Wraps another `CorbadoConnect`; outcomes are `ok`, a verification result, or the error.
+    """Wraps the Corbado adapter; outcomes are `ok`, a verification result, or the error.
 
     Error outcomes: `rejected`, `unavailable`, `timeout`, `error` (anything else).
     """
 
-    def __init__(self, inner: CorbadoConnect, metrics: Metrics) -> None:
+    def __init__(self, inner: _CorbadoApi, metrics: Metrics) -> None:
         self._inner = inner
         self._metrics = metrics
 
     async def create_connect_token(
         self, token_type: ConnectTokenType, identifier: str, display_name: str
-    ) -> str:
+    ) -> IssuedConnectToken:
         return await self._measure(
             CREATE_CONNECT_TOKEN,
             lambda: self._inner.create_connect_token(token_type, identifier, display_name),
             lambda _: "ok",
+        )
+
+    async def delete_connect_token(self, token_id: str) -> None:
+        await self._measure(
+            DELETE_CONNECT_TOKEN,
+            lambda: self._inner.delete_connect_token(token_id),
+            lambda _: "ok",
+        )
+
+    async def user_ids_for(self, identifier: str) -> list[str]:
+        return await self._measure(
+            LIST_IDENTIFIERS, lambda: self._inner.user_ids_for(identifier), lambda _: "ok"
+        )
+
+    async def delete_user(self, corbado_user_id: str) -> None:
+        await self._measure(
+            DELETE_USER, lambda: self._inner.delete_user(corbado_user_id), lambda _: "ok"
         )
 
     async def verify_signed_passkey_data(

@@ -1,6 +1,6 @@
-"""The Corbado Connect Backend API v2 over httpx: create connect tokens, verify passkey logins.
+"""The Corbado Backend API v2 over httpx: connect tokens, passkey logins, account removal.
 
-Every call is one POST under a whole-call deadline and is never repeated. The client sends
+Every call is one request under a whole-call deadline and is never repeated. The client sends
 through aiohttp's connection pool (`httpx_aiohttp.AiohttpTransport`): httpcore's pool walked
 every pooled connection on each request and cost four times as much at 64 calls in flight.
 What Corbado answers maps onto the domain's errors as in corbado-backend-api.md §10. Neither
@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Mapping
 from typing import Annotated, TypeVar
+from urllib.parse import quote
 
 import aiohttp
 import httpx
@@ -21,11 +22,22 @@ import msgspec
 from httpx_aiohttp import AiohttpTransport
 
 from domain.errors import CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
-from domain.model import ConnectTokenType, VerificationResult
+from domain.model import (
+    MAX_CORBADO_ID_LENGTH,
+    ConnectTokenType,
+    IssuedConnectToken,
+    VerificationResult,
+)
 
 USER_AGENT = "connect-backend/0.1"
 _CONNECT_TOKENS = "/connectTokens"
 _VERIFY_SIGNED_DATA = "/passkey/verifySignedData"
+_IDENTIFIERS = "/identifiers"
+_USERS = "/users"
+# IdentifierList's largest page we ask for, and how many pages we read at most: Corbado holds
+# one identifier per value and project, so more than one page already means something is off.
+_IDENTIFIER_PAGE_SIZE = 100
+_MAX_IDENTIFIER_PAGES = 10
 
 _log = logging.getLogger("connect_backend.corbado")
 
@@ -82,8 +94,28 @@ def build_corbado_client(
     )
 
 
+_CorbadoId = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_CORBADO_ID_LENGTH)]
+
+
 class _ConnectTokenRsp(msgspec.Struct):
+    id: _CorbadoId
     secret: Annotated[str, msgspec.Meta(min_length=1)]
+    expires: int
+
+
+class _Identifier(msgspec.Struct):
+    value: str
+    user_id: _CorbadoId = msgspec.field(name="userID")
+
+
+class _Paging(msgspec.Struct):
+    page: int
+    total_pages: int = msgspec.field(name="totalPages")
+
+
+class _IdentifierListRsp(msgspec.Struct):
+    identifiers: list[_Identifier]
+    paging: _Paging
 
 
 class _VerifyRsp(msgspec.Struct):
@@ -94,8 +126,14 @@ class _RequestData(msgspec.Struct):
     request_id: str | None = msgspec.field(default=None, name="requestID")
 
 
+class _ValidationProblem(msgspec.Struct):
+    field: str | None = None
+    message: str | None = None
+
+
 class _ErrorDetail(msgspec.Struct):
     type: str | None = None
+    validation: list[_ValidationProblem] | None = None
 
 
 class _ErrorRsp(msgspec.Struct):
@@ -103,7 +141,7 @@ class _ErrorRsp(msgspec.Struct):
     error: _ErrorDetail | None = None
 
 
-_Body = TypeVar("_Body", _ConnectTokenRsp, _VerifyRsp)
+_Body = TypeVar("_Body", _ConnectTokenRsp, _VerifyRsp, _IdentifierListRsp)
 # msgspec reports bad UTF-8 and over-deep nesting outside its own DecodeError.
 _UNDECODABLE = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 
@@ -120,6 +158,10 @@ class _Failure:
         request_data = envelope.request_data or _RequestData()
         self.request_id = _printable(request_data.request_id)
         self.error_type = _printable(envelope.error.type if envelope.error else None)
+        problems = (envelope.error.validation if envelope.error else None) or []
+        self.no_longer_exists = self.error_type == "validation_error" and any(
+            "does not exist" in (problem.message or "") for problem in problems
+        )
 
     def log(self, level: int, what: str, path: str) -> None:
         _log.log(
@@ -154,15 +196,53 @@ class HttpxCorbadoConnect:
 
     async def create_connect_token(
         self, token_type: ConnectTokenType, identifier: str, display_name: str
-    ) -> str:
-        """The `secret` of a new connect token (`POST /connectTokens`)."""
+    ) -> IssuedConnectToken:
+        """A new connect token (`POST /connectTokens`): its secret, id and expiry."""
         body = {
             "type": token_type.value,
             "data": {"identifier": identifier, "displayName": display_name},
         }
         response = await self._post(_CONNECT_TOKENS, body)
         _raise_for_status(response, _CONNECT_TOKENS)
-        return _decode(response, _CONNECT_TOKENS, _ConnectTokenRsp).secret
+        token = _decode(response, _CONNECT_TOKENS, _ConnectTokenRsp)
+        return IssuedConnectToken(id=token.id, secret=token.secret, expires_at=token.expires)
+
+    async def delete_connect_token(self, token_id: str) -> None:
+        """`DELETE /connectTokens/{id}`; a token Corbado no longer has counts as deleted."""
+        await self._delete(f"{_CONNECT_TOKENS}/{quote(token_id, safe='')}", _CONNECT_TOKENS)
+
+    async def user_ids_for(self, identifier: str) -> list[str]:
+        """`GET /identifiers` filtered on `identifierValue`, every page; only exact matches."""
+        user_ids: list[str] = []
+        for page in range(1, _MAX_IDENTIFIER_PAGES + 1):
+            # Corbado decodes a filter's value once more (its SDK's own tests rely on it), so an
+            # address with "+" must be sent escaped, or it is not found and survives.
+            params = {
+                "filter[]": f"identifierValue:eq:{quote(identifier, safe='')}",
+                "page": str(page),
+                "pageSize": str(_IDENTIFIER_PAGE_SIZE),
+            }
+            response = await self._send("GET", _IDENTIFIERS, _IDENTIFIERS, params=params)
+            _raise_for_status(response, _IDENTIFIERS)
+            listed = _decode(response, _IDENTIFIERS, _IdentifierListRsp)
+            # Never trust the filter alone: a user we delete must hold exactly this identifier.
+            user_ids.extend(
+                found.user_id
+                for found in listed.identifiers
+                if found.value == identifier and found.user_id not in user_ids
+            )
+            if page >= listed.paging.total_pages:
+                return user_ids
+        _log.error("Corbado listed more than %d pages of one identifier", _MAX_IDENTIFIER_PAGES)
+        raise CorbadoUnavailable("Corbado listed too many identifiers")
+
+    async def delete_user(self, corbado_user_id: str) -> None:
+        """`DELETE /users/{id}`; a user Corbado no longer has counts as deleted.
+
+        The live API answers an unknown user with 400 `validation_error` on `userID` ("does
+        not exist", seen by Corbado's own SDK tests), where the spec suggests 404: both are done.
+        """
+        await self._delete(f"{_USERS}/{quote(corbado_user_id, safe='')}", _USERS)
 
     async def verify_signed_passkey_data(
         self, signed_passkey_data: str, username: str
@@ -181,10 +261,30 @@ class HttpxCorbadoConnect:
         _raise_for_status(response, _VERIFY_SIGNED_DATA)
         return _decode(response, _VERIFY_SIGNED_DATA, _VerifyRsp).verification_result
 
+    async def _delete(self, path: str, operation: str) -> None:
+        response = await self._send("DELETE", path, operation)
+        if response.status_code == 404 or (
+            response.status_code == 400 and _Failure(response).no_longer_exists
+        ):
+            return  # already gone: a retry after a lost answer meets this
+        _raise_for_status(response, operation)
+
     async def _post(self, path: str, body: Mapping[str, object]) -> httpx.Response:
+        return await self._send("POST", self._urls[path], path, content=_json(body))
+
+    async def _send(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        path: str,
+        *,
+        content: bytes | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """One request under the whole-call deadline; `path` names the operation in logs."""
         try:
             async with asyncio.timeout(self._timeout_s):
-                return await self._client.post(self._urls[path], content=_json(body))
+                return await self._client.request(method, url, content=content, params=params)
         except (TimeoutError, httpx.TimeoutException) as exc:
             _log.warning("Corbado did not answer %s within %s s", path, self._timeout_s)
             raise CorbadoTimeout(f"Corbado did not answer {path} in time") from exc

@@ -6,21 +6,34 @@ from typing import Any
 from sqlalchemy import Integer, Row, Update, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.tables import refresh_tokens, session_revocations, sessions
+from adapters.sql.account_open import open_account_row
+from adapters.sql.tables import refresh_tokens, session_revocations, sessions, users
 from domain.model import RefreshTokenRecord, Revocation, Session
 
 # Statements are built once, here, and run with a parameter dict: building one per call (and
 # SQLAlchemy computing its cache key) was half of a login's database time. An INSERT takes its
 # columns from the dict's keys; an UPDATE's parameters are named "b_..." because SQLAlchemy
 # reserves the column names for the SET clause.
-_INSERT_SESSION = insert(sessions)
+# A session is inserted only while its account is open: a login racing an account deletion
+# inserts nothing (see `open_account_row`). Takes the session's columns and "now".
+_SESSION_COLUMNS = [column.name for column in sessions.columns]
+_INSERT_SESSION_IF_ACCOUNT_OPEN = insert(sessions).from_select(
+    _SESSION_COLUMNS,
+    open_account_row(
+        *(
+            users.c.id if name == "user_id" else bindparam(name, type_=sessions.c[name].type)
+            for name in _SESSION_COLUMNS
+        )
+    ),
+)
 _INSERT_REFRESH_TOKEN = insert(refresh_tokens)
 _INSERT_REVOCATION = insert(session_revocations)
 
 _SESSION_BY_ID = select(sessions).where(sessions.c.id == bindparam("id"))
 _REFRESH_BY_HASH = (
-    select(sessions, refresh_tokens.c.rotated_at)
+    select(sessions, refresh_tokens.c.rotated_at, users.c.deletion_pending_until)
     .join_from(refresh_tokens, sessions)
+    .join(users, users.c.id == sessions.c.user_id)
     .where(refresh_tokens.c.token_hash == bindparam("token_hash"))
 )
 _SESSION_OF_TOKEN = select(refresh_tokens.c.session_id).where(
@@ -75,11 +88,12 @@ class SqlSessions:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def create(self, session: Session, refresh_hash: str) -> None:
+    async def create(self, session: Session, refresh_hash: str) -> bool:
         async with self._engine.begin() as connection:
-            await connection.execute(
-                _INSERT_SESSION,
+            inserted = await connection.execute(
+                _INSERT_SESSION_IF_ACCOUNT_OPEN,
                 {
+                    "now": session.created_at,
                     "id": session.id,
                     "user_id": session.user_id,
                     "auth_time": session.auth_time,
@@ -93,7 +107,10 @@ class SqlSessions:
                     "corbado_user_id": session.corbado_user_id,
                 },
             )
+            if inserted.rowcount != 1:
+                return False
             await _add_token(connection, session.id, refresh_hash, session.created_at)
+        return True
 
     async def get(self, session_id: str) -> Session | None:
         async with self._engine.connect() as connection:
@@ -105,7 +122,9 @@ class SqlSessions:
             row = (
                 await connection.execute(_REFRESH_BY_HASH, {"token_hash": refresh_hash})
             ).one_or_none()
-        return None if row is None else RefreshTokenRecord(_session(row), row.rotated_at)
+        if row is None:
+            return None
+        return RefreshTokenRecord(_session(row), row.rotated_at, row.deletion_pending_until)
 
     async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:
         return await self._succeed(_CLAIM_FOR_ROTATION, old_hash, new_hash, now)

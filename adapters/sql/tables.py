@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from domain.credentials import MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH
+from domain.model import MAX_CORBADO_ID_LENGTH
 
 # Deterministic constraint names let Alembic alter or drop them on SQLite and PostgreSQL alike.
 metadata = sa.MetaData(
@@ -27,6 +28,25 @@ users = sa.Table(
     sa.Column("display_name", sa.String(MAX_DISPLAY_NAME_LENGTH), nullable=False),
     sa.Column("password_hash", sa.String(255), nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    # Set while the account is being deleted: until then nothing may be granted for it.
+    sa.Column("deletion_pending_until", sa.BigInteger, nullable=True),
+)
+
+# Every connect token we asked Corbado for, so that account deletion can delete the live ones.
+# Corbado's token id is not our key: nothing promises it is unique across projects or upstreams.
+connect_tokens = sa.Table(
+    "connect_tokens",
+    metadata,
+    sa.Column("row_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.String(_ID_LENGTH),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("token_id", sa.String(MAX_CORBADO_ID_LENGTH), nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
 )
 
 sessions = sa.Table(

@@ -23,6 +23,11 @@ _SET_PASSWORD_HASH = (
     .values(password_hash=bindparam("b_password_hash"))
 )
 _DELETE_USER = delete(users).where(users.c.id == bindparam("id"))
+_SET_DELETION_MARK = (
+    update(users)
+    .where(users.c.id == bindparam("b_id"))
+    .values(deletion_pending_until=bindparam("b_until"))
+)
 
 
 class SqlUsers:
@@ -68,6 +73,19 @@ class SqlUsers:
             deleted = await connection.execute(_DELETE_USER, {"id": user_id})
         return deleted.rowcount == 1
 
+    async def mark_for_deletion(self, user_id: str, until: int) -> bool:
+        # On PostgreSQL this UPDATE waits for every transaction that holds the row FOR SHARE
+        # (see `account_open`), so no session or connect token is recorded after it commits.
+        async with self._engine.begin() as connection:
+            marked = await connection.execute(
+                _SET_DELETION_MARK, {"b_id": user_id, "b_until": until}
+            )
+        return marked.rowcount == 1
+
+    async def clear_deletion_mark(self, user_id: str) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(_SET_DELETION_MARK, {"b_id": user_id, "b_until": None})
+
     async def _one(
         self, query: Select[*tuple[Any, ...]], parameters: dict[str, str]
     ) -> User | None:
@@ -83,4 +101,5 @@ def _user(row: Row[*tuple[Any, ...]]) -> User:
         display_name=row.display_name,
         password_hash=row.password_hash,
         created_at=row.created_at,
+        deletion_pending_until=row.deletion_pending_until,
     )

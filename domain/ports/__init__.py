@@ -1,9 +1,11 @@
 """Narrow protocols the use cases depend on; adapters implement them, tests fake them."""
 
 from domain.ports.access_tokens import AccessTokens
+from domain.ports.account_erasure import AccountErasure
 from domain.ports.audit import AuditLog
 from domain.ports.clock import Clock
-from domain.ports.corbado import CorbadoConnect, PasskeyDataReader
+from domain.ports.connect_tokens import IssuedConnectTokens
+from domain.ports.corbado import CorbadoAccounts, CorbadoConnect, PasskeyDataReader
 from domain.ports.passwords import PasswordHasher
 from domain.ports.revocations import RevokedSessions
 from domain.ports.sessions import Sessions
@@ -11,9 +13,12 @@ from domain.ports.users import Users
 
 __all__ = [
     "AccessTokens",
+    "AccountErasure",
     "AuditLog",
     "Clock",
+    "CorbadoAccounts",
     "CorbadoConnect",
+    "IssuedConnectTokens",
     "PasskeyDataReader",
     "PasswordHasher",
     "RevokedSessions",

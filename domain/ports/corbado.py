@@ -1,18 +1,23 @@
 from typing import Protocol
 
-from domain.model import ConnectTokenType, PasskeyAssertion, VerificationResult
+from domain.model import (
+    ConnectTokenType,
+    IssuedConnectToken,
+    PasskeyAssertion,
+    VerificationResult,
+)
 
 
 class CorbadoConnect(Protocol):
-    """The two Corbado Connect Backend API operations this service needs.
+    """The two Corbado Connect Backend API operations a login needs.
 
     Failures raise `CorbadoRejected`, `CorbadoUnavailable` or `CorbadoTimeout`.
     """
 
     async def create_connect_token(
         self, token_type: ConnectTokenType, identifier: str, display_name: str
-    ) -> str:
-        """A fresh connect token secret (`ctk1_...`) for one passkey operation of one user."""
+    ) -> IssuedConnectToken:
+        """A fresh connect token (`ctk1_...` secret, `ctk-...` id) for one passkey operation."""
         ...
 
     async def verify_signed_passkey_data(
@@ -22,6 +27,27 @@ class CorbadoConnect(Protocol):
 
         Called at most once per login: the data is single-use, so it is never retried.
         """
+        ...
+
+
+class CorbadoAccounts(Protocol):
+    """What Corbado keeps for one of our accounts, and its removal (account deletion).
+
+    Each removal is idempotent: what Corbado no longer has (HTTP 404) counts as removed, so a
+    deletion that lost an answer can simply run again. Failures raise `CorbadoRejected`,
+    `CorbadoUnavailable` or `CorbadoTimeout`.
+    """
+
+    async def delete_connect_token(self, token_id: str) -> None:
+        """Make the connect token `token_id` unusable (`ConnectTokenDelete`)."""
+        ...
+
+    async def user_ids_for(self, identifier: str) -> list[str]:
+        """Corbado's user ids (`usr-...`) holding the login identifier `identifier`."""
+        ...
+
+    async def delete_user(self, corbado_user_id: str) -> None:
+        """Delete a Corbado user with its identifiers and passkeys (`UserDelete`)."""
         ...
 
 

@@ -10,8 +10,13 @@ class Sessions(Protocol):
     token cannot both rotate it.
     """
 
-    async def create(self, session: Session, refresh_hash: str) -> None:
-        """Store a new session with its first refresh token."""
+    async def create(self, session: Session, refresh_hash: str) -> bool:
+        """Store a new session with its first refresh token.
+
+        Returns False, storing nothing, when its user is gone or being deleted at
+        `session.created_at`: a login racing an account deletion must not leave a session the
+        deletion never saw.
+        """
         ...
 
     async def get(self, session_id: str) -> Session | None:
@@ -19,7 +24,8 @@ class Sessions(Protocol):
         ...
 
     async def find_refresh(self, refresh_hash: str) -> RefreshTokenRecord | None:
-        """The refresh token with this hash and its session, if it was ever issued."""
+        """The refresh token with this hash, its session and its account's deletion mark, if it
+        was ever issued."""
         ...
 
     async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:

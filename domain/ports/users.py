@@ -25,3 +25,15 @@ class Users(Protocol):
     async def delete(self, user_id: str) -> bool:
         """Remove a user with their sessions and refresh tokens; False if there was none."""
         ...
+
+    async def mark_for_deletion(self, user_id: str, until: int) -> bool:
+        """Mark the account as being deleted until `until`; False for an unknown user.
+
+        Once this returns, no session or connect token can be recorded for the account while
+        the mark stands, even by a request that was already running (the stores check it).
+        """
+        ...
+
+    async def clear_deletion_mark(self, user_id: str) -> None:
+        """Lift the mark: a deletion that could not finish leaves the account as it was."""
+        ...

@@ -1,6 +1,6 @@
 from typing import NoReturn
 
-from domain.errors import PasskeyLoginFailed
+from domain.errors import AccountClosed, PasskeyLoginFailed
 from domain.identifiers import find_by_identifier
 from domain.model import (
     PASSKEY_AMR,
@@ -11,6 +11,7 @@ from domain.model import (
 )
 from domain.ports import AuditLog, Clock, CorbadoConnect, PasskeyDataReader, Users
 from domain.ports.audit import AuditAction, AuditEvent
+from domain.usecases.password_login import ACCOUNT_BEING_DELETED
 from domain.usecases.start_session import StartSession
 
 
@@ -63,12 +64,17 @@ class CompleteLogin:
         user = await find_by_identifier(self._users, self._identifier_kind, claimed.webauthn_id)
         if user is None:
             await self._refuse("unknown_user", "passkey belongs to no known user")
+        if user.is_being_deleted(self._clock.now()):
+            await self._refuse(ACCOUNT_BEING_DELETED, "the account is being deleted")
         origin = SessionOrigin(
             user_agent=user_agent,
             credential_id=claimed.credential_id,
             corbado_user_id=claimed.corbado_user_id,
         )
-        return await self._start_session.execute(user.id, PASSKEY_AMR, origin)
+        try:
+            return await self._start_session.execute(user.id, PASSKEY_AMR, origin)
+        except AccountClosed:
+            await self._refuse(ACCOUNT_BEING_DELETED, "the account is being deleted")
 
     async def _refuse(self, reason: str, message: str) -> NoReturn:
         await self._record_failure(reason)

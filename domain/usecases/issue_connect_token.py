@@ -1,7 +1,11 @@
+import contextlib
+from dataclasses import dataclass
+
+from domain.errors import AccountClosed, CorbadoError
 from domain.identifiers import identifier_of
 from domain.model import ConnectTokenType, IdentifierKind, Principal
 from domain.policy import SessionPolicy
-from domain.ports import Clock, CorbadoConnect
+from domain.ports import Clock, CorbadoAccounts, CorbadoConnect, IssuedConnectTokens
 from domain.sessions import require_recent_authentication
 from domain.usecases.who_am_i import WhoAmI
 
@@ -10,28 +14,39 @@ from domain.usecases.who_am_i import WhoAmI
 SENSITIVE_TYPES = frozenset({ConnectTokenType.PASSKEY_APPEND, ConnectTokenType.PASSKEY_DELETE})
 
 
+@dataclass(frozen=True, slots=True)
 class IssueConnectToken:
-    """A Corbado connect token for the caller's own passkey operation."""
+    """A Corbado connect token for the caller's own passkey operation.
 
-    def __init__(
-        self,
-        who_am_i: WhoAmI,
-        corbado: CorbadoConnect,
-        clock: Clock,
-        policy: SessionPolicy,
-        identifier_kind: IdentifierKind,
-    ) -> None:
-        self._who_am_i = who_am_i
-        self._corbado = corbado
-        self._clock = clock
-        self._policy = policy
-        self._identifier_kind = identifier_kind
+    Every token is recorded with its id, so that deleting the account can delete at Corbado
+    each one that may still be used.
+    """
+
+    who_am_i: WhoAmI
+    corbado: CorbadoConnect
+    corbado_accounts: CorbadoAccounts
+    issued_tokens: IssuedConnectTokens
+    clock: Clock
+    policy: SessionPolicy
+    identifier_kind: IdentifierKind
 
     async def execute(self, principal: Principal, token_type: ConnectTokenType) -> str:
-        """The token secret; `ReauthenticationRequired` for a stale login on sensitive types."""
+        """The token secret; `ReauthenticationRequired` for a stale login on sensitive types,
+        `AccountClosed` while the account is being deleted."""
+        now = self.clock.now()
         if token_type in SENSITIVE_TYPES:
-            require_recent_authentication(principal, self._clock.now(), self._policy)
-        user = await self._who_am_i.execute(principal.user_id)
-        return await self._corbado.create_connect_token(
-            token_type, identifier_of(user, self._identifier_kind), user.display_name
+            require_recent_authentication(principal, now, self.policy)
+        user = await self.who_am_i.execute(principal.user_id)
+        if user.is_being_deleted(now):
+            raise AccountClosed("the account is being deleted")
+        token = await self.corbado.create_connect_token(
+            token_type, identifier_of(user, self.identifier_kind), user.display_name
         )
+        if not await self.issued_tokens.record(user.id, token, self.clock.now()):
+            # The account's deletion began while Corbado answered: it cannot have seen this
+            # token, so the token must not outlive this request.
+            # If Corbado fails now, the token still expires by itself; the caller is refused.
+            with contextlib.suppress(CorbadoError):
+                await self.corbado_accounts.delete_connect_token(token.id)
+            raise AccountClosed("the account is being deleted")
+        return token.secret

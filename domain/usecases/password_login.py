@@ -1,11 +1,14 @@
 from typing import NoReturn
 
 from domain.credentials import normalise_email
-from domain.errors import InvalidCredentials, InvalidInput
+from domain.errors import AccountClosed, InvalidCredentials, InvalidInput
 from domain.model import PASSWORD_AMR, SessionOrigin, TokenPair
-from domain.ports import AuditLog, PasswordHasher, Users
+from domain.ports import AuditLog, Clock, PasswordHasher, Users
 from domain.ports.audit import AuditAction, AuditEvent
 from domain.usecases.start_session import StartSession
+
+# The audit reason when a login meets an account whose deletion is under way.
+ACCOUNT_BEING_DELETED = "account_being_deleted"
 
 
 class PasswordLogin:
@@ -17,11 +20,13 @@ class PasswordLogin:
         hasher: PasswordHasher,
         start_session: StartSession,
         audit: AuditLog,
+        clock: Clock,
     ) -> None:
         self._users = users
         self._hasher = hasher
         self._start_session = start_session
         self._audit = audit
+        self._clock = clock
         # Unknown emails are checked against this hash so that they cost as much as known ones.
         self._decoy_hash: str | None = None
 
@@ -35,11 +40,16 @@ class PasswordLogin:
         matches = await self._hasher.verify(password_hash, password)
         if user is None or user.password_hash is None or not matches:
             await self._refuse(user.id if user else None, _failure(user is None, matches))
+        if user.is_being_deleted(self._clock.now()):
+            await self._refuse(user.id, ACCOUNT_BEING_DELETED)
         if self._hasher.needs_rehash(user.password_hash):
             await self._users.set_password_hash(user.id, await self._hasher.hash(password))
-        return await self._start_session.execute(
-            user.id, PASSWORD_AMR, SessionOrigin(user_agent=user_agent)
-        )
+        try:
+            return await self._start_session.execute(
+                user.id, PASSWORD_AMR, SessionOrigin(user_agent=user_agent)
+            )
+        except AccountClosed:
+            await self._refuse(user.id, ACCOUNT_BEING_DELETED)
 
     async def _decoy(self) -> str:
         if self._decoy_hash is None:

@@ -1,6 +1,6 @@
 from domain.credentials import new_refresh_token, refresh_token_hash
 from domain.errors import InvalidRefreshToken, RefreshTokenReused
-from domain.model import TokenPair
+from domain.model import TokenPair, deletion_pending
 from domain.policy import SessionPolicy
 from domain.ports import AccessTokens, AuditLog, Clock, Sessions
 from domain.ports.audit import AuditAction, AuditEvent
@@ -36,7 +36,11 @@ class RefreshSession:
         now = self._clock.now()
         old_hash = refresh_token_hash(refresh_token)
         record = await self._sessions.find_refresh(old_hash)
-        if record is None or not is_alive(record.session, now, self._policy):
+        if (
+            record is None
+            or not is_alive(record.session, now, self._policy)
+            or deletion_pending(record.account_deletion_pending_until, now)
+        ):
             raise InvalidRefreshToken("refresh token is not valid")
         new_token = new_refresh_token()
         new_hash = refresh_token_hash(new_token)

@@ -1,4 +1,5 @@
 from domain.credentials import new_id, new_refresh_token, refresh_token_hash
+from domain.errors import AccountClosed
 from domain.model import Session, SessionOrigin, TokenPair
 from domain.policy import SessionPolicy
 from domain.ports import AccessTokens, AuditLog, Clock, Sessions
@@ -26,7 +27,10 @@ class StartSession:
     async def execute(
         self, user_id: str, amr: tuple[str, ...], origin: SessionOrigin | None = None
     ) -> TokenPair:
-        """`amr` records how the user authenticated (RFC 8176 values); `origin` from where."""
+        """`amr` records how the user authenticated (RFC 8176 values); `origin` from where.
+
+        Raises `AccountClosed` when the account is being deleted or is gone by now.
+        """
         origin = origin or SessionOrigin()
         now = self._clock.now()
         session = Session(
@@ -42,7 +46,8 @@ class StartSession:
             corbado_user_id=origin.corbado_user_id,
         )
         refresh_token = new_refresh_token()
-        await self._sessions.create(session, refresh_token_hash(refresh_token))
+        if not await self._sessions.create(session, refresh_token_hash(refresh_token)):
+            raise AccountClosed("the account is being deleted")
         await self._audit.record(
             AuditEvent(
                 AuditAction.LOGIN_SUCCEEDED,

@@ -64,7 +64,14 @@ DOMAIN_ERRORS: dict[type[errors.DomainError], ErrorSpec] = {
     errors.FeedAccessDenied: ErrorSpec(
         401, "invalid_feed_secret", "The revocation feed needs its secret.", BEARER_CHALLENGE
     ),
+    errors.AccountClosed: ErrorSpec(
+        401,
+        "account_closed",
+        "The account is being deleted or no longer exists.",
+        BEARER_CHALLENGE,
+    ),
     errors.SessionNotFound: ErrorSpec(404, "session_not_found", "No such session."),
+    errors.AccountNotFound: ErrorSpec(404, "account_not_found", "No account has this email."),
     errors.RegistrationClosed: ErrorSpec(
         403, "registration_closed", "Registration is closed on this service."
     ),

@@ -6,6 +6,7 @@ schema (and role) of its own in the session's database. A backend asks for the f
 (`postgres_url`) itself, so a server starts only when its backend is selected.
 """
 
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -13,14 +14,19 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.cached_users import CachedUsers
+from adapters.sql.account_erasure import SqlAccountErasure
+from adapters.sql.connect_tokens import SqlIssuedConnectTokens
 from adapters.sql.engine import create_engine
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.tables import metadata
 from adapters.sql.users import SqlUsers
-from domain.ports import Sessions, Users
+from domain.ports import AccountErasure, IssuedConnectTokens, Sessions, Users
+from tests.fakes.fake_account_erasure import FakeAccountErasure
+from tests.fakes.fake_issued_connect_tokens import FakeIssuedConnectTokens
 from tests.fakes.fake_sessions import FakeSessions
 from tests.fakes.fake_users import FakeUsers
 from tests.support.servers import create_postgres_schema
@@ -32,6 +38,8 @@ class Stores:
 
     users: Users
     sessions: Sessions
+    issued_tokens: IssuedConnectTokens
+    erasure: AccountErasure
 
 
 StoreFactory = Callable[[], AbstractAsyncContextManager[Stores]]
@@ -40,7 +48,9 @@ StoreFactory = Callable[[], AbstractAsyncContextManager[Stores]]
 def _fake(_: pytest.FixtureRequest) -> StoreFactory:
     @asynccontextmanager
     async def stores() -> AsyncIterator[Stores]:
-        yield Stores(FakeUsers(), FakeSessions())
+        users = FakeUsers()
+        sessions, tokens = FakeSessions(users), FakeIssuedConnectTokens(users)
+        yield Stores(users, sessions, tokens, FakeAccountErasure(users, sessions, tokens))
 
     return stores
 
@@ -54,11 +64,20 @@ def _sqlite(request: pytest.FixtureRequest) -> StoreFactory:
         engine = create_engine(f"sqlite+aiosqlite:///{path}")
         try:
             await upgrade_to_head(engine)
-            yield Stores(SqlUsers(engine), SqlSessions(engine))
+            yield _sql_stores(engine)
         finally:
             await engine.dispose()
 
     return stores
+
+
+def _sql_stores(engine: AsyncEngine) -> Stores:
+    return Stores(
+        SqlUsers(engine),
+        SqlSessions(engine),
+        SqlIssuedConnectTokens(engine),
+        SqlAccountErasure(engine),
+    )
 
 
 def _postgres(request: pytest.FixtureRequest) -> StoreFactory:
@@ -75,7 +94,7 @@ def _postgres(request: pytest.FixtureRequest) -> StoreFactory:
         try:
             if not reused:
                 await upgrade_to_head(engine)
-            yield Stores(SqlUsers(engine), SqlSessions(engine))
+            yield _sql_stores(engine)
             async with engine.begin() as connection:
                 await connection.execute(text(f"TRUNCATE {_TABLES} RESTART IDENTITY"))
             emptied.append(url)
@@ -92,7 +111,7 @@ def _cached_sqlite(request: pytest.FixtureRequest) -> StoreFactory:
     async def stores() -> AsyncIterator[Stores]:
         async with sqlite() as underlying:
             users = CachedUsers(underlying.users, max_entries=100, ttl_s=60, timer=time.monotonic)
-            yield Stores(users, underlying.sessions)
+            yield dataclasses.replace(underlying, users=users)
 
     return stores
 

@@ -66,9 +66,11 @@ async def test_connect_token_secret_is_fresh_for_every_call(
     first = await subject.corbado.create_connect_token(token_type, "jane@doe.com", "Jane Doe")
     second = await subject.corbado.create_connect_token(token_type, "jane@doe.com", "Jane Doe")
 
-    assert first.startswith("ctk1_")
-    assert second.startswith("ctk1_")
-    assert first != second
+    assert first.secret.startswith("ctk1_")
+    assert second.secret.startswith("ctk1_")
+    assert first.secret != second.secret
+    assert first.id.startswith("ctk-")
+    assert first.id != second.id
 
 
 async def test_data_from_a_passkey_login_verifies_for_its_identifier(subject: Subject) -> None:

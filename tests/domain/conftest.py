@@ -4,9 +4,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from domain.model import IdentifierKind
+from domain.model import IdentifierKind, User
 from domain.policy import SessionPolicy
 from domain.usecases.authenticate import Authenticate
+from domain.usecases.close_account import CloseAccount
 from domain.usecases.create_user import CreateUser
 from domain.usecases.end_session import EndSession
 from domain.usecases.password_login import PasswordLogin
@@ -16,8 +17,11 @@ from domain.usecases.restore_revocations import RestoreRevocations
 from domain.usecases.start_session import StartSession
 from domain.usecases.who_am_i import WhoAmI
 from tests.fakes.fake_access_tokens import FakeAccessTokens
+from tests.fakes.fake_account_erasure import FakeAccountErasure
 from tests.fakes.fake_audit_log import FakeAuditLog
 from tests.fakes.fake_clock import FakeClock
+from tests.fakes.fake_corbado import FakeCorbadoConnect
+from tests.fakes.fake_issued_connect_tokens import FakeIssuedConnectTokens
 from tests.fakes.fake_password_hasher import FakePasswordHasher
 from tests.fakes.fake_revoked_sessions import FakeRevokedSessions
 from tests.fakes.fake_sessions import FakeSessions
@@ -51,19 +55,47 @@ class World:
     authenticate: Authenticate
     who_am_i: WhoAmI
     restore_revocations: RestoreRevocations
+    corbado: FakeCorbadoConnect
+    issued_tokens: FakeIssuedConnectTokens
+    close_account: CloseAccount
     identifier_kind: IdentifierKind = IdentifierKind.EMAIL
 
     def register(self, *, open_to_public: bool) -> Register:
         return Register(self.create_user, open_to_public=open_to_public)
 
 
+# Users that tests open sessions for directly: a session needs an existing account, as the
+# SQL store's foreign key demands.
+SEEDED_USER_IDS = ("user-1", "user-2")
+
+
 def build_world(policy: SessionPolicy = POLICY) -> World:
-    clock, users, sessions = FakeClock(), FakeUsers(), FakeSessions()
+    clock, users = FakeClock(), FakeUsers()
+    for user_id in SEEDED_USER_IDS:
+        users.seed(User(user_id, f"{user_id}@seeded.example", user_id, None, clock.now()))
+    sessions = FakeSessions(users)
+    issued_tokens = FakeIssuedConnectTokens(users)
     revoked, tokens, hasher = FakeRevokedSessions(), FakeAccessTokens(), FakePasswordHasher()
-    audit = FakeAuditLog()
+    audit, corbado = FakeAuditLog(), FakeCorbadoConnect()
     start_session = StartSession(sessions, tokens, clock, policy, audit)
     end_session = EndSession(sessions, revoked, clock, policy, audit)
+    who_am_i = WhoAmI(users)
+    close_account = CloseAccount(
+        users,
+        sessions,
+        issued_tokens,
+        corbado,
+        FakeAccountErasure(users, sessions, issued_tokens),
+        revoked,
+        clock,
+        policy,
+        audit,
+        IdentifierKind.EMAIL,
+    )
     return World(
+        corbado=corbado,
+        issued_tokens=issued_tokens,
+        close_account=close_account,
         clock=clock,
         users=users,
         sessions=sessions,
@@ -74,11 +106,11 @@ def build_world(policy: SessionPolicy = POLICY) -> World:
         audit=audit,
         create_user=CreateUser(users, hasher, clock, audit),
         start_session=start_session,
-        password_login=PasswordLogin(users, hasher, start_session, audit),
+        password_login=PasswordLogin(users, hasher, start_session, audit, clock),
         end_session=end_session,
         refresh=RefreshSession(sessions, tokens, end_session, clock, policy, audit),
         authenticate=Authenticate(tokens, revoked, clock, policy),
-        who_am_i=WhoAmI(users),
+        who_am_i=who_am_i,
         restore_revocations=RestoreRevocations(sessions, revoked, clock, policy),
     )
 

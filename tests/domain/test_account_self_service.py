@@ -43,9 +43,7 @@ class Account:
         self.end_own = EndOwnSession(self.list, world.end_session)
         self.end_all = EndAllSessions(self.list, world.end_session)
         self.forget = ForgetPasskey(self.list, world.end_session)
-        self.delete = DeleteAccount(
-            world.users, self.end_all, world.clock, world.policy, world.audit
-        )
+        self.delete = DeleteAccount(world.who_am_i, world.close_account, world.clock, world.policy)
         self.feed = ReadRevocations(world.sessions, world.policy, FEED_SECRET)
 
     async def login(
@@ -121,8 +119,15 @@ async def test_a_deleted_passkey_ends_the_sessions_it_opened(account: Account) -
 async def test_sensitive_connect_tokens_need_a_recent_login(age: int) -> None:
     world = build_world()
     user = await world.create_user.execute("jane@example.com", "correct horse", "Jane")
+    corbado = FakeCorbadoConnect()
     issue = IssueConnectToken(
-        world.who_am_i, FakeCorbadoConnect(), world.clock, world.policy, IdentifierKind.EMAIL
+        world.who_am_i,
+        corbado,
+        corbado,
+        world.issued_tokens,
+        world.clock,
+        world.policy,
+        IdentifierKind.EMAIL,
     )
     principal = Principal(user.id, "session-1", world.clock.now(), PASSWORD_AMR)
     world.clock.advance(age)
@@ -157,7 +162,7 @@ async def test_account_deletion_removes_the_user_and_ends_every_session(account:
         AuditAction.ACCOUNT_DELETED,
         user_id=user.id,
         session_id=principal.session_id,
-        removed="user, 2 sessions, their refresh tokens",
+        removed="user, 2 sessions, their refresh tokens, 0 connect tokens and 0 Corbado users",
     )
     ended_reasons = [e.reason for e in world.audit.events if e.action is AuditAction.SESSION_ENDED]
     assert ended_reasons == ["account_deleted", "account_deleted"]

@@ -29,7 +29,13 @@ class Passkeys:
         self.corbado = FakeCorbadoConnect()
         self.reader = FakePasskeyDataReader()
         self.issue = IssueConnectToken(
-            world.who_am_i, self.corbado, world.clock, world.policy, kind
+            world.who_am_i,
+            self.corbado,
+            self.corbado,
+            world.issued_tokens,
+            world.clock,
+            world.policy,
+            kind,
         )
         self.complete = CompleteLogin(
             self.reader,

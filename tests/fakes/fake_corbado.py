@@ -1,9 +1,9 @@
-"""An in-memory `CorbadoConnect` for use-case and HTTP tests."""
+"""An in-memory `CorbadoConnect` and `CorbadoAccounts` for use-case and HTTP tests."""
 
 from jose import jwt
 
 from domain.errors import CorbadoError
-from domain.model import ConnectTokenType, VerificationResult
+from domain.model import ConnectTokenType, IssuedConnectToken, VerificationResult
 
 FAKE_PROJECT_ID = "pro-fake"
 FAR_FUTURE = 4_102_444_800  # 2100-01-01
@@ -15,12 +15,21 @@ class FakeCorbadoConnect:
     `mint(identifier)` stands in for a browser passkey login: a JWT (readable by
     `JosePasskeyDataReader`) that verifies once as `success` for that identifier. Unknown data
     gives `invalid_signature`, a replay `invalid_challenge`, another username `user_mismatch`.
+
+    Like Corbado, it keeps a user per identifier that got a passkey-append token or a passkey
+    login; deleting that user makes data minted for it before fail (`invalid_signature`: its
+    passkey is gone). Deleted connect tokens are kept in `deleted_tokens`.
     """
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, ...]] = []
         self._issued = 0
+        self._user_of: dict[str, str] = {}
+        self._users_made = 0
+        self.live_tokens: set[str] = set()
+        self.deleted_tokens: list[str] = []
         self._minted: dict[str, str] = {}
+        self._minted_for: dict[str, str] = {}
         self._used: set[str] = set()
         self._next_result: VerificationResult | None = None
         self._next_error: CorbadoError | None = None
@@ -33,9 +42,10 @@ class FakeCorbadoConnect:
         expires_at: int = FAR_FUTURE,
     ) -> str:
         """A fresh `signedPasskeyData` claiming `identifier` as its `webauthnId`."""
+        corbado_user_id = self._user_for(identifier)
         claims = {
             "iss": issuer,
-            "sub": f"usr-fake-{identifier}",
+            "sub": corbado_user_id,
             "exp": expires_at,
             "jti": f"jti-{len(self._minted)}",
             "credential": f"cre-fake-{identifier}",
@@ -43,6 +53,7 @@ class FakeCorbadoConnect:
         }
         token: str = jwt.encode(claims, "fake-corbado-key", algorithm="HS256")
         self._minted[token] = identifier
+        self._minted_for[token] = corbado_user_id
         return token
 
     def answer_next_verification(self, result: VerificationResult) -> None:
@@ -55,12 +66,40 @@ class FakeCorbadoConnect:
 
     async def create_connect_token(
         self, token_type: ConnectTokenType, identifier: str, display_name: str
-    ) -> str:
-        """`ctk1_fake_<n>`, a new one on every call."""
+    ) -> IssuedConnectToken:
+        """`ctk1_fake_<n>` with id `ctk-<n>`, a new one on every call."""
         self.calls.append(("create_connect_token", token_type, identifier, display_name))
         self._raise_scripted_error()
         self._issued += 1
-        return f"ctk1_fake_{self._issued}"
+        if token_type is ConnectTokenType.PASSKEY_APPEND:
+            self._user_for(identifier)
+        token = IssuedConnectToken(f"ctk-{self._issued}", f"ctk1_fake_{self._issued}", FAR_FUTURE)
+        self.live_tokens.add(token.id)
+        return token
+
+    async def delete_connect_token(self, token_id: str) -> None:
+        self.calls.append(("delete_connect_token", token_id))
+        self._raise_scripted_error()
+        if token_id in self.live_tokens:
+            self.live_tokens.discard(token_id)
+            self.deleted_tokens.append(token_id)
+
+    async def user_ids_for(self, identifier: str) -> list[str]:
+        self.calls.append(("user_ids_for", identifier))
+        self._raise_scripted_error()
+        user_id = self._user_of.get(identifier)
+        return [] if user_id is None else [user_id]
+
+    async def delete_user(self, corbado_user_id: str) -> None:
+        self.calls.append(("delete_user", corbado_user_id))
+        self._raise_scripted_error()
+        self._user_of = {i: u for i, u in self._user_of.items() if u != corbado_user_id}
+
+    def _user_for(self, identifier: str) -> str:
+        if identifier not in self._user_of:
+            self._users_made += 1
+            self._user_of[identifier] = f"usr-fake-{self._users_made}"
+        return self._user_of[identifier]
 
     async def verify_signed_passkey_data(
         self, signed_passkey_data: str, username: str
@@ -72,7 +111,9 @@ class FakeCorbadoConnect:
             result, self._next_result = self._next_result, None
             return result
         identifier = self._minted.get(signed_passkey_data)
-        if identifier is None:
+        if identifier is None or self._minted_for.get(signed_passkey_data) != self._user_of.get(
+            identifier
+        ):
             return VerificationResult.INVALID_SIGNATURE
         if signed_passkey_data in self._used:
             return VerificationResult.INVALID_CHALLENGE

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, replace
 
 from domain.model import RefreshTokenRecord, Revocation, Session
+from tests.fakes.fake_users import FakeUsers
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,17 +16,22 @@ class _StoredToken:
 class FakeSessions:
     """Sessions and refresh-token hashes in dicts, with the semantics the SQL store has.
 
-    No method awaits between reading and writing, so each one is atomic on the event loop.
+    No method awaits between reading and writing, so each one is atomic on the event loop. It
+    reads the users' deletion marks from `users`, as the SQL store joins the users table.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, users: FakeUsers) -> None:
+        self._users = users
         self._sessions: dict[str, Session] = {}
         self._tokens: dict[str, _StoredToken] = {}
         self._log: list[Revocation] = []
 
-    async def create(self, session: Session, refresh_hash: str) -> None:
+    async def create(self, session: Session, refresh_hash: str) -> bool:
+        if not self._users.is_open(session.user_id, session.created_at):
+            return False
         self._sessions[session.id] = session
         self._tokens[refresh_hash] = _StoredToken(session.id)
+        return True
 
     async def get(self, session_id: str) -> Session | None:
         return self._sessions.get(session_id)
@@ -34,7 +40,10 @@ class FakeSessions:
         token = self._tokens.get(refresh_hash)
         if token is None:
             return None
-        return RefreshTokenRecord(self._sessions[token.session_id], token.rotated_at)
+        session = self._sessions[token.session_id]
+        return RefreshTokenRecord(
+            session, token.rotated_at, self._users.deletion_mark(session.user_id)
+        )
 
     async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:
         token = self._tokens.get(old_hash)
@@ -72,6 +81,24 @@ class FakeSessions:
 
     async def revocations_after(self, cursor: int, limit: int) -> list[Revocation]:
         return [entry for entry in self._log if entry.cursor > cursor][:limit]
+
+    def erase_user(self, user_id: str, now: int) -> tuple[str, ...]:
+        """Revoke the user's sessions into the log, then drop them with their tokens, at once
+        (the erasure fake's middle step; the SQL store does it by ON DELETE CASCADE)."""
+        ended = tuple(
+            sorted(
+                session.id
+                for session in self._sessions.values()
+                if session.user_id == user_id and session.revoked_at is None
+            )
+        )
+        for session_id in ended:
+            self._log.append(Revocation(len(self._log) + 1, session_id, now))
+        gone = {sid for sid, session in self._sessions.items() if session.user_id == user_id}
+        for session_id in gone:
+            del self._sessions[session_id]
+        self._tokens = {h: t for h, t in self._tokens.items() if t.session_id not in gone}
+        return ended
 
     def _add_token(self, session_id: str, token_hash: str, now: int) -> None:
         session = self._sessions[session_id]

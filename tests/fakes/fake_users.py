@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from domain.errors import EmailAlreadyRegistered
-from domain.model import User
+from domain.model import User, deletion_pending
 
 
 class FakeUsers:
@@ -15,6 +15,10 @@ class FakeUsers:
     async def add(self, user: User) -> None:
         if await self.by_email(user.email) is not None:
             raise EmailAlreadyRegistered("email address is already registered")
+        self._users[user.id] = user
+
+    def seed(self, user: User) -> None:
+        """Add a user without the checks of `add` (test set-up)."""
         self._users[user.id] = user
 
     async def by_id(self, user_id: str) -> User | None:
@@ -29,4 +33,30 @@ class FakeUsers:
             self._users[user_id] = replace(user, password_hash=password_hash)
 
     async def delete(self, user_id: str) -> bool:
+        return self._users.pop(user_id, None) is not None
+
+    async def mark_for_deletion(self, user_id: str, until: int) -> bool:
+        user = self._users.get(user_id)
+        if user is None:
+            return False
+        self._users[user_id] = replace(user, deletion_pending_until=until)
+        return True
+
+    async def clear_deletion_mark(self, user_id: str) -> None:
+        user = self._users.get(user_id)
+        if user is not None:
+            self._users[user_id] = replace(user, deletion_pending_until=None)
+
+    def deletion_mark(self, user_id: str) -> int | None:
+        """The account's deletion mark, for the fakes of the other stores (no await: atomic)."""
+        user = self._users.get(user_id)
+        return None if user is None else user.deletion_pending_until
+
+    def is_open(self, user_id: str, now: int) -> bool:
+        """Whether something may be recorded for the account at `now`, as the SQL stores ask."""
+        user = self._users.get(user_id)
+        return user is not None and not deletion_pending(user.deletion_pending_until, now)
+
+    def forget(self, user_id: str) -> bool:
+        """Remove the user at once (the erasure fake's last step)."""
         return self._users.pop(user_id, None) is not None

@@ -38,7 +38,9 @@ class GatedCorbado:
                 self.rfile.read(int(self.headers["Content-Length"]))
                 gate.entered.set()
                 gate._opened.wait(BOUND_S)
-                body = json.dumps({"secret": CONNECT_TOKEN}).encode()
+                body = json.dumps(
+                    {"id": "ctk-1", "secret": CONNECT_TOKEN, "expires": 4102444800}
+                ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))

@@ -99,9 +99,18 @@ async def passkey_deleted(
 @delete(
     "/me",
     operation_id="deleteAccount",
-    summary="Delete the caller's account",
-    response_description="The account and every session of it are gone.",
-    responses=errors(401, codes={401: ("invalid_token", "reauthentication_required")}),
+    summary="Delete the caller's account, here and at Corbado",
+    response_description="The account, every session of it and its passkeys are gone.",
+    responses=errors(
+        401,
+        502,
+        503,
+        504,
+        codes={
+            401: ("invalid_token", "reauthentication_required", "account_closed"),
+            503: ("upstream_unavailable", "service_unavailable"),
+        },
+    ),
     security=BEARER,
     guards=AUTHENTICATED,
     tags=["account"],
@@ -109,7 +118,13 @@ async def passkey_deleted(
 async def delete_account(
     request: AuthenticatedRequest, delete_account: NamedDependency[DeleteAccount]
 ) -> None:
-    """Needs a login within SENSITIVE_ACTION_MAX_AGE_S, else 401 `reauthentication_required`."""
+    """Needs a login within SENSITIVE_ACTION_MAX_AGE_S, else 401 `reauthentication_required`.
+
+    Corbado's copy goes first (the connect tokens still live, then the user with its
+    passkeys); if Corbado cannot confirm, the answer is 502/503/504 and the account stays as it
+    was, so the call can simply be repeated. While a deletion runs, logins, refreshes and
+    connect tokens for the account are refused.
+    """
     await delete_account.execute(request.auth)
 
 

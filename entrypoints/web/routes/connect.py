@@ -33,7 +33,7 @@ from entrypoints.web.schemas import (
         502,
         503,
         504,
-        codes={401: ("invalid_token", "reauthentication_required")},
+        codes={401: ("invalid_token", "reauthentication_required", "account_closed")},
     ),
     security=BEARER,
     guards=AUTHENTICATED,

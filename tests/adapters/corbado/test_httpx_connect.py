@@ -12,12 +12,14 @@ import pytest
 
 from adapters.corbado.httpx_connect import USER_AGENT, HttpxCorbadoConnect, build_corbado_client
 from domain.errors import CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
-from domain.model import ConnectTokenType, VerificationResult
+from domain.model import ConnectTokenType, IssuedConnectToken, VerificationResult
 
 PROJECT_ID = "pro-7815296293940881620"
 API_SECRET = "corbado1_s3cr3tValueNeverLogged"
 BASIC_AUTH = "Basic " + base64.b64encode(f"{PROJECT_ID}:{API_SECRET}".encode()).decode()
 TOKEN_SECRET = "ctk1_sxmexzS7RFBaJSA4V4kBFPs45bkxMK"
+# The spec's connectToken answer, trimmed to what we read (id, secret, expires).
+TOKEN = {"id": "ctk-940364795071150919", "secret": TOKEN_SECRET, "expires": 1752749184}
 SIGNED_DATA = "eyJhbGciOiJSUzI1NiJ9.eyJ3ZWJhdXRobklkIjoiamFuZSJ9.c2ln"
 BODY_MARKER = "UPSTREAM-BODY-MARKER"
 
@@ -84,9 +86,10 @@ async def connect() -> AsyncIterator[Connect]:
 
 
 async def create(corbado: HttpxCorbadoConnect) -> str:
-    return await corbado.create_connect_token(
+    issued = await corbado.create_connect_token(
         ConnectTokenType.PASSKEY_APPEND, "jane@doe.com", "Jane Doe"
     )
+    return issued.secret
 
 
 async def verify(corbado: HttpxCorbadoConnect) -> VerificationResult:
@@ -100,11 +103,11 @@ async def verify(corbado: HttpxCorbadoConnect) -> VerificationResult:
 async def test_create_connect_token_posts_the_spec_request(
     connect: Connect, token_type: ConnectTokenType
 ) -> None:
-    corbado, seen = connect(answer(200, {"secret": TOKEN_SECRET}))
+    corbado, seen = connect(answer(200, TOKEN))
 
-    secret = await corbado.create_connect_token(token_type, "jane@doe.com", "Jane Doe")
+    issued = await corbado.create_connect_token(token_type, "jane@doe.com", "Jane Doe")
 
-    assert secret == TOKEN_SECRET
+    assert issued == IssuedConnectToken("ctk-940364795071150919", TOKEN_SECRET, 1752749184)
     [request] = seen
     assert request.method == "POST"
     assert request.url == "https://backendapi.test/v2/connectTokens"
@@ -280,8 +283,28 @@ async def test_an_unusable_success_body_is_unavailable(connect: Connect, raw: by
 
 @pytest.mark.parametrize(
     "body",
-    [{"id": "ctk-1"}, {"secret": ""}, {"secret": None}, {"secret": 42}],
-    ids=["missing", "empty", "null", "number"],
+    [
+        {"id": "ctk-1", "expires": 1},
+        {**TOKEN, "secret": ""},
+        {**TOKEN, "secret": None},
+        {**TOKEN, "secret": 42},
+        {"secret": TOKEN_SECRET, "expires": 1},
+        {**TOKEN, "id": ""},
+        {**TOKEN, "id": "c" * 129},
+        {"id": "ctk-1", "secret": TOKEN_SECRET},
+        {**TOKEN, "expires": "soon"},
+    ],
+    ids=[
+        "missing",
+        "empty",
+        "null",
+        "number",
+        "no-id",
+        "empty-id",
+        "overlong-id",
+        "no-expiry",
+        "text-expiry",
+    ],
 )
 async def test_a_connect_token_without_a_secret_is_unavailable(
     connect: Connect, body: dict[str, object]
@@ -409,10 +432,139 @@ async def test_upstream_values_cannot_forge_log_lines(
 async def test_a_successful_call_logs_no_secret(
     connect: Connect, caplog: pytest.LogCaptureFixture
 ) -> None:
-    corbado, _ = connect(answer(200, {"secret": TOKEN_SECRET}))
+    corbado, _ = connect(answer(200, TOKEN))
 
     with caplog.at_level(logging.DEBUG):
         await create(corbado)
 
     for leaked in (TOKEN_SECRET, API_SECRET, BASIC_AUTH.split()[1]):
         assert leaked not in caplog.text
+
+
+# Account removal -------------------------------------------------------------------------------
+
+
+def identifiers(*pairs: tuple[str, str], page: int = 1, total_pages: int = 1) -> Handler:
+    body = {
+        "identifiers": [
+            {
+                "identifierID": f"ide-{n}",
+                "type": "email",
+                "value": value,
+                "status": "primary",
+                "userID": user_id,
+            }
+            for n, (value, user_id) in enumerate(pairs)
+        ],
+        "paging": {"page": page, "totalPages": total_pages, "totalItems": len(pairs)},
+    }
+    return answer(200, body)
+
+
+async def test_deletes_go_to_the_spec_paths_with_escaped_ids(connect: Connect) -> None:
+    corbado, seen = connect(answer(200, {"httpStatusCode": 200, "message": "ok"}))
+
+    await corbado.delete_connect_token("ctk-1/../x")
+    await corbado.delete_user("usr-42")
+
+    assert [(r.method, str(r.url)) for r in seen] == [
+        ("DELETE", "https://backendapi.test/v2/connectTokens/ctk-1%2F..%2Fx"),
+        ("DELETE", "https://backendapi.test/v2/users/usr-42"),
+    ]
+    assert all(r.headers["Authorization"] == BASIC_AUTH for r in seen)
+
+
+@pytest.mark.parametrize(
+    "gone",
+    [
+        answer(404, error_rsp(404, "not_found")),
+        answer(
+            400,
+            {
+                **error_rsp(400, "validation_error"),
+                "error": {
+                    "type": "validation_error",
+                    "validation": [{"field": "userID", "message": "does not exist"}],
+                },
+            },
+        ),
+    ],
+    ids=["404", "400-does-not-exist"],
+)
+async def test_what_corbado_no_longer_has_counts_as_deleted(
+    connect: Connect, gone: Handler
+) -> None:
+    corbado, _ = connect(gone)
+
+    await corbado.delete_user("usr-1")
+    await corbado.delete_connect_token("ctk-1")
+
+
+@pytest.mark.parametrize(
+    ("handler", "error"),
+    [
+        (answer(400, error_rsp(400, "validation_error")), CorbadoRejected),
+        (answer(401, error_rsp(401, "login_error")), CorbadoRejected),
+        (answer(500, error_rsp(500, "internal_error")), CorbadoUnavailable),
+        (answer(429, error_rsp(429, "rate_limited")), CorbadoUnavailable),
+        (hang, CorbadoTimeout),
+    ],
+    ids=["400", "401", "500", "429", "timeout"],
+)
+async def test_a_delete_corbado_did_not_confirm_raises(
+    connect: Connect, handler: Handler, error: type[Exception]
+) -> None:
+    corbado, _ = connect(handler, timeout_s=0.05)
+
+    with pytest.raises(error):
+        await corbado.delete_user("usr-1")
+
+
+async def test_users_are_found_by_the_escaped_identifier_and_exact_matches_only(
+    connect: Connect,
+) -> None:
+    corbado, seen = connect(identifiers(("jane+x@doe.com", "usr-1"), ("other@doe.com", "usr-2")))
+
+    found = await corbado.user_ids_for("jane+x@doe.com")
+
+    assert found == ["usr-1"]
+    [request] = seen
+    assert request.method == "GET"
+    assert request.url.path == "/v2/identifiers"
+    assert request.url.params.get_list("filter[]") == ["identifierValue:eq:jane%2Bx%40doe.com"]
+    assert request.url.params["page"] == "1"
+
+
+async def test_every_page_is_read(connect: Connect) -> None:
+    pages = iter(
+        [
+            identifiers(("jane@doe.com", "usr-1"), total_pages=2),
+            identifiers(("jane@doe.com", "usr-2"), page=2, total_pages=2),
+        ]
+    )
+
+    async def paged(request: httpx.Request) -> httpx.Response:
+        return await next(pages)(request)
+
+    corbado, seen = connect(paged)
+
+    assert await corbado.user_ids_for("jane@doe.com") == ["usr-1", "usr-2"]
+    assert [r.url.params["page"] for r in seen] == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        identifiers(("jane@doe.com", "usr-1"), total_pages=99),
+        answer(200, {"identifiers": [{"value": "jane@doe.com"}], "paging": {"page": 1}}),
+        answer(200, raw=b"not json"),
+    ],
+    ids=["endless", "malformed", "garbage"],
+)
+async def test_an_unusable_identifier_list_is_unavailable(
+    connect: Connect, handler: Handler
+) -> None:
+    corbado, _ = connect(handler)
+
+    with pytest.raises(CorbadoUnavailable):
+        await corbado.user_ids_for("jane@doe.com")
