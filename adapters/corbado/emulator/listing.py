@@ -2,19 +2,29 @@
 
 The spec's parameters: `filter[]` (repeatable, `<field>:<operator>:<value>`; every filter must
 hold), `sort` (`<field>:asc|desc`), `page` (from 1) and `pageSize` (default 10). Fields are
-`userID`, `identifierType` and `identifierValue`; values are compared exactly as stored. Of the
-spec's operators only `eq` is implemented; `gt`, `lt` and anything else are a 400
-`validation_error`, as are malformed filters, unknown fields, an `identifierType` outside the
-spec's enum, a page below 1 or past 2^31 - 1, a `pageSize` outside 1..100, a parameter given
-twice, and any query parameter the operation does not define (a client that misspells `filter[]`
-must not silently list every identifier). Corbado's own limits are unpublished.
-A page past the last one is empty; `totalPages` is 0 when nothing matches.
+`userID`, `identifierType` and `identifierValue`.
+
+Filter values are percent-decoded once more after the query string itself, as Go's
+`url.QueryUnescape` does (`+` is a space): Corbado's Python SDK (corbado-python
+`identifier_service.py`) sends `quote_plus(value)` inside the filter and its integration tests
+against the live API find `integration-test+…@corbado.com` that way, which only works if the
+server decodes again. So a client must encode the value inside the filter (`+` as `%2B`); the
+decoded value is then compared exactly as stored (no case folding, no trimming). The same SDK
+sends `userID:eq:<digits>` without the `usr-` prefix; the emulator accepts both forms.
+
+Of the spec's operators only `eq` is implemented; `gt`, `lt` and anything else are a 400
+`validation_error`, as are malformed filters, a bad percent-escape, unknown fields, an
+`identifierType` outside the spec's enum, a page below 1 or past 2^31 - 1, a `pageSize` outside
+1..100, a parameter given twice, and any query parameter the operation does not define (a client
+that misspells `filter[]` must not silently list every identifier). Corbado's own limits are
+unpublished. A page past the last one is empty; `totalPages` is 0 when nothing matches.
 """
 
 import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from adapters.corbado.emulator.directory import Identifier, IdentifierType
 from adapters.corbado.emulator.envelope import validation_error
@@ -26,6 +36,8 @@ _FILTER = "filter[]"
 _SINGLE = ("sort", "page", "pageSize")
 _DIGITS = re.compile(r"[0-9]{1,10}")
 _IDENTIFIER_TYPES = frozenset(t.value for t in IdentifierType)
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_USER_PREFIX = "usr-"
 
 
 class Field(enum.StrEnum):
@@ -60,8 +72,11 @@ class Filter:
     value: str
 
     def matches(self, identifier: Identifier) -> bool:
-        """Whether `identifier` has exactly this value in this field."""
-        return self.field.of(identifier) == self.value
+        """Whether `identifier` holds exactly this value (a user id with or without `usr-`)."""
+        actual = self.field.of(identifier)
+        if self.field is Field.USER_ID and actual == f"{_USER_PREFIX}{self.value}":
+            return True
+        return actual == self.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +147,22 @@ def _filter(text: str, problems: list[tuple[str, str]]) -> Filter | None:
     if operator != Operator.EQ:
         problems.append((_FILTER, "operator must be eq (the emulator implements no other)"))
         return None
+    try:
+        value = _query_unescape(value)
+    except ValueError:
+        problems.append((_FILTER, "value must be percent-encoded UTF-8"))
+        return None
     if field is Field.IDENTIFIER_TYPE and value not in _IDENTIFIER_TYPES:
         problems.append((_FILTER, f"identifierType must be one of {_choices(IdentifierType)}"))
         return None
     return None if field is None else Filter(field, value)
+
+
+def _query_unescape(text: str) -> str:
+    """Go's `url.QueryUnescape`: `+` is a space, `%XX` a byte; the bytes must be UTF-8."""
+    if _BAD_ESCAPE.search(text):
+        raise ValueError("bad percent-escape")
+    return unquote_to_bytes(text.replace("+", " ")).decode("utf-8")
 
 
 def _sort(text: str, problems: list[tuple[str, str]]) -> Sort | None:

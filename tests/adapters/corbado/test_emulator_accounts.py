@@ -36,6 +36,11 @@ IDENTIFIER = {"identifierID", "type", "value", "status", "userID"}
 PAGING = {"page", "totalPages", "totalItems"}
 
 
+def eq(field: str, value: str) -> str:
+    """An `eq` filter with its value encoded inside it, as Corbado's Python SDK sends it."""
+    return f"{field}:eq:{quote(value, safe='')}"
+
+
 def unique(domain: str = "@doe.com") -> str:
     """An identifier no other test of the module's shared emulator uses."""
     return f"jane-{uuid.uuid4().hex}{domain}"
@@ -77,7 +82,7 @@ async def identifiers(
 
 
 async def holders(emulator: httpx.AsyncClient, value: str) -> list[dict[str, str]]:
-    body = await identifiers(emulator, f"identifierValue:eq:{value}")
+    body = await identifiers(emulator, eq("identifierValue", value))
     found: list[dict[str, str]] = body["identifiers"]  # type: ignore[assignment]
     return found
 
@@ -293,14 +298,28 @@ async def test_filters_match_exact_values_and_all_must_hold(emulator: httpx.Asyn
     user_id = identifier["userID"]
 
     by_user = await identifiers(emulator, f"userID:eq:{user_id}")
+    by_digits = await identifiers(emulator, f"userID:eq:{user_id.removeprefix('usr-')}")
     both = await identifiers(emulator, f"userID:eq:{user_id}", "identifierType:eq:email")
     neither = await identifiers(emulator, f"userID:eq:{user_id}", "identifierType:eq:username")
 
     assert by_user["identifiers"] == [identifier]
+    assert by_digits["identifiers"] == [identifier]
     assert both["identifiers"] == [identifier]
     assert neither["identifiers"] == []
     assert await holders(emulator, value.upper()) == []
     assert await holders(emulator, f" {value}") == []
+
+
+async def test_filter_values_are_decoded_once_more(emulator: httpx.AsyncClient) -> None:
+    # As Corbado's SDK tests show: the value inside the filter is itself percent-encoded.
+    value = f"jane+{uuid.uuid4().hex}@doe.com"
+    await new_token(emulator, value)
+
+    plain = await identifiers(emulator, f"identifierValue:eq:{value}")
+    encoded = await identifiers(emulator, eq("identifierValue", value))
+
+    assert plain["identifiers"] == []  # its "+" decodes to a space
+    assert [i["value"] for i in encoded["identifiers"]] == [value]  # type: ignore[attr-defined]
 
 
 async def test_a_value_may_hold_colons(emulator: httpx.AsyncClient) -> None:
@@ -336,6 +355,9 @@ async def test_filter_by_type(fresh: httpx.AsyncClient) -> None:
         {"filter[]": "identifierType:eq:phonebook"},
         {"filter[]": ["identifierValue:eq:a", "userID:like:usr"]},
         {"filter[]": "createdAt:gt:2021-07-20T00:00:00"},
+        {"filter[]": "identifierValue:eq:%zz"},
+        {"filter[]": "identifierValue:eq:100%"},
+        {"filter[]": "identifierValue:eq:%e9"},
     ],
 )
 async def test_bad_filters_are_validation_errors(
@@ -530,11 +552,11 @@ def test_an_eq_filter_finds_exactly_the_stored_value(app: Litestar) -> None:
             assert created.status_code == 200
 
             found = client.get(
-                "/identifiers", params={"filter[]": f"identifierValue:eq:{value}"}, auth=AUTH
+                "/identifiers", params={"filter[]": eq("identifierValue", value)}, auth=AUTH
             ).json()["identifiers"]
             missed = client.get(
                 "/identifiers",
-                params={"filter[]": f"identifierValue:eq:{value}{probe}x"},
+                params={"filter[]": eq("identifierValue", f"{value}{probe}x")},
                 auth=AUTH,
             ).json()["identifiers"]
 
