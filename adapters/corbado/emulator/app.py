@@ -95,6 +95,9 @@ def create_emulator_app(
         request: Request[Any, Any, Any], user_id: FromPath[str]
     ) -> dict[str, object]:
         if not users.delete(user_id):
+            # corbado-python's integration tests see the live API answer an unknown user with
+            # 400 validation_error ("userID: does not exist"); the emulator answers 404
+            # not_found as corbado-backend-api.md §12 says. A client should accept either.
             raise ApiError(404, "not_found", "User not found")
         return generic_rsp(request)
 
