@@ -8,25 +8,34 @@ from time import perf_counter
 from typing import Any
 
 import msgspec
-from litestar import Litestar, Request, Router, post
+from litestar import Litestar, Request, Router, delete, get, post
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Headers
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.handlers import BaseRouteHandler
+from litestar.params import FromPath
+from litestar.types import ASGIApp, Receive, Scope, Send
 
+from adapters.corbado.emulator.connect_tokens import ConnectTokens
+from adapters.corbado.emulator.directory import Directory
 from adapters.corbado.emulator.envelope import (
     STARTED,
     ApiError,
     api_error_response,
+    generic_rsp,
     http_exception_response,
     internal_error_response,
     validation_error,
 )
-from adapters.corbado.emulator.ids import random_id, random_text
+from adapters.corbado.emulator.listing import parse_identifier_query
 from adapters.corbado.emulator.passkeys import PasskeyAuthority
 from domain.model import ConnectTokenType
 
 MAX_BODY_BYTES = 64 * 1024
 DEFAULT_TOKEN_LIFETIME_S = 3600
+BACKEND_API = "/v2"
+OPEN_PREFIX = "/v2/_emulator"
 _MISSING = object()
 _TOKEN_TYPES = frozenset(t.value for t in ConnectTokenType)
 
@@ -39,28 +48,35 @@ def create_emulator_app(
     project_id: str, api_secret: str, clock: Callable[[], int] = _now
 ) -> Litestar:
     """A Corbado Backend API v2 stand-in under `/v2`; state lives in memory, no lifespan needed."""
-    authority = PasskeyAuthority(project_id, clock)
+    users = Directory()
+    connect_tokens = ConnectTokens(clock)
+    authority = PasskeyAuthority(project_id, clock, users)
     expected_credentials = f"{project_id}:{api_secret}".encode()
 
     def require_basic_auth(
         connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
     ) -> None:
+        # `_authenticate_first` has checked already; this holds should a path ever route here
+        # that its prefix test took for an open one.
         if not _credentials_match(connection.headers.get("authorization"), expected_credentials):
-            raise ApiError(401, "login_error", "Login error", headers={"WWW-Authenticate": "Basic"})
+            raise _login_error()
 
-    @post("/connectTokens", status_code=200, guards=[require_basic_auth])
+    @post("/connectTokens", status_code=200)
     async def create_connect_token(request: Request[Any, Any, Any]) -> dict[str, object]:
         token_type, data, lifetime_s = _connect_token_request(await _json_object(request))
-        return {
-            "id": random_id("ctk"),
-            "tokenType": token_type,
-            "data": data,
-            "connectTokenStatus": "initial",
-            "secret": f"ctk1_{random_text(30)}",
-            "expires": clock() + lifetime_s,
-        }
+        if token_type is ConnectTokenType.PASSKEY_APPEND:
+            users.ensure(data["identifier"])
+        return connect_tokens.issue(token_type, data, lifetime_s).to_json()
 
-    @post("/passkey/verifySignedData", status_code=200, guards=[require_basic_auth])
+    @delete("/connectTokens/{connect_token_id:str}", status_code=200)
+    async def delete_connect_token(
+        request: Request[Any, Any, Any], connect_token_id: FromPath[str]
+    ) -> dict[str, object]:
+        if not connect_tokens.delete(connect_token_id):
+            raise ApiError(404, "not_found", "ConnectToken not found")
+        return generic_rsp(request)
+
+    @post("/passkey/verifySignedData", status_code=200)
     async def verify_signed_data(request: Request[Any, Any, Any]) -> dict[str, object]:
         body = await _json_object(request)
         problems: list[tuple[str, str]] = []
@@ -69,21 +85,42 @@ def create_emulator_app(
         _raise_problems(problems)
         return {"verificationResult": authority.verify(signed_passkey_data, username).value}
 
+    @get("/identifiers")
+    async def list_identifiers(request: Request[Any, Any, Any]) -> dict[str, object]:
+        query = parse_identifier_query(request.query_params.multi_items())
+        return query.answer(users.identifiers())
+
+    @delete("/users/{user_id:str}", status_code=200)
+    async def delete_user(
+        request: Request[Any, Any, Any], user_id: FromPath[str]
+    ) -> dict[str, object]:
+        if not users.delete(user_id):
+            # corbado-python's integration tests see the live API answer an unknown user with
+            # 400 validation_error ("userID: does not exist"); the emulator answers 404
+            # not_found as corbado-backend-api.md §12 says. A client should accept either.
+            raise ApiError(404, "not_found", "User not found")
+        return generic_rsp(request)
+
     # Open: it stands in for the browser's passkey ceremony, which needs no API secret.
-    @post("/_emulator/passkeyLogin", status_code=200)
+    @post("/passkeyLogin", status_code=200)
     async def passkey_login(request: Request[Any, Any, Any]) -> dict[str, object]:
         problems: list[tuple[str, str]] = []
         identifier = _text(await _json_object(request), "identifier", problems)
         _raise_problems(problems)
-        return {"signedPasskeyData": authority.mint(identifier)}
+        return {"signedPasskeyData": authority.mint(users.ensure(identifier))}
 
-    def stamp_start(request: Request[Any, Any, Any]) -> None:
-        request.state[STARTED] = perf_counter()
-
-    handlers = [create_connect_token, verify_signed_data, passkey_login]
-    return Litestar(
-        route_handlers=[Router("/v2", route_handlers=handlers)],
-        before_request=stamp_start,
+    backend_api = [
+        create_connect_token,
+        delete_connect_token,
+        verify_signed_data,
+        list_identifiers,
+        delete_user,
+    ]
+    app = Litestar(
+        route_handlers=[
+            Router(BACKEND_API, route_handlers=backend_api, guards=[require_basic_auth]),
+            Router(OPEN_PREFIX, route_handlers=[passkey_login]),
+        ],
         exception_handlers={
             ApiError: api_error_response,
             HTTPException: http_exception_response,
@@ -93,6 +130,40 @@ def create_emulator_app(
         openapi_config=None,
         logging_config=None,
     )
+    app.asgi_handler = _authenticate_first(app.asgi_handler, expected_credentials)
+    return app
+
+
+def _authenticate_first(handler: ASGIApp, expected_credentials: bytes) -> ASGIApp:
+    """`handler` behind Corbado's order: Basic credentials are checked before any routing.
+
+    So bad credentials get 401 `login_error` on an unknown path or with a wrong method too, not
+    404 or 405. Litestar routes before it runs guards, hence this wrapper around its routing.
+    """
+
+    async def authenticate_first(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            scope["state"][STARTED] = perf_counter()
+            if _is_backend_api(scope["path"]) and not _credentials_match(
+                Headers.from_scope(scope).get("authorization"), expected_credentials
+            ):
+                request: Request[Any, Any, Any] = Request(scope, receive, send)
+                response = api_error_response(request, _login_error())
+                await response.to_asgi_response(None, request)(scope, receive, send)
+                return
+        await handler(scope, receive, send)
+
+    return authenticate_first
+
+
+def _is_backend_api(path: str) -> bool:
+    """Whether `path` is the Backend API's (every `/v2` path but the emulator's own)."""
+    in_v2 = path == BACKEND_API or path.startswith(BACKEND_API + "/")
+    return in_v2 and not (path == OPEN_PREFIX or path.startswith(OPEN_PREFIX + "/"))
+
+
+def _login_error() -> ApiError:
+    return ApiError(401, "login_error", "Login error", headers={"WWW-Authenticate": "Basic"})
 
 
 def _credentials_match(header: str | None, expected: bytes) -> bool:
@@ -116,7 +187,9 @@ async def _json_object(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return body
 
 
-def _connect_token_request(body: Mapping[str, Any]) -> tuple[str, dict[str, str], int]:
+def _connect_token_request(
+    body: Mapping[str, Any],
+) -> tuple[ConnectTokenType, dict[str, str], int]:
     problems: list[tuple[str, str]] = []
     token_type = _text(body, "type", problems)
     if token_type and token_type not in _TOKEN_TYPES:
@@ -137,7 +210,7 @@ def _connect_token_request(body: Mapping[str, Any]) -> tuple[str, dict[str, str]
     if not isinstance(lifetime_s, int) or isinstance(lifetime_s, bool) or lifetime_s < 1:
         problems.append(("maxLifetimeInSeconds", "must be a positive integer"))
     _raise_problems(problems)
-    return token_type, echoed, lifetime_s
+    return ConnectTokenType(token_type), echoed, lifetime_s
 
 
 def _text(

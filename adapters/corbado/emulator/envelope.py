@@ -1,4 +1,5 @@
-"""Corbado's `errorRsp` envelope: every error the emulator answers has this shape."""
+"""Corbado's `genericRsp` and `errorRsp` envelopes: every error the emulator answers is an
+`errorRsp`, and operations without a body of their own (the deletes) answer a `genericRsp`."""
 
 from time import perf_counter
 from typing import Any
@@ -35,19 +36,25 @@ def validation_error(problems: list[tuple[str, str]]) -> ApiError:
     return ApiError(400, "validation_error", "Request data is invalid", problems)
 
 
+def generic_rsp(
+    request: Request[Any, Any, Any], status: int = 200, message: str = "OK"
+) -> dict[str, object]:
+    """The spec's `genericRsp` body: status, message, a fresh request id and the runtime."""
+    started = request.state.get(STARTED)
+    return {
+        "httpStatusCode": status,
+        "message": message,
+        "requestData": {"requestID": random_id("req")},
+        "runtime": perf_counter() - started if isinstance(started, float) else 0.0,
+    }
+
+
 def api_error_response(request: Request[Any, Any, Any], exc: ApiError) -> Response[Any]:
     """The `errorRsp` body for `exc`."""
-    started = request.state.get(STARTED)
     error: dict[str, object] = {"type": exc.error_type}
     if exc.validation is not None:
         error["validation"] = [{"field": f, "message": m} for f, m in exc.validation]
-    body = {
-        "httpStatusCode": exc.status,
-        "message": exc.message,
-        "requestData": {"requestID": random_id("req")},
-        "runtime": perf_counter() - started if isinstance(started, float) else 0.0,
-        "error": error,
-    }
+    body = {**generic_rsp(request, exc.status, exc.message), "error": error}
     return Response(body, status_code=exc.status, headers=exc.headers)
 
 

@@ -1,11 +1,19 @@
-"""The emulator's `signedPasskeyData`: minted for an identifier, verified single-use.
+"""The emulator's `signedPasskeyData`: minted for a user's passkey, verified single-use.
 
 verifySignedData checks, in this order (Corbado's own order is unpublished):
 1. the RS256 signature with the emulator's key, else `invalid_signature` (nothing is burnt);
 2. single use: a `jti` seen before gives `invalid_challenge`; otherwise it is burnt now, so every
    attempt that passed step 1 uses the data up, whatever its outcome;
 3. the validity window `nbf <= now < exp`, else `invalid_challenge`;
-4. `username == webauthnId`, else `user_mismatch`; then `success`.
+4. `username == webauthnId`, else `user_mismatch`;
+5. the user the data was minted for (`sub`) still holds the identifier `webauthnId` with the
+   passkey `credential`, else `user_mismatch`; then `success`.
+
+Step 5 is what deleting a user (UserDelete) does to its passkeys. `user_mismatch` is the
+verdict that fits: the signature is the emulator's own (not `invalid_signature`), the challenge
+was fresh and unused (not `invalid_challenge`), and what no longer holds is the link between the
+data's user and the expected `username`: the identifier now belongs to nobody, or to a new user
+created since under a new id. `generic_error` would say the emulator failed, which it did not.
 """
 
 import heapq
@@ -17,7 +25,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from jose import jwk, jws, jwt
 from jose.exceptions import JOSEError
 
-from adapters.corbado.emulator.ids import random_id, random_text, stable_id
+from adapters.corbado.emulator.directory import Directory, User
+from adapters.corbado.emulator.ids import random_id, random_text
 from domain.model import VerificationResult
 
 LIFETIME_S = 300
@@ -29,6 +38,8 @@ class _Claims(msgspec.Struct):
     jti: str
     nbf: int
     exp: int
+    sub: str
+    credential: str
     webauthn_id: str = msgspec.field(name="webauthnId")
 
 
@@ -36,10 +47,11 @@ class PasskeyAuthority:
     """Plays both Corbado sides of a passkey login with its own RS256 key.
 
     `mint` stands in for the Frontend API after a browser ceremony; `verify` is the Backend
-    API's verifySignedData, with the checks in the order the module docstring gives.
+    API's verifySignedData, with the checks in the order the module docstring gives, against
+    the users of `directory` as they are at verification time.
     """
 
-    def __init__(self, project_id: str, clock: Callable[[], int]) -> None:
+    def __init__(self, project_id: str, clock: Callable[[], int], directory: Directory) -> None:
         private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
         self._signing_key = jwk.construct(pem, _ALGORITHM)
@@ -47,26 +59,26 @@ class PasskeyAuthority:
         self._kid = random_id("pki")
         self._project_id = project_id
         self._clock = clock
+        self._directory = directory
         self._burnt: set[str] = set()
         # Burnt jtis by expiry: an expired one needs no remembering, its window check fails.
         self._burnt_until: list[tuple[int, str]] = []
 
-    def mint(self, identifier: str) -> str:
-        """A fresh `signedPasskeyData` for a passkey login of `identifier` (the webauthnId)."""
+    def mint(self, user: User) -> str:
+        """A fresh `signedPasskeyData` for a login with `user`'s passkey and identifier."""
         now = self._clock()
-        seed = f"{self._project_id}\0{identifier}"
         claims = {
             "iss": self._project_id,
-            "sub": stable_id("usr", seed),
+            "sub": user.user_id,
             "exp": now + LIFETIME_S,
             "nbf": now - NOT_BEFORE_SKEW_S,
             "iat": now,
             "jti": random_text(30),
             "processId": random_text(20),
             "username": "",
-            "credential": stable_id("cre", seed),
+            "credential": user.credential_id,
             "challengeId": random_id("was"),
-            "webauthnId": identifier,
+            "webauthnId": user.identifier.value,
             "isCUI": False,
         }
         token: str = jwt.encode(
@@ -91,6 +103,12 @@ class PasskeyAuthority:
         if not claims.nbf <= now < claims.exp:
             return VerificationResult.INVALID_CHALLENGE
         if username != claims.webauthn_id:
+            return VerificationResult.USER_MISMATCH
+        holder = self._directory.holder(claims.webauthn_id)
+        if holder is None or (holder.user_id, holder.credential_id) != (
+            claims.sub,
+            claims.credential,
+        ):
             return VerificationResult.USER_MISMATCH
         return VerificationResult.SUCCESS
 

@@ -3,7 +3,6 @@
 import base64
 import json
 import re
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -14,84 +13,20 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from adapters.corbado.emulator import create_emulator_app
+from tests.adapters.corbado.emulator_support import (
+    API_SECRET,
+    AUTH,
+    NOW,
+    PROJECT_ID,
+    Clock,
+    assert_envelope,
+    passkey_login,
+    validation_fields,
+    verify,
+)
 
-PROJECT_ID = "pro-7815296293940881620"
-API_SECRET = "corbado1_emulatorSecret"
-AUTH = (PROJECT_ID, API_SECRET)
-NOW = 1_753_208_773
 PROTECTED = ["/connectTokens", "/passkey/verifySignedData"]
 ALL_ROUTES = [*PROTECTED, "/_emulator/passkeyLogin"]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> int:
-        return self.now
-
-
-@pytest.fixture(scope="module")
-def shared_clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture(scope="module")
-def app(shared_clock: Clock) -> Litestar:
-    # One app (and one RSA key) for the module: every test mints its own data.
-    return create_emulator_app(PROJECT_ID, API_SECRET, shared_clock)
-
-
-@pytest.fixture
-def clock(shared_clock: Clock) -> Clock:
-    shared_clock.now = NOW
-    return shared_clock
-
-
-@pytest.fixture
-async def emulator(app: Litestar, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://emulator.test/v2") as c:
-        yield c
-
-
-def assert_envelope(response: httpx.Response, status: int, error_type: str) -> dict[str, object]:
-    assert response.status_code == status
-    body = response.json()
-    assert body["httpStatusCode"] == status
-    assert isinstance(body["message"], str)
-    assert body["message"]
-    assert re.fullmatch(r"req-\d+", body["requestData"]["requestID"])
-    assert isinstance(body["runtime"], float)
-    assert body["error"]["type"] == error_type
-    error: dict[str, object] = body["error"]
-    return error
-
-
-def validation_fields(response: httpx.Response) -> set[str]:
-    error = assert_envelope(response, 400, "validation_error")
-    problems = error["validation"]
-    assert isinstance(problems, list)
-    assert all(isinstance(p["field"], str) and p["message"] for p in problems)
-    return {p["field"] for p in problems}
-
-
-async def passkey_login(emulator: httpx.AsyncClient, identifier: str) -> str:
-    response = await emulator.post("/_emulator/passkeyLogin", json={"identifier": identifier})
-    assert response.status_code == 200
-    signed: str = response.json()["signedPasskeyData"]
-    return signed
-
-
-async def verify(emulator: httpx.AsyncClient, signed: str, username: str) -> str:
-    response = await emulator.post(
-        "/passkey/verifySignedData",
-        json={"signedPasskeyData": signed, "username": username},
-        auth=AUTH,
-    )
-    assert response.status_code == 200
-    result: str = response.json()["verificationResult"]
-    return result
 
 
 # Auth and routing ------------------------------------------------------------------------------
