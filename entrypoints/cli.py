@@ -20,6 +20,7 @@ from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server.common import AbstractServer
 
+from adapters.sql.migrate import MigrationBlocked
 from domain.errors import (
     AccountClosed,
     AccountNotFound,
@@ -48,6 +49,8 @@ from entrypoints.web.app import EMULATOR_MOUNT, create_app
 
 T = TypeVar("T")
 EXIT_CONFIG = 2
+# The database holds data a migration will not decide about; the operator must resolve it.
+EXIT_MIGRATION_BLOCKED = 3
 # The HTTP/1 read buffer: a request head that does not fit is refused (431) and the connection
 # closed.
 MAX_HEADER_BYTES = 16 * 1024
@@ -78,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"connect-backend {args.command}: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except MigrationBlocked as exc:
+        # `migrate`, and `dev` or `users add` that migrate their own database first.
+        print(f"connect-backend {args.command}: {exc}", file=sys.stderr)
+        return EXIT_MIGRATION_BLOCKED
     return code
 
 

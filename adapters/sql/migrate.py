@@ -12,6 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+class MigrationBlocked(Exception):
+    """A migration found data it must not decide about; nothing changed, the message says why.
+
+    The message is one line naming what an operator has to resolve before migrating again.
+    """
+
+
 async def upgrade_to_head(engine: AsyncEngine) -> None:
     """Apply every migration the database lacks, in one transaction where the backend allows."""
     async with engine.begin() as connection:

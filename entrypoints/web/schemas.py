@@ -29,7 +29,10 @@ Email = Annotated[
         max_length=254,
         pattern=rf"^\s*{_ADDRESS_PART}@{_ADDRESS_PART}\s*$",
         examples=["jane@example.com"],
-        description="An email address; trimmed and compared case-insensitively.",
+        description=(
+            "An email address; trimmed, and one account per address in any case or Unicode "
+            "spelling (canonical caseless matching)."
+        ),
     ),
 ]
 LoginEmail = Annotated[
@@ -38,7 +41,7 @@ LoginEmail = Annotated[
         min_length=1,
         max_length=320,
         examples=["jane@example.com"],
-        description="The email the account was registered with (any case).",
+        description="The email the account was registered with, in any case or Unicode spelling.",
     ),
 ]
 NewPassword = Annotated[
@@ -235,7 +238,12 @@ CompleteLoginBody = Annotated[
 
 class UserResponse(Wire):
     user_id: UserId
-    email: Annotated[str, msgspec.Meta(description="Normalised: trimmed and lower-case.")]
+    email: Annotated[
+        str,
+        msgspec.Meta(
+            description="The stored key: trimmed, case-folded, in NFC, `xn--` labels decoded."
+        ),
+    ]
     display_name: str
 
 

@@ -3,11 +3,13 @@
 Each test runs on SQLite and on PostgreSQL (a fresh schema of the session's throwaway server).
 """
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import adapters.sql.migrate
 from adapters.sql.engine import create_engine
-from adapters.sql.migrate import is_current, upgrade_to_head
+from adapters.sql.migrate import MigrationBlocked, is_current, upgrade_to_head
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.tables import metadata, refresh_tokens, sessions, users
 from adapters.sql.users import SqlUsers
@@ -53,12 +55,42 @@ def _table_names(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names())
 
 
-def _downgrade_to_base(connection: Connection) -> None:
+def _config(connection: Connection) -> Config:
     config = Config()
     migrations = Path(adapters.sql.migrate.__file__).parent / "migrations"
     config.set_main_option("script_location", str(migrations))
     config.attributes["connection"] = connection
-    command.downgrade(config, "base")
+    return config
+
+
+def _downgrade_to_base(connection: Connection) -> None:
+    command.downgrade(_config(connection), "base")
+
+
+async def upgrade_to(engine: AsyncEngine, revision: str) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+
+
+async def applied_revisions(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return await connection.run_sync(
+            lambda sync: set(MigrationContext.configure(sync).get_current_heads())
+        )
+
+
+async def insert_users(engine: AsyncEngine, emails: dict[str, str]) -> None:
+    """Rows as an older release stored them, spelled as given."""
+    async with engine.begin() as connection:
+        for position, (user_id, email) in enumerate(emails.items()):
+            values = {"id": user_id, "email": email, "display_name": user_id}
+            await connection.execute(sa.insert(users).values(**values, created_at=position))
+
+
+async def stored_emails(engine: AsyncEngine) -> dict[str, str]:
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(users.c.id, users.c.email))).all()
+    return {row.id: row.email for row in rows}
 
 
 async def test_the_migrated_schema_matches_the_tables(engine: AsyncEngine) -> None:
@@ -105,3 +137,68 @@ async def test_deleting_a_user_deletes_its_sessions_and_their_tokens(engine: Asy
         await connection.execute(delete(users))
         assert (await connection.execute(select(sessions))).all() == []
         assert (await connection.execute(select(refresh_tokens))).all() == []
+
+
+async def test_0004_stores_every_email_as_its_canonical_caseless_key(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "connect_backend.migrate")
+    await upgrade_to(engine, "0003")
+    await insert_users(
+        engine,
+        {
+            "u1": "jose\u0301@x.example",
+            "u2": "STRASSE@x.example",
+            "u3": "jane@xn--bcher-kva.example",
+            "u4": "i\u0307stanbul@x.example",
+            "u5": "ada@example.com",
+        },
+    )
+
+    await upgrade_to_head(engine)
+
+    assert await stored_emails(engine) == {
+        "u1": "jos\u00e9@x.example",
+        "u2": "strasse@x.example",
+        "u3": "jane@b\u00fccher.example",
+        "u4": "i\u0307stanbul@x.example",
+        "u5": "ada@example.com",
+    }
+    assert await SqlUsers(engine).by_email("jos\u00e9@x.example") is not None
+    assert await is_current(engine) is True
+    assert "3 stored emails became their key; user ids: ['u1', 'u2', 'u3']" in caplog.text
+
+
+async def test_0004_stops_on_two_users_with_one_address_and_changes_nothing(
+    engine: AsyncEngine,
+) -> None:
+    await upgrade_to(engine, "0003")
+    before = {
+        "ada": "Ada@Example.com",
+        "nfc": "jos\u00e9@x.example",
+        "nfd": "JOSE\u0301@x.example",
+    }
+    await insert_users(engine, before)
+
+    with pytest.raises(MigrationBlocked) as blocked:
+        await upgrade_to_head(engine)
+
+    message = str(blocked.value)
+    assert "\n" not in message
+    assert "nfc ('jos\\xe9@x.example')" in message
+    assert "nfd ('JOSE\\u0301@x.example')" in message
+    assert "ada" not in message
+    assert await applied_revisions(engine) == {"0003"}
+    assert await stored_emails(engine) == before
+
+
+async def test_0004_stops_on_an_email_whose_key_would_not_fit(engine: AsyncEngine) -> None:
+    await upgrade_to(engine, "0003")
+    before = {"u0": "Ada@Example.com", "u1": "\u00df" * 124 + "@x.example"}
+    await insert_users(engine, before)
+
+    with pytest.raises(MigrationBlocked, match="user u1 has the email"):
+        await upgrade_to_head(engine)
+
+    assert await applied_revisions(engine) == {"0003"}
+    assert await stored_emails(engine) == before

@@ -1,10 +1,18 @@
 """The console script's contract: exit codes and messages an operator relies on."""
 
+import asyncio
 import json
+import os
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, insert
 
+from adapters.sql import migrate
+from adapters.sql.engine import create_engine
+from adapters.sql.tables import users
 from adapters.tokens.signing_keys import load_signing_keys
 from entrypoints.cli import main
 
@@ -137,6 +145,59 @@ def test_migrate_then_users_add_creates_a_user(
         == 1
     )
     assert "already" in capsys.readouterr().err
+
+
+def users_add(monkeypatch: pytest.MonkeyPatch, email: str) -> int:
+    monkeypatch.setattr("sys.stdin", _Stdin("correct horse battery\n"))
+    return main(["users", "add", "--email", email, "--display-name", "J", "--password-stdin"])
+
+
+def test_users_add_refuses_another_unicode_spelling_of_an_existing_email(
+    serve_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    assert users_add(monkeypatch, "jos\u00e9@x.example") == 0
+    assert json.loads(capsys.readouterr().out)["email"] == "jos\u00e9@x.example"
+
+    assert users_add(monkeypatch, "JOSE\u0301@x.example") == 1
+    assert "already" in capsys.readouterr().err
+
+
+def test_migrate_stops_with_one_line_on_two_users_with_one_address(
+    serve_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(_database_at_0003_with(os.environ["DATABASE_URL"], "jos\u00e9@x", "jose\u0301@x"))
+
+    assert main(["migrate"]) == 3
+
+    # Above it only alembic's progress lines, as on every run.
+    err = capsys.readouterr().err
+    ours = [line for line in err.splitlines() if line.startswith("connect-backend")]
+    assert ours == [err.strip().splitlines()[-1]]
+    assert ours[0].startswith("connect-backend migrate: users first (")
+    assert "second (" in ours[0]
+    assert "Traceback" not in err
+    assert main(["serve"]) == 2
+
+
+async def _database_at_0003_with(url: str, first: str, second: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade_to_0003)
+            for user_id, email in [("first", first), ("second", second)]:
+                await connection.execute(
+                    insert(users).values(id=user_id, email=email, display_name="J", created_at=0)
+                )
+    finally:
+        await engine.dispose()
+
+
+def _upgrade_to_0003(connection: Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrate.__file__).parent / "migrations"))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "0003")
 
 
 def test_openapi_writes_the_document(tmp_path: Path) -> None:

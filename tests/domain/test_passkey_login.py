@@ -108,6 +108,18 @@ async def test_success_starts_a_passkey_session_for_the_mapped_user(
     assert session.method == "passkey"
 
 
+@pytest.mark.parametrize("webauthn_id", ["jose\u0301@x.example", "JOS\u00c9@X.example"])
+async def test_a_webauthn_id_in_another_unicode_spelling_finds_the_user(
+    world: World, webauthn_id: str
+) -> None:
+    user = await world.create_user.execute("jos\u00e9@x.example", PASSWORD, "Jos\u00e9")
+    passkeys = Passkeys(world)
+    passkeys.corbado.answer_next_verification(VerificationResult.SUCCESS)
+    pair = await passkeys.complete.execute(passkeys.data_for(webauthn_id))
+    principal = await world.authenticate.execute(pair.access_token)
+    assert principal.user_id == user.id
+
+
 @pytest.mark.parametrize(
     "result", [r for r in VerificationResult if r is not VerificationResult.SUCCESS]
 )

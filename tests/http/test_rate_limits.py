@@ -132,6 +132,18 @@ def test_login_is_limited_per_account_across_clients(limited: Api) -> None:
     assert login(limited, "john@example.com", **{"X-Test-Peer": "192.0.2.4"}).status_code == 401
 
 
+def test_unicode_spellings_of_one_email_share_its_account_limit(limited: Api) -> None:
+    statuses = [
+        login(limited, email, **{"X-Test-Peer": peer}).status_code
+        for email, peer in [
+            ("jos\u00e9@example.com", "192.0.2.1"),
+            ("jose\u0301@example.com", "192.0.2.2"),
+            ("JOS\u00c9@example.com", "192.0.2.3"),
+        ]
+    ]
+    assert statuses == [401, 401, 429]
+
+
 def test_the_account_limit_also_stops_the_right_password(limited: Api) -> None:
     limited.register()
     for _ in range(2):

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pytest
 from jose import jwt
 
 from tests.http.conftest import PASSWORD, Api, error_of
@@ -22,6 +23,40 @@ def test_register_twice_is_409(api: Api) -> None:
     response = api.client.post("/auth/register", json=body)
     assert response.status_code == 409
     assert error_of(response) == "email_taken"
+
+
+NFC = "jos\u00e9@x.example"
+NFD = "jose\u0301@x.example"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [(NFC, NFD), (NFD, NFC), (NFC, "JOSE\u0301@X.example")]
+)
+def test_another_unicode_spelling_of_a_registered_email_is_409(
+    api: Api, first: str, second: str
+) -> None:
+    assert api.register(first)["email"] == NFC
+    body = {"email": second, "password": PASSWORD, "displayName": "Other"}
+    response = api.client.post("/auth/register", json=body)
+    assert response.status_code == 409
+    assert error_of(response) == "email_taken"
+
+
+@pytest.mark.parametrize(("registered", "typed"), [(NFC, NFD), (NFD, "JOS\u00c9@x.example")])
+def test_login_with_another_unicode_spelling_reaches_the_same_account(
+    api: Api, registered: str, typed: str
+) -> None:
+    user = api.register(registered)
+    tokens = api.login(typed)
+    me = api.client.get("/auth/me", headers=api.bearer(tokens["accessToken"]))
+    assert me.json()["userId"] == user["userId"]
+
+
+def test_an_email_that_folds_past_254_characters_is_400(api: Api) -> None:
+    body = {"email": "\u00df" * 124 + "@x.example", "password": PASSWORD, "displayName": "J"}
+    response = api.client.post("/auth/register", json=body)
+    assert response.status_code == 400
+    assert error_of(response) == "invalid_email"
 
 
 def test_login_returns_a_bearer_pair_that_is_not_cached(api: Api) -> None:

@@ -65,7 +65,8 @@ async def register(data: RegisterBody, register: NamedDependency[Register]) -> U
     """Creates a user who logs in with a password, the first factor before a passkey is appended.
 
     Open only where the deployment sets `ALLOW_REGISTRATION` (always in `connect-backend dev`);
-    elsewhere 403 `registration_closed`. Emails are trimmed and unique case-insensitively: 409
+    elsewhere 403 `registration_closed`. Emails are trimmed and unique in any case or Unicode
+    spelling (canonical caseless matching; `xn--` domains are their Unicode form): 409
     `email_taken` when one exists. Returns no tokens; call `login` next.
     """
     user = await register.execute(data.email, data.password, data.display_name)
