@@ -1,6 +1,7 @@
 """The Corbado Connect Backend API v2 over httpx: create connect tokens, verify passkey logins.
 
-Every call is one POST under a whole-call deadline and is never repeated. The client sends
+Every call is one POST under a whole-call deadline, sent a second time (within that deadline)
+only when no connection could be established, so nothing reached Corbado. The client sends
 through aiohttp's connection pool (`httpx_aiohttp.AiohttpTransport`): httpcore's pool walked
 every pooled connection on each request and cost four times as much at 64 calls in flight.
 What Corbado answers maps onto the domain's errors as in corbado-backend-api.md §10. Neither
@@ -182,9 +183,16 @@ class HttpxCorbadoConnect:
         return _decode(response, _VERIFY_SIGNED_DATA, _VerifyRsp).verification_result
 
     async def _post(self, path: str, body: Mapping[str, object]) -> httpx.Response:
+        content = _json(body)
         try:
             async with asyncio.timeout(self._timeout_s):
-                return await self._client.post(self._urls[path], content=_json(body))
+                try:
+                    return await self._client.post(self._urls[path], content=content)
+                except httpx.ConnectError:
+                    # No connection, so no request: safe to send once more, even a verify (a
+                    # dropped connection is a ReadError and never comes here).
+                    _log.info("Could not connect to Corbado for %s; trying once more", path)
+                    return await self._client.post(self._urls[path], content=content)
         except (TimeoutError, httpx.TimeoutException) as exc:
             _log.warning("Corbado did not answer %s within %s s", path, self._timeout_s)
             raise CorbadoTimeout(f"Corbado did not answer {path} in time") from exc
