@@ -3,6 +3,7 @@
 Each test runs on SQLite and on PostgreSQL (a fresh schema of the session's throwaway server).
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,12 +13,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, delete, inspect, select
+from sqlalchemy import Connection, delete, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import adapters.sql.migrate
 from adapters.sql.engine import create_engine
-from adapters.sql.migrate import is_current, upgrade_to_head
+from adapters.sql.migrate import MIGRATION_LOCK_KEY, is_current, upgrade_to_head
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.tables import metadata, refresh_tokens, sessions, users
 from adapters.sql.users import SqlUsers
@@ -105,3 +106,32 @@ async def test_deleting_a_user_deletes_its_sessions_and_their_tokens(engine: Asy
         await connection.execute(delete(users))
         assert (await connection.execute(select(sessions))).all() == []
         assert (await connection.execute(select(refresh_tokens))).all() == []
+
+
+async def _advisory_waiters(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        return int((await connection.execute(text(query))).scalar_one())
+
+
+async def test_concurrent_migrations_on_postgres_wait_for_each_other(postgres_url: str) -> None:
+    async with postgres_schema(postgres_url) as url:
+        engines = [create_engine(url) for _ in range(3)]
+        holder, runners = engines[0], engines[1:]
+        try:
+            async with holder.connect() as held:
+                # Another `migrate` in the middle of its work, as far as the lock is concerned.
+                await held.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+                runs = [asyncio.create_task(upgrade_to_head(engine)) for engine in runners]
+                for _ in range(600):
+                    if await _advisory_waiters(holder) == len(runs):
+                        break
+                    await asyncio.sleep(0.05)
+                assert await _advisory_waiters(holder) == len(runs)
+                assert not any(run.done() for run in runs)
+                await held.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+                await asyncio.gather(*runs)
+            assert await is_current(holder) is True
+        finally:
+            for engine in engines:
+                await engine.dispose()
