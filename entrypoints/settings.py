@@ -29,9 +29,15 @@ class ConfigError(ValueError):
         self.variable = variable
 
 
+# The account-wide cap on failed logins is this many times RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE:
+# ten clients' worth of failures before an owner on a new device is refused (decision 0008).
+ACCOUNT_WIDE_FACTOR = 10
+
+
 @dataclass(frozen=True, slots=True)
 class RateLimitSettings:
-    """Requests per client IP (and, for login, per account) per minute, each endpoint on its own.
+    """Requests per client IP per minute, each endpoint on its own; for login, failures per
+    (account, client) and per account (see `entrypoints.web.login_throttle`).
 
     `passkey_per_ip` covers createConnectToken and completeLogin, the two calls that reach
     Corbado; it is capped so that one client stays far below Corbado's own limit.
@@ -42,6 +48,12 @@ class RateLimitSettings:
     register_per_ip: int = 10
     refresh_per_ip: int = 60
     passkey_per_ip: int = 30
+
+    @property
+    def login_per_account_all_clients(self) -> int:
+        """Failed logins per account from every client together (clients without a device
+        token for it): the cap a botnet meets, `ACCOUNT_WIDE_FACTOR` per-client allowances."""
+        return ACCOUNT_WIDE_FACTOR * self.login_per_account
 
 
 # Corbado allows 2000 requests per 10 s per IP. Fixed windows let a client spend two windows'
