@@ -306,7 +306,8 @@ def test_non_canonical_base64url_parts_are_refused_even_under_our_signature(
     if which != "signature":
         changed = with_trailing_bits(parts[which], bits)
         assume(changed is not None)
-        assert changed is not None and changed != parts[which]
+        assert changed is not None
+        assert changed != parts[which]
         parts[which] = changed
     signing_input = f"{parts['header']}.{parts['payload']}"
     signature = b64(OUR_KEY.private_key.sign(signing_input.encode()))
@@ -314,7 +315,8 @@ def test_non_canonical_base64url_parts_are_refused_even_under_our_signature(
     if which == "signature":
         # 64 bytes: 86 characters, the last one with four unused bits.
         changed = with_trailing_bits(signature, bits)
-        assert changed is not None and changed != signature
+        assert changed is not None
+        assert changed != signature
         assert base64.urlsafe_b64decode(changed + "==") == canonical_bytes
         signature = changed
     with pytest.raises(InvalidAccessToken):
