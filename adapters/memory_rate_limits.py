@@ -20,6 +20,14 @@ class InMemoryRateLimitCounters:
         self._counts[slot] = count
         return count
 
+    async def refund(self, key: str, window_s: int, now: int) -> None:
+        self._prune(now)
+        slot = (key, now - now % window_s)
+        count = self._counts.get(slot, 0)
+        if count > 0:
+            # A slot at zero stays until its window ends: its expiry entry is still queued.
+            self._counts[slot] = count - 1
+
     def _prune(self, now: int) -> None:
         while self._expiries and self._expiries[0][0] <= now:
             _, key, window_start = heapq.heappop(self._expiries)

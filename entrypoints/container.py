@@ -30,6 +30,7 @@ from adapters.sql.migrate import is_current, upgrade_to_head
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUsers
 from adapters.system_clock import SystemClock
+from adapters.tokens.device_tokens import HmacDeviceTokens, device_token_keys
 from adapters.tokens.jose_access_tokens import JoseAccessTokens
 from adapters.tokens.signing_keys import (
     SigningKey,
@@ -61,6 +62,7 @@ from entrypoints.metered_corbado import MeteredCorbadoConnect
 from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
 from entrypoints.web.client_ip import ClientAddresses
+from entrypoints.web.login_throttle import LoginThrottle
 from entrypoints.web.rate_limits import RateLimitCounters, RateLimiter
 from entrypoints.web.readiness import Readiness
 from entrypoints.web.schemas import JwkSet
@@ -162,6 +164,13 @@ class Container(containers.DeclarativeContainer):
     rate_limit_counters = providers.Singleton(_rate_limit_counters, redis_client)
     rate_limiter = providers.Singleton(RateLimiter, rate_limit_counters, clock, metrics)
     client_addresses = providers.Singleton(ClientAddresses, settings.provided.trusted_proxies)
+    # Keyed by a derivation of the signing keys: no secret of its own to configure.
+    device_tokens = providers.Singleton(
+        lambda keys: HmacDeviceTokens(device_token_keys(keys)), signing_keys
+    )
+    login_throttle = providers.Singleton(
+        LoginThrottle, rate_limiter, device_tokens, clock, settings.provided.rate_limits
+    )
     audit_log = providers.Singleton(LoggingAuditLog)
 
     corbado_emulator = providers.Singleton(_emulator, settings)

@@ -1,10 +1,11 @@
 """Masks anything in a log event that looks like a secret, as the last step before rendering.
 
 Shapes we can recognise anywhere in text: JWTs (access tokens, `signedPasskeyData`), connect
-token secrets (`ctk1_`), Corbado API secrets (`corbado1_`), PEM blocks, refresh tokens (43
-URL-safe characters), other long base64 runs, Authorization header values, and `key=value` /
-`"key": "value"` pairs whose key names a secret. Values under such keys are masked whole,
-whatever their shape. Redaction is the safety net; the code still never logs a secret on purpose.
+token secrets (`ctk1_`), Corbado API secrets (`corbado1_`), device tokens (`dt1.`), PEM
+blocks, refresh tokens (43 URL-safe characters), other long base64 runs, Authorization header
+values, and `key=value` / `"key": "value"` pairs whose key names a secret. Values under such
+keys are masked whole, whatever their shape. Redaction is the safety net; the code still never
+logs a secret on purpose.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # A compact JWS/JWE: the base64url JSON header always starts with "eyJ".
     (re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)*"), MASK),
     (re.compile(r"\b(?:ctk1|corbado1)_[A-Za-z0-9_-]*"), MASK),
+    # Device tokens, whole: `dt1.<payload>.<mac>`.
+    (re.compile(r"\bdt1\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?"), MASK),
     (re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]+"), rf"\1\2{MASK}"),
     # secrets.token_urlsafe(32), our refresh tokens: exactly 43 URL-safe characters.
     (re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"), MASK),
@@ -61,7 +64,7 @@ _OPAQUE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0
 # stays itself, and dotted capital I (U+0130) becomes "i" plus a combining dot.
 _SUSPECT_WORD = re.compile(
     r"-----begin|passw|secret|token|authorization|cookie|signedpasskeydata|api[_-]?key"
-    r"|private[_-]?key|eyj|ctk1_|corbado1_|bearer|basic"
+    r"|private[_-]?key|eyj|ctk1_|corbado1_|dt1\.|bearer|basic"
 )
 _FOLD_LIKE_IGNORECASE = str.maketrans({"\u0131": "i", "\u0130": "i"})
 _RUN_LENGTH = 40

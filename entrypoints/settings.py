@@ -29,9 +29,15 @@ class ConfigError(ValueError):
         self.variable = variable
 
 
+# The account-wide cap on failed logins is this many times RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE:
+# ten clients' worth of failures before an owner on a new device is refused (decision 0008).
+ACCOUNT_WIDE_FACTOR = 10
+
+
 @dataclass(frozen=True, slots=True)
 class RateLimitSettings:
-    """Requests per client IP (and, for login, per account) per minute, each endpoint on its own.
+    """Requests per client IP per minute, each endpoint on its own; for login, failures per
+    (account, client) and per account (see `entrypoints.web.login_throttle`).
 
     `passkey_per_ip` covers createConnectToken and completeLogin, the two calls that reach
     Corbado; it is capped so that one client stays far below Corbado's own limit.
@@ -42,6 +48,12 @@ class RateLimitSettings:
     register_per_ip: int = 10
     refresh_per_ip: int = 60
     passkey_per_ip: int = 30
+
+    @property
+    def login_per_account_all_clients(self) -> int:
+        """Failed logins per account from every client together (clients without a device
+        token for it): the cap a botnet meets, `ACCOUNT_WIDE_FACTOR` per-client allowances."""
+        return ACCOUNT_WIDE_FACTOR * self.login_per_account
 
 
 # Corbado allows 2000 requests per 10 s per IP. Fixed windows let a client spend two windows'
@@ -105,6 +117,7 @@ class Settings:
             workers=reader.optional("WORKERS", _positive_int, 1),
             **reader.common(),
         )
+        _refuse_development_credentials(settings)
         if settings.workers > 1 and not (
             settings.redis_url and settings.database_url.startswith("postgresql")
         ):
@@ -172,7 +185,7 @@ class _EnvReader:
             "host": self.optional("HOST", str, "0.0.0.0"),  # noqa: S104
             "port": self.optional("PORT", _port, 8000),
             "corbado_backend_api": self.optional(
-                "CORBADO_BACKEND_API", _url, DEFAULT_CORBADO_BACKEND_API
+                "CORBADO_BACKEND_API", _corbado_url, DEFAULT_CORBADO_BACKEND_API
             ),
             "corbado_timeout_s": self.optional("CORBADO_TIMEOUT_S", _positive_float, 5.0),
             "corbado_identifier": self.optional(
@@ -181,9 +194,7 @@ class _EnvReader:
             "access_token_ttl_s": self.optional("ACCESS_TOKEN_TTL_S", _positive_int, 900),
             "refresh_token_ttl_s": self.optional("REFRESH_TOKEN_TTL_S", _positive_int, 2_592_000),
             "refresh_reuse_grace_s": self.optional("REFRESH_REUSE_GRACE_S", _grace, 30),
-            "session_idle_timeout_s": self.optional(
-                "SESSION_IDLE_TIMEOUT_S", _positive_int, 1_209_600
-            ),
+            "session_idle_timeout_s": self.session_idle_timeout(),
             "sensitive_action_max_age_s": self.optional(
                 "SENSITIVE_ACTION_MAX_AGE_S", _positive_int, 600
             ),
@@ -216,6 +227,20 @@ class _EnvReader:
                 "RATE_LIMIT_PASSKEY_PER_MINUTE", _passkey_rate, default.passkey_per_ip
             ),
         )
+
+    def session_idle_timeout(self) -> int:
+        idle = self.optional("SESSION_IDLE_TIMEOUT_S", _positive_int, 1_209_600)
+        access = self.optional("ACCESS_TOKEN_TTL_S", _positive_int, 900)
+        # Ending every session revokes only the sessions that are still alive: a session that
+        # went idle while one of its access tokens was still valid would keep that token working.
+        shortest = access + SessionPolicy().clock_leeway_s
+        if idle < shortest:
+            raise ConfigError(
+                "SESSION_IDLE_TIMEOUT_S",
+                f"must be at least ACCESS_TOKEN_TTL_S plus {SessionPolicy().clock_leeway_s} s "
+                f"of clock leeway ({shortest})",
+            )
+        return idle
 
     def request_timeout(self) -> float:
         timeout = self.optional("REQUEST_TIMEOUT_S", _positive_float, 15.0)
@@ -252,6 +277,32 @@ def _url(raw: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("must be an http(s) URL")
     return raw
+
+
+def _corbado_url(raw: str) -> str:
+    parts = urlsplit(_url(raw))
+    # Every request carries the API secret as Basic credentials: in clear text only to this host.
+    if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+        raise ValueError("http:// is allowed only for a loopback host; use https://")
+    return raw
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_development_credentials(settings: Settings) -> None:
+    # The emulator's credentials are public (they are in this file): a deployment using them
+    # talks to an emulator, or to nothing, and its passkey logins prove nothing.
+    if settings.corbado_api_secret == DEV_API_SECRET:
+        raise ConfigError("CORBADO_API_SECRET", "is the emulator's development secret")
+    if settings.corbado_project_id == DEV_PROJECT_ID:
+        raise ConfigError("CORBADO_PROJECT_ID", "is the emulator's development project")
 
 
 def _existing_file(raw: str) -> Path:

@@ -1,6 +1,7 @@
 """The Corbado Backend API v2 over httpx: connect tokens, passkey logins, account removal.
 
-Every call is one request under a whole-call deadline and is never repeated. The client sends
+Every call is one request under a whole-call deadline, sent a second time (within that
+deadline) only when no connection could be established, so nothing reached Corbado. The client sends
 through aiohttp's connection pool (`httpx_aiohttp.AiohttpTransport`): httpcore's pool walked
 every pooled connection on each request and cost four times as much at 64 calls in flight.
 What Corbado answers maps onto the domain's errors as in corbado-backend-api.md §10. Neither
@@ -284,7 +285,13 @@ class HttpxCorbadoConnect:
         """One request under the whole-call deadline; `path` names the operation in logs."""
         try:
             async with asyncio.timeout(self._timeout_s):
-                return await self._client.request(method, url, content=content, params=params)
+                try:
+                    return await self._client.request(method, url, content=content, params=params)
+                except httpx.ConnectError:
+                    # No connection, so no request: safe to send once more, even a verify (a
+                    # dropped connection is a ReadError and never comes here).
+                    _log.info("Could not connect to Corbado for %s; trying once more", path)
+                    return await self._client.request(method, url, content=content, params=params)
         except (TimeoutError, httpx.TimeoutException) as exc:
             _log.warning("Corbado did not answer %s within %s s", path, self._timeout_s)
             raise CorbadoTimeout(f"Corbado did not answer {path} in time") from exc

@@ -6,10 +6,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+# PostgreSQL advisory lock key of `migrate`: any fixed 64-bit number no other client uses.
+MIGRATION_LOCK_KEY = 0x636F6E6E6563745F  # "connect_"
 
 
 class MigrationBlocked(Exception):
@@ -20,7 +22,10 @@ class MigrationBlocked(Exception):
 
 
 async def upgrade_to_head(engine: AsyncEngine) -> None:
-    """Apply every migration the database lacks, in one transaction where the backend allows."""
+    """Apply every migration the database lacks, in one transaction where the backend allows.
+
+    On PostgreSQL concurrent runs are serialised by an advisory lock.
+    """
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
 
@@ -33,6 +38,11 @@ async def is_current(engine: AsyncEngine) -> bool:
 
 
 def _upgrade(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Two `migrate` runs at once would both read the old revision and both apply the next
+        # one: the second waits here instead, until the first commits, and then finds nothing
+        # to do. Held until this transaction ends. (SQLite has one writer anyway.)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     config = _config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")

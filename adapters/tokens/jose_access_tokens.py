@@ -168,8 +168,17 @@ class JoseAccessTokens:
 
 
 def _base64url(part: str) -> bytes:
-    """Decode unpadded base64url; `ValueError` for anything else (the alphabet is pre-checked)."""
+    """Decode canonical unpadded base64url; `ValueError` for anything else.
+
+    The alphabet is pre-checked. Canonical: the last character's unused low bits are zero, so
+    every byte string has exactly one spelling and one token exactly one string (RFC 4648 §3.5):
+    a second spelling of our token would be a token we never issued, and would slip past
+    anything that remembers tokens by their text.
+    """
     try:
-        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        decoded = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
     except binascii.Error as exc:
         raise ValueError("not base64url") from exc
+    if base64.urlsafe_b64encode(decoded).rstrip(b"=") != part.encode("ascii"):
+        raise ValueError("not canonical base64url")
+    return decoded

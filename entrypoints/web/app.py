@@ -95,6 +95,8 @@ def create_app(container: Container) -> Litestar:
 DEPENDENCIES = {
     "register": "register",
     "password_login": "password_login",
+    "login_throttle": "login_throttle",
+    "client_addresses": "client_addresses",
     "refresh_session": "refresh_session",
     "end_session": "end_session",
     "who_am_i": "who_am_i",

@@ -11,6 +11,7 @@ from typing import Any
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Example, OpenAPI, Tag
 
+from domain.errors import StoreUnavailable
 from entrypoints.web.errors import (
     DOMAIN_ERRORS,
     HTTP_CODES,
@@ -65,11 +66,12 @@ def errors(
 
     `codes` overrides `DEFAULT_CODES` per status; every code must be one that `web.errors` answers
     with, so a renamed code fails at import rather than in a client. Every operation may also
-    answer 503 `request_timeout` (a handler cancelled at `REQUEST_TIMEOUT_S`), so that is added.
+    answer 503 `service_unavailable` (the database or Redis is down) and `request_timeout` (a
+    handler cancelled at `REQUEST_TIMEOUT_S`), so those are added.
     """
     body = PasskeyErrorResponse if passkey else ErrorResponse
     chosen = {**DEFAULT_CODES, **(codes or {})}
-    chosen[503] = (*(chosen[503] if 503 in statuses else ()), REQUEST_TIMED_OUT.code)
+    chosen[503] = (*(chosen[503] if 503 in statuses else ()), *ALWAYS_503)
     return {
         status: ResponseSpec(
             body,
@@ -118,8 +120,12 @@ MESSAGES: dict[str, str] = {
     **{spec.code: spec.message for spec in (RATE_LIMITED, REQUEST_TIMED_OUT)},
 }
 
+# What any operation may answer with 503, besides its own codes.
+ALWAYS_503 = (DOMAIN_ERRORS[StoreUnavailable].code, REQUEST_TIMED_OUT.code)
+
 # What a client should do on seeing a code, where the code alone does not say it.
 ADVICE: dict[str, str] = {
+    "service_unavailable": "a store the service needs (its database, Redis) is down",
     "invalid_request": "`details` names each offending field",
     "invalid_token": "answered with `WWW-Authenticate: Bearer`; refresh, or log in again",
     "invalid_refresh_token": "log in again",

@@ -29,6 +29,11 @@ class RateLimitCounters(Protocol):
         """
         ...
 
+    async def refund(self, key: str, window_s: int, now: int) -> None:
+        """Take back one hit on `key` in the window holding `now`; nothing once that window is
+        over or when it has no hits. Raises `ConnectionError` when the shared store cannot."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Limit:
@@ -47,6 +52,14 @@ class RateLimited(Exception):
         self.retry_after_s = retry_after_s
 
 
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A counted hit that may be given back (`RateLimiter.refund`) in its own window."""
+
+    key: str
+    at: int
+
+
 class RateLimiter:
     """Checks limits against shared counters on the injected clock."""
 
@@ -60,19 +73,45 @@ class RateLimiter:
 
     async def hit(self, limit: Limit, subject: str) -> None:
         """Count a request of `subject` against `limit`; raise `RateLimited` beyond it."""
+        await self.reserve(limit, subject, keep_when_refused=True)
+
+    async def reserve(
+        self, limit: Limit, subject: str, *, keep_when_refused: bool = False
+    ) -> Reservation | None:
+        """Count a request of `subject` against `limit` before doing what it asks.
+
+        Beyond the limit, raise `RateLimited`, taking the hit back unless `keep_when_refused`
+        (a refused attempt did nothing that should count). The reservation can be refunded
+        later; None when the counter store failed and nothing was counted (fail open).
+        """
         now = self._clock.now()
+        key = f"{limit.name}:{subject}"
         try:
-            count = await self._counters.hit(f"{limit.name}:{subject}", self._window_s, now)
+            count = await self._counters.hit(key, self._window_s, now)
         except ConnectionError as exc:
-            # Fail open: an outage of the counter store must not lock every user out. /readyz
-            # reports the store, and the metric says how many requests went uncounted.
-            self._metrics.rate_limit_store_failures.inc()
-            _log.error("rate limit store unavailable, request not counted: %s", exc)
-            return
+            self._store_failed(exc)
+            return None
         if count <= limit.per_window:
-            return
+            return Reservation(key, now)
+        if not keep_when_refused:
+            await self.refund(Reservation(key, now))
         self._metrics.rate_limited.labels(limit.name).inc()
         if count == limit.per_window + 1:
             # Once per window and subject, so that a flood does not flood the log as well.
             _log.warning("rate limit reached", extra={"limit": limit.name})
         raise RateLimited(limit.name, self._window_s - now % self._window_s)
+
+    async def refund(self, reservation: Reservation | None) -> None:
+        """Give a reserved hit back (in the window it was counted in)."""
+        if reservation is None:
+            return
+        try:
+            await self._counters.refund(reservation.key, self._window_s, reservation.at)
+        except ConnectionError as exc:
+            self._store_failed(exc)
+
+    def _store_failed(self, exc: ConnectionError) -> None:
+        # Fail open: an outage of the counter store must not lock every user out. /readyz
+        # reports the store, and the metric says how many requests went uncounted.
+        self._metrics.rate_limit_store_failures.inc()
+        _log.error("rate limit store unavailable, request not counted: %s", exc)

@@ -100,6 +100,20 @@ RefreshToken = Annotated[
 ExpiresIn = Annotated[
     int, msgspec.Meta(ge=1, description="Seconds until the access token expires.")
 ]
+DeviceToken = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        examples=["dt1.3q2-7wAAAAAAAAAAAABnZ3ZkAAAAAA.q3m6Kk0nQvT2c1c8l3U5jHn3oW2yZ9bXr4sPq0aLd1E"],
+        description=(
+            "Proof that this client logged in to this account before (valid 90 days, renewed by "
+            "each login): it keeps the client out of the account-wide cap on failed logins that "
+            "strangers can reach. Store it like a refresh token; never log it."
+        ),
+    ),
+]
 UserId = Annotated[str, msgspec.Meta(description="Our stable user id (the tokens' `sub`).")]
 
 
@@ -150,10 +164,11 @@ class RegisterRequest(Wire):
 
 
 class LoginRequest(Wire):
-    """Email and password."""
+    """Email and password, and the `deviceToken` of this client's last login to the account."""
 
     email: LoginEmail
     password: Password
+    device_token: DeviceToken | None = None
 
 
 class RefreshRequest(Wire):
@@ -251,6 +266,14 @@ class TokenPairResponse(Wire):
     access_token: AccessToken
     refresh_token: RefreshToken
     expires_in: ExpiresIn
+    token_type: Literal["Bearer"] = "Bearer"
+
+
+class LoginResponse(Wire):
+    access_token: AccessToken
+    refresh_token: RefreshToken
+    expires_in: ExpiresIn
+    device_token: DeviceToken
     token_type: Literal["Bearer"] = "Bearer"
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from jose import jwt
 
@@ -277,3 +277,54 @@ def test_arbitrary_unsigned_tokens_only_ever_raise_invalid_access_token(
     token = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(payload).encode())}.{b64(b'sig')}"
     with pytest.raises(InvalidAccessToken):
         TOKENS.decode(token)
+
+
+BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def with_trailing_bits(part: str, bits: int) -> str | None:
+    """`part` with some of its last character's unused low bits set: the same bytes, spelled
+    differently; None when the part has no unused bits (a multiple of 3 bytes)."""
+    unused = {0: 0, 2: 4, 3: 2}[len(part) % 4]
+    if unused == 0:
+        return None
+    index = BASE64URL.index(part[-1]) | (1 + bits % ((1 << unused) - 1))
+    return part[:-1] + BASE64URL[index]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    subject=st.text(min_size=1, max_size=40),
+    which=st.sampled_from(["header", "payload", "signature"]),
+    bits=st.integers(min_value=0, max_value=14),
+)
+def test_non_canonical_base64url_parts_are_refused_even_under_our_signature(
+    subject: str, which: str, bits: int
+) -> None:
+    header = json.dumps({"alg": "ES256", "typ": "at+jwt", "kid": OUR_KEY.kid}).encode()
+    parts = {"header": b64(header), "payload": b64(json.dumps(claims(sub=subject)).encode())}
+    if which != "signature":
+        changed = with_trailing_bits(parts[which], bits)
+        assume(changed is not None)
+        assert changed is not None
+        assert changed != parts[which]
+        parts[which] = changed
+    signing_input = f"{parts['header']}.{parts['payload']}"
+    signature = b64(OUR_KEY.private_key.sign(signing_input.encode()))
+    canonical_bytes = base64.urlsafe_b64decode(signature + "==")
+    if which == "signature":
+        # 64 bytes: 86 characters, the last one with four unused bits.
+        changed = with_trailing_bits(signature, bits)
+        assert changed is not None
+        assert changed != signature
+        assert base64.urlsafe_b64decode(changed + "==") == canonical_bytes
+        signature = changed
+    with pytest.raises(InvalidAccessToken):
+        TOKENS.decode(f"{signing_input}.{signature}")
+
+
+@settings(max_examples=50, deadline=None)
+@given(subject=st.text(min_size=1, max_size=40))
+def test_canonical_tokens_of_any_length_are_accepted(subject: str) -> None:
+    grant = AccessGrant(subject, "session-1", "jti-1", 1000, 1900, 1000, ("pwd",))
+    assert TOKENS.decode(TOKENS.issue(grant)) == grant

@@ -4,10 +4,16 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import QueuePool
 
-from adapters.sql.engine import SERVER_POOL_SIZE, SERVER_POOL_TIMEOUT_S, create_engine, ping
+from adapters.sql.engine import (
+    SERVER_POOL_SIZE,
+    SERVER_POOL_TIMEOUT_S,
+    DatabaseUnavailable,
+    create_engine,
+    ping,
+)
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.users import SqlUsers
 from domain.model import User
@@ -43,10 +49,11 @@ async def test_ping_raises_when_the_database_is_unusable(tmp_path: Path) -> None
     path.write_bytes(b"not an SQLite database" * 100)
     engine = create_engine(f"sqlite+aiosqlite:///{path}")
     try:
-        with pytest.raises(DatabaseError):
+        with pytest.raises(DatabaseUnavailable) as raised:
             await ping(engine)
     finally:
         await engine.dispose()
+    assert "file is not a database" in str(raised.value.__cause__)
 
 
 async def clashing_insert_error(url: str) -> str:
@@ -102,10 +109,11 @@ async def test_a_pooled_connection_the_server_dropped_is_replaced_unnoticed(
 async def test_ping_raises_when_the_server_is_unreachable() -> None:
     engine = create_engine(f"postgresql+asyncpg://postgres@{LOOPBACK}:{free_port()}/none")
     try:
-        with pytest.raises(ConnectionRefusedError):
+        with pytest.raises(DatabaseUnavailable) as raised:
             await ping(engine)
     finally:
         await engine.dispose()
+    assert isinstance(raised.value.__cause__, ConnectionRefusedError)
 
 
 async def test_a_clashing_user_id_on_postgresql_fails_without_revealing_the_row(

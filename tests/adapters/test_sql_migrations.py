@@ -3,6 +3,7 @@
 Each test runs on SQLite and on PostgreSQL (a fresh schema of the session's throwaway server).
 """
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,12 +15,17 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, delete, inspect, select
+from sqlalchemy import Connection, delete, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import adapters.sql.migrate
 from adapters.sql.engine import create_engine
-from adapters.sql.migrate import MigrationBlocked, is_current, upgrade_to_head
+from adapters.sql.migrate import (
+    MIGRATION_LOCK_KEY,
+    MigrationBlocked,
+    is_current,
+    upgrade_to_head,
+)
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.tables import metadata, refresh_tokens, sessions, users
 from adapters.sql.users import SqlUsers
@@ -202,3 +208,32 @@ async def test_0004_stops_on_an_email_whose_key_would_not_fit(engine: AsyncEngin
 
     assert await applied_revisions(engine) == {"0003"}
     assert await stored_emails(engine) == before
+
+
+async def _advisory_waiters(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        return int((await connection.execute(text(query))).scalar_one())
+
+
+async def test_concurrent_migrations_on_postgres_wait_for_each_other(postgres_url: str) -> None:
+    async with postgres_schema(postgres_url) as url:
+        engines = [create_engine(url) for _ in range(3)]
+        holder, runners = engines[0], engines[1:]
+        try:
+            async with holder.connect() as held:
+                # Another `migrate` in the middle of its work, as far as the lock is concerned.
+                await held.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+                runs = [asyncio.create_task(upgrade_to_head(engine)) for engine in runners]
+                for _ in range(600):
+                    if await _advisory_waiters(holder) == len(runs):
+                        break
+                    await asyncio.sleep(0.05)
+                assert await _advisory_waiters(holder) == len(runs)
+                assert not any(run.done() for run in runs)
+                await held.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+                await asyncio.gather(*runs)
+            assert await is_current(holder) is True
+        finally:
+            for engine in engines:
+                await engine.dispose()

@@ -15,6 +15,7 @@ from adapters.sql.engine import create_engine
 from adapters.sql.tables import users
 from adapters.tokens.signing_keys import load_signing_keys
 from entrypoints.cli import main
+from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
 
 REQUIRED = [
     "CORBADO_PROJECT_ID",
@@ -82,6 +83,54 @@ def test_serve_with_a_bad_value_exits_2_naming_it(
     monkeypatch.setenv(variable, value)
     assert main(["serve"]) == 2
     assert variable in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        ("CORBADO_BACKEND_API", "http://backendapi.cloud.corbado.io", "loopback"),
+        ("CORBADO_BACKEND_API", "http://10.0.0.5:18081", "loopback"),
+        ("CORBADO_BACKEND_API", "http://127.0.0.1.example.com", "loopback"),
+        ("CORBADO_API_SECRET", DEV_API_SECRET, "development"),
+        ("CORBADO_PROJECT_ID", DEV_PROJECT_ID, "development"),
+        ("SESSION_IDLE_TIMEOUT_S", "929", "ACCESS_TOKEN_TTL_S"),
+    ],
+)
+def test_serve_refuses_unsafe_settings_in_one_line(
+    serve_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+    problem: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    assert main(["serve"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert variable in lines[0]
+    assert problem in lines[0]
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:18081", "http://localhost:18081", "http://[::1]:18081"]
+)
+def test_serve_accepts_http_to_a_loopback_corbado(
+    serve_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    monkeypatch.setenv("CORBADO_BACKEND_API", url)
+    # It gets as far as the schema check, which an unmigrated database fails.
+    assert main(["serve"]) == 2
+    assert "connect-backend migrate" in capsys.readouterr().err
+
+
+def test_an_idle_timeout_covering_the_access_token_lifetime_is_accepted(
+    serve_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ACCESS_TOKEN_TTL_S", "300")
+    monkeypatch.setenv("SESSION_IDLE_TIMEOUT_S", "330")
+    assert main(["serve"]) == 2
+    assert "connect-backend migrate" in capsys.readouterr().err
 
 
 def test_serve_refuses_a_key_file_without_an_es256_key(

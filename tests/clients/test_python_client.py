@@ -97,7 +97,7 @@ def test_the_generated_python_client_logs_a_user_in_with_a_passkey(
     login = api["sessions.login"].sync(
         client=public, body=models.LoginRequest(email=email, password=PASSWORD)
     )
-    assert isinstance(login, models.TokenPairResponse)
+    assert isinstance(login, models.LoginResponse)
     assert login.token_type == "Bearer"
     assert login.expires_in > 0
 

@@ -51,6 +51,48 @@ async def test_concurrent_hits_are_all_counted(counters: RateLimitCounters) -> N
     assert sorted(counts) == list(range(1, 51))
 
 
+async def test_a_refund_takes_one_hit_back(counters: RateLimitCounters) -> None:
+    for _ in range(3):
+        await counters.hit("k", WINDOW, START)
+    await counters.refund("k", WINDOW, START + 5)
+    assert await counters.hit("k", WINDOW, START + 6) == 3
+
+
+async def test_a_refund_never_goes_below_zero(counters: RateLimitCounters) -> None:
+    await counters.refund("k", WINDOW, START)
+    await counters.hit("k", WINDOW, START)
+    await counters.refund("k", WINDOW, START)
+    await counters.refund("k", WINDOW, START)
+    assert await counters.hit("k", WINDOW, START) == 1
+
+
+async def test_a_refund_touches_only_its_own_window_and_key(counters: RateLimitCounters) -> None:
+    await counters.hit("k", WINDOW, START)
+    await counters.hit("other", WINDOW, START)
+    await counters.refund("other", WINDOW, START)
+    assert await counters.hit("k", WINDOW, START) == 2
+    await counters.hit("k", WINDOW, START + WINDOW)
+    # Late, for the window it was counted in (the attempt took a while): the new one keeps its.
+    await counters.refund("k", WINDOW, START + WINDOW - 1)
+    assert await counters.hit("k", WINDOW, START + WINDOW) == 2
+
+
+async def test_concurrent_hits_and_refunds_add_up(counters: RateLimitCounters) -> None:
+    await asyncio.gather(*(counters.hit("k", WINDOW, START) for _ in range(30)))
+    await asyncio.gather(*(counters.refund("k", WINDOW, START) for _ in range(20)))
+    assert await counters.hit("k", WINDOW, START) == 11
+
+
+async def test_a_redis_refund_of_an_expired_counter_creates_nothing(redis_url: str) -> None:
+    client: Redis = create_redis_client(redis_url)
+    namespace = f"test-{uuid.uuid4().hex}"
+    try:
+        await RedisRateLimitCounters(client, namespace=namespace).refund("k", WINDOW, START)
+        assert await client.keys(f"{namespace}:*") == []
+    finally:
+        await client.aclose()
+
+
 async def test_memory_counters_forget_past_windows() -> None:
     counters = InMemoryRateLimitCounters()
     for key in range(100):

@@ -15,6 +15,7 @@ import pytest
 import structlog
 from jose import jwt
 
+from adapters.tokens.device_tokens import HmacDeviceTokens
 from adapters.tokens.signing_keys import generate_private_key_pem
 from domain.credentials import new_refresh_token
 from entrypoints.redaction import MASK
@@ -46,6 +47,7 @@ def run_full_flow(api: Api) -> dict[str, Any]:
         "password": PASSWORD,
         "access token": tokens["accessToken"],
         "refresh token": tokens["refreshToken"],
+        "device token": tokens["deviceToken"],
         "passkey access token": passkey["accessToken"],
         "passkey refresh token": passkey["refreshToken"],
         "rotated refresh token": refreshed.json()["refreshToken"],
@@ -140,6 +142,8 @@ KEYS = [
     "new_password",
     "refresh_token",
     "refreshToken",
+    "deviceToken",
+    "device_token",
     "access_token",
     "connectToken",
     "signedPasskeyData",
@@ -160,6 +164,7 @@ def shaped_secrets() -> dict[str, str]:
         ),
         "signed passkey data": jwt.encode({"webauthnId": "jane@example.com"}, "k"),
         "refresh token": new_refresh_token(),
+        "device token": HmacDeviceTokens([b"k" * 32]).issue("account", 1_800_000_000),
         "connect token": "ctk1_" + "a1B2c3D4e5" * 3,
         "Corbado API secret": DEV_API_SECRET,
         "Basic credentials": f"Basic {basic}",

@@ -67,7 +67,13 @@ def test_login_returns_a_bearer_pair_that_is_not_cached(api: Api) -> None:
     assert response.status_code == 200
     assert "no-store" in response.headers["cache-control"]
     tokens = response.json()
-    assert set(tokens) == {"accessToken", "refreshToken", "tokenType", "expiresIn"}
+    assert set(tokens) == {
+        "accessToken",
+        "refreshToken",
+        "tokenType",
+        "expiresIn",
+        "deviceToken",
+    }
     assert tokens["tokenType"] == "Bearer"
     assert tokens["expiresIn"] == 900
 

@@ -54,6 +54,17 @@ class PostgresServer:
     host: str
     port: int
     bin_dir: Path
+    control: "_PostgresControl | None" = None
+
+    def stop(self) -> None:
+        """Shut the server down (fast: open connections are terminated), keeping its data."""
+        assert self.control is not None
+        self.control.stop()
+
+    def start(self) -> None:
+        """Start it again after `stop`, on the same port and data; return once it answers."""
+        assert self.control is not None
+        self.control.start()
 
     def url(self, database: str = "postgres", *, user: str = _POSTGRES_SUPERUSER) -> str:
         """The `postgresql+asyncpg://` URL of `database`, as `user` (no password: trust)."""
@@ -92,21 +103,10 @@ def postgres_server() -> Iterator[PostgresServer]:
             " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
         pg_ctl = [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data)]
-        start = ["start", "-w", "-t", str(int(_START_TIMEOUT_S)), "-l", str(log), "-o", options]
+        control = _PostgresControl(pg_ctl, bin_dir, port, options, root, log)
         try:
-            _run(
-                [*pg_ctl, *start],
-                what="pg_ctl start",
-                cwd=root,
-                log=log,
-            )
-            ready = [str(bin_dir / "pg_isready"), "-q", "-h", LOOPBACK, "-p", str(port)]
-            _wait_until(
-                lambda: _succeeds([*ready, "-t", "1"]),
-                what="PostgreSQL",
-                log=log,
-            )
-            yield PostgresServer(LOOPBACK, port, bin_dir)
+            control.start()
+            yield PostgresServer(LOOPBACK, port, bin_dir, control)
         finally:
             # Also after a failed start: pg_ctl may have given up on a server that did start.
             _execute(
@@ -115,6 +115,31 @@ def postgres_server() -> Iterator[PostgresServer]:
             )
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _PostgresControl:
+    pg_ctl: list[str]
+    bin_dir: Path
+    port: int
+    options: str
+    root: Path
+    log: Path
+
+    def start(self) -> None:
+        start = ["start", "-w", "-t", str(int(_START_TIMEOUT_S)), "-l", str(self.log)]
+        _run(
+            [*self.pg_ctl, *start, "-o", self.options],
+            what="pg_ctl start",
+            cwd=self.root,
+            log=self.log,
+        )
+        ready = [str(self.bin_dir / "pg_isready"), "-q", "-h", LOOPBACK, "-p", str(self.port)]
+        _wait_until(lambda: _succeeds([*ready, "-t", "1"]), what="PostgreSQL", log=self.log)
+
+    def stop(self) -> None:
+        stop = ["stop", "-m", "fast", "-w", "-t", str(int(_STOP_TIMEOUT_S))]
+        _run([*self.pg_ctl, *stop], what="pg_ctl stop", cwd=self.root, log=self.log)
 
 
 async def create_postgres_schema(admin_url: str) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import get, post
+from typing import Any
+
+from litestar import Request, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 
+from domain.errors import InvalidCredentials
 from domain.model import TokenPair, User
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.end_session import EndSession
@@ -14,9 +17,12 @@ from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.register import Register
 from domain.usecases.who_am_i import WhoAmI
 from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest
+from entrypoints.web.client_ip import ClientAddresses
+from entrypoints.web.login_throttle import LoginThrottle
 from entrypoints.web.openapi_docs import BEARER, errors
 from entrypoints.web.schemas import (
     LoginBody,
+    LoginResponse,
     LogoutBody,
     LogoutRequest,
     RefreshBody,
@@ -78,23 +84,43 @@ async def register(data: RegisterBody, register: NamedDependency[Register]) -> U
     operation_id="login",
     summary="Log in with email and password",
     status_code=200,
-    response_description="A new session: an access token and a refresh token.",
+    response_description="A new session (an access and a refresh token), and a device token.",
     responses=errors(400, 401, 413, 429, codes={401: ("invalid_credentials",)}),
     cache_control=NO_STORE,
     tags=["sessions"],
 )
 async def login(
     data: LoginBody,
+    request: Request[Any, Any, Any],
     password_login: NamedDependency[PasswordLogin],
+    login_throttle: NamedDependency[LoginThrottle],
+    client_addresses: NamedDependency[ClientAddresses],
     user_agent: NamedDependency[str | None],
-) -> TokenPairResponse:
+) -> LoginResponse:
     """Starts a session from a password; the access token's `amr` claim is `["pwd"]`.
 
     An unknown email and a wrong password both answer 401 `invalid_credentials`, in the same time.
-    Offer the user a passkey next: `createConnectToken` with `passkey-append`.
+    Failed attempts are limited per account and client, and per account from all clients
+    together; send the `deviceToken` of this client's last login to the account so that
+    strangers' failures never refuse it (429 with `Retry-After` otherwise). Offer the user a
+    passkey next: `createConnectToken` with `passkey-append`.
     """
-    pair = await password_login.execute(data.email, data.password, user_agent)
-    return token_pair_response(pair)
+    client = client_addresses.subject(request.scope)
+    admission = await login_throttle.admit(data.email, client, data.device_token)
+    try:
+        pair = await password_login.execute(data.email, data.password, user_agent)
+    except InvalidCredentials:
+        raise
+    except Exception:
+        await login_throttle.refund(admission)
+        raise
+    device_token = await login_throttle.succeeded(admission)
+    return LoginResponse(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=pair.expires_in,
+        device_token=device_token,
+    )
 
 
 @post(

@@ -235,13 +235,65 @@ async def test_an_httpx_timeout_is_a_timeout(connect: Connect) -> None:
 
 
 async def test_a_refused_connection_asks_to_retry_later(connect: Connect) -> None:
-    corbado, _ = connect(raise_(httpx.ConnectError("connection refused")))
+    corbado, seen = connect(raise_(httpx.ConnectError("connection refused")))
 
     with pytest.raises(CorbadoUnavailable) as raised:
         await verify(corbado)
 
     assert raised.value.retry_later is True
     assert isinstance(raised.value.__cause__, httpx.ConnectError)
+    assert len(seen) == 2
+
+
+def refused_once(then: Handler) -> Handler:
+    refusals: list[None] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if not refusals:
+            refusals.append(None)
+            raise httpx.ConnectError("connection refused")
+        return await then(request)
+
+    return handler
+
+
+async def test_a_connect_token_call_whose_connection_failed_is_sent_once_more(
+    connect: Connect,
+) -> None:
+    corbado, seen = connect(refused_once(answer(200, {"secret": TOKEN_SECRET})))
+
+    assert await create(corbado) == TOKEN_SECRET
+
+    assert len(seen) == 2
+    assert seen[0].content == seen[1].content
+
+
+async def test_a_verify_whose_connection_failed_is_sent_once_more(connect: Connect) -> None:
+    corbado, seen = connect(refused_once(answer(200, {"verificationResult": "success"})))
+
+    assert await verify(corbado) is VerificationResult.SUCCESS
+
+    assert len(seen) == 2
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.ReadError("connection reset by peer"),
+        httpx.WriteError("broken pipe"),
+        httpx.RemoteProtocolError("server disconnected"),
+    ],
+    ids=["read", "write", "protocol"],
+)
+async def test_a_verify_that_reached_corbado_is_never_sent_again(
+    connect: Connect, error: httpx.TransportError
+) -> None:
+    corbado, seen = connect(raise_(error))
+
+    with pytest.raises(CorbadoUnavailable):
+        await verify(corbado)
+
+    assert len(seen) == 1
 
 
 async def test_a_reset_connection_is_unavailable_without_a_retry(connect: Connect) -> None:

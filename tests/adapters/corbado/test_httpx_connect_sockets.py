@@ -5,15 +5,21 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import httpx
 import pytest
 
-from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
+from adapters.corbado.httpx_connect import (
+    HttpxCorbadoConnect,
+    _PooledTransport,
+    build_corbado_client,
+)
 from domain.errors import CorbadoTimeout, CorbadoUnavailable
-from domain.model import VerificationResult
+from domain.model import ConnectTokenType, VerificationResult
 from tests.support.servers import free_port
 
 Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 OK = b'{"verificationResult":"success"}'
+LOOPBACK = "127.0.0.1"
 
 
 async def answer_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -103,6 +109,71 @@ async def test_an_answer_arrives_over_a_reused_connection(
     assert await verify(corbado) is VerificationResult.SUCCESS
     assert await verify(corbado) is VerificationResult.SUCCESS
     assert connections == [1]
+
+
+class ListensAfterTheFirstRefusal(httpx.AsyncBaseTransport):
+    """The real transport; when a connection is first refused, a server starts on that port."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, port: int) -> None:
+        self.inner = inner
+        self.port = port
+        self.attempts = 0
+        self.server: asyncio.Server | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.attempts += 1
+        try:
+            return await self.inner.handle_async_request(request)
+        except httpx.ConnectError:
+            if self.server is None:
+                self.server = await asyncio.start_server(answer_any, LOOPBACK, self.port)
+            raise
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+        if self.server is not None:
+            self.server.close()
+
+
+async def answer_any(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+    await reader.readexactly(length)
+    body = (
+        OK
+        if b"verifySignedData" in head
+        else b'{"id":"ctk-1","secret":"ctk1_x","expires":4102444800}'
+    )
+    writer.write(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+    )
+    await writer.drain()
+    writer.close()
+
+
+@pytest.mark.parametrize("operation", ["verify", "create"])
+async def test_a_really_refused_connection_is_tried_once_more_and_then_answered(
+    operation: str,
+) -> None:
+    port = free_port()
+    transport = ListensAfterTheFirstRefusal(
+        _PooledTransport(limits=httpx.Limits(max_connections=100)), port
+    )
+    client = build_corbado_client(
+        f"http://{LOOPBACK}:{port}", "pro-1", "corbado1_x", 2.0, transport=transport
+    )
+    corbado = HttpxCorbadoConnect(client, 2.0)
+    try:
+        if operation == "verify":
+            assert await verify(corbado) is VerificationResult.SUCCESS
+        else:
+            token_type = ConnectTokenType.PASSKEY_APPEND
+            issued = await corbado.create_connect_token(token_type, "jane", "Jane")
+            assert issued.secret == "ctk1_x"
+    finally:
+        await client.aclose()
+    assert transport.attempts == 2
 
 
 async def test_a_refused_connection_asks_to_retry_later() -> None:

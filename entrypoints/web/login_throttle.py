@@ -1,0 +1,93 @@
+"""Login throttling by account, the way large identity providers do it (decision 0008).
+
+Every attempt per client is counted by the rate-limit guard before the body is read. Here, once
+the body names the account, an attempt is counted *before* the password is checked, against:
+
+- failures per (account, client): `RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE`; the client is the
+  device of a valid device token, else the client address;
+- failures per account from every client together: `ACCOUNT_WIDE_FACTOR` times that, a cap a
+  botnet cannot guess past; a client with a valid device token for the account is exempt.
+
+A successful login refunds both, so only failures count; so does an attempt that failed for
+another reason than its credentials (a database outage). Parallel guesses each take their count
+before any password hash runs, so no more than the limit are ever checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from domain.credentials import normalise_email
+from domain.errors import InvalidInput
+from domain.ports import Clock
+from entrypoints.web.rate_limits import Limit, RateLimited, RateLimiter, Reservation
+
+if TYPE_CHECKING:
+    from adapters.tokens.device_tokens import HmacDeviceTokens
+    from entrypoints.settings import RateLimitSettings
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAdmission:
+    """An attempt let through to the password check, and what it counted."""
+
+    account: str
+    counted: tuple[Reservation | None, ...]
+
+
+class LoginThrottle:
+    """Counts login attempts per account before they are checked; refunds those that succeed."""
+
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        device_tokens: HmacDeviceTokens,
+        clock: Clock,
+        settings: RateLimitSettings,
+    ) -> None:
+        self._limiter = limiter
+        self._device_tokens = device_tokens
+        self._clock = clock
+        self._per_account_client = Limit("login-account-client", settings.login_per_account)
+        self._per_account = Limit("login-account", settings.login_per_account_all_clients)
+
+    async def admit(self, email: str, client: str, device_token: str | None) -> LoginAdmission:
+        """Count the attempt; `RateLimited` (nothing counted) when a limit is reached."""
+        account = account_key(email)
+        device = (
+            self._device_tokens.verify(device_token, account, self._clock.now())
+            if device_token
+            else None
+        )
+        subject = f"{account}:device:{device.device_id}" if device else f"{account}:{client}"
+        first = await self._limiter.reserve(self._per_account_client, subject)
+        if device is not None:
+            return LoginAdmission(account, (first,))
+        try:
+            second = await self._limiter.reserve(self._per_account, account)
+        except RateLimited:
+            await self._limiter.refund(first)
+            raise
+        return LoginAdmission(account, (first, second))
+
+    async def refund(self, admission: LoginAdmission) -> None:
+        """The attempt did not fail on its credentials: it does not count."""
+        for reservation in admission.counted:
+            await self._limiter.refund(reservation)
+
+    async def succeeded(self, admission: LoginAdmission) -> str:
+        """Refund the attempt; a fresh device token for the client that logged in."""
+        await self.refund(admission)
+        return self._device_tokens.issue(admission.account, self._clock.now())
+
+
+def account_key(email: str) -> str:
+    """The account a login names: its normalised email, hashed to keep addresses out of the
+    counter store (an email the domain refuses is hashed as sent; its login fails anyway)."""
+    try:
+        normalised = normalise_email(email)
+    except InvalidInput:
+        normalised = email
+    return hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).hexdigest()[:32]
