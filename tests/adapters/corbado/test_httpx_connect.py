@@ -260,7 +260,7 @@ def refused_once(then: Handler) -> Handler:
 async def test_a_connect_token_call_whose_connection_failed_is_sent_once_more(
     connect: Connect,
 ) -> None:
-    corbado, seen = connect(refused_once(answer(200, {"secret": TOKEN_SECRET})))
+    corbado, seen = connect(refused_once(answer(200, TOKEN)))
 
     assert await create(corbado) == TOKEN_SECRET
 
