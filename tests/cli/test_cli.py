@@ -16,6 +16,7 @@ from adapters.sql.tables import users
 from adapters.tokens.signing_keys import load_signing_keys
 from entrypoints.cli import main
 from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
+from tests.support.servers import free_port
 
 REQUIRED = [
     "CORBADO_PROJECT_ID",
@@ -265,3 +266,22 @@ class _Stdin:
 
     def isatty(self) -> bool:
         return False
+
+
+def test_users_delete_names_an_unknown_user_and_keeps_a_user_corbado_did_not_confirm(
+    serve_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    assert users_add(monkeypatch, "ops@example.com") == 0
+    capsys.readouterr()
+    # Nothing listens there: Corbado cannot confirm, so nothing may be deleted here.
+    monkeypatch.setenv("CORBADO_BACKEND_API", f"http://127.0.0.1:{free_port()}")
+
+    assert main(["users", "delete", "--email", "nobody@example.com"]) == 1
+    unknown = capsys.readouterr().err.strip().splitlines()
+    assert unknown == ["connect-backend users delete: no user has the email 'nobody@example.com'"]
+    assert main(["users", "delete", "--email", "ops@example.com"]) == 1
+    [refused] = capsys.readouterr().err.strip().splitlines()[-1:]
+    assert "the account is unchanged here" in refused
+    assert users_add(monkeypatch, "ops@example.com") == 1
+    assert "already" in capsys.readouterr().err
