@@ -94,13 +94,9 @@ def _has_control_or_surrogate(text: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
 
 
-def new_refresh_token() -> str:
-    """An opaque 256-bit random refresh token."""
-    return secrets.token_urlsafe(32)
-
-
 def refresh_token_hash(token: str) -> str:
-    """The stored form of a refresh token; SHA-256 suffices for 256-bit random values."""
+    """The stored form of a refresh token or chain id; SHA-256 suffices for values with 128
+    bits or more of entropy."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from domain.refresh_chain import RefreshChain
+
 
 class AuthMethod(enum.StrEnum):
     """How a session began, as RFC 8176 `amr` values."""
@@ -118,14 +120,12 @@ class TokenPair:
 
 
 @dataclass(frozen=True, slots=True)
-class RefreshTokenRecord:
-    """A stored refresh token (by hash): its session and when it was rotated away, if it was.
-
-    `account_deletion_pending_until` is the deletion mark of the session's account, if any.
-    """
+class ChainRecord:
+    """A session found by one of its refresh tokens: the session, its refresh chain, and its
+    account's deletion mark (`account_deletion_pending_until`), if any."""
 
     session: Session
-    rotated_at: int | None
+    chain: RefreshChain
     account_deletion_pending_until: int | None = None
 
 

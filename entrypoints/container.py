@@ -38,6 +38,7 @@ from adapters.tokens.signing_keys import (
     jwk_set,
     load_signing_keys,
 )
+from adapters.tokens.successor_keys import HmacSuccessorKeys
 from domain.ports import RevokedSessions
 from domain.usecases.authenticate import Authenticate
 from domain.usecases.close_account import CloseAccount
@@ -158,6 +159,7 @@ class Container(containers.DeclarativeContainer):
         audience=settings.provided.session_audience,
     )
 
+    successor_keys = providers.Singleton(HmacSuccessorKeys, signing_keys)
     jwk_set = providers.Singleton(_published_keys, signing_keys)
     readiness = providers.Singleton(_readiness, engine, signing_keys, redis_client)
     metrics = providers.Singleton(Metrics)
@@ -206,7 +208,14 @@ class Container(containers.DeclarativeContainer):
         EndSession, sessions, revoked_sessions, clock, policy, audit_log
     )
     refresh_session = providers.Singleton(
-        RefreshSession, sessions, access_tokens, end_session, clock, policy, audit_log
+        RefreshSession,
+        sessions,
+        access_tokens,
+        successor_keys,
+        end_session,
+        clock,
+        policy,
+        audit_log,
     )
     authenticate = providers.Singleton(Authenticate, access_tokens, revoked_sessions, clock, policy)
     who_am_i = providers.Singleton(WhoAmI, users)

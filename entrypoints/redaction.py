@@ -2,8 +2,8 @@
 
 Shapes we can recognise anywhere in text: JWTs (access tokens, `signedPasskeyData`), connect
 token secrets (`ctk1_`), Corbado API secrets (`corbado1_`), device tokens (`dt1.`), PEM
-blocks, refresh tokens (43 URL-safe characters), other long base64 runs, Authorization header
-values, and `key=value` / `"key": "value"` pairs whose key names a secret. Values under such
+blocks, refresh tokens (whole chain tokens, and older ones of 43 URL-safe characters), other
+long base64 runs, Authorization header values, and `key=value` / `"key": "value"` pairs whose key names a secret. Values under such
 keys are masked whole, whatever their shape. Redaction is the safety net; the code still never
 logs a secret on purpose.
 """
@@ -48,7 +48,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Device tokens, whole: `dt1.<payload>.<mac>`.
     (re.compile(r"\bdt1\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?"), MASK),
     (re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]+"), rf"\1\2{MASK}"),
-    # secrets.token_urlsafe(32), our refresh tokens: exactly 43 URL-safe characters.
+    # Refresh tokens, whole: `<chain id>.<generation>.<secret>` (the chain id is a secret too).
+    (
+        re.compile(
+            r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{22}\.[0-9]{1,13}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"
+        ),
+        MASK,
+    ),
+    # secrets.token_urlsafe(32), refresh tokens from before chains: 43 URL-safe characters.
     (re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"), MASK),
 )
 # Any other long base64 run (a line of a key, credentials) mixing digits, upper and lower case;
@@ -58,7 +65,7 @@ _OPAQUE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0
 
 # What every pattern above needs to find before it can match: a PEM armour line, a secret key
 # word, a JWS header, a secret prefix, an auth scheme, or a 40-character run. Most log values
-# (methods, routes, ids, timestamps) have none of them and skip the seven passes below.
+# (methods, routes, ids, timestamps) have none of them and skip the passes below.
 # The words are looked for in case-folded text, which is ten times faster than a
 # case-insensitive pattern. casefold() misses two equivalences `(?i)` makes: dotless i (U+0131)
 # stays itself, and dotted capital I (U+0130) becomes "i" plus a combining dot.

@@ -3,12 +3,13 @@
 import json
 from typing import Any
 
-from sqlalchemy import Integer, Row, Update, bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Integer, Row, Select, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.account_open import open_account_row
-from adapters.sql.tables import refresh_tokens, session_revocations, sessions, users
-from domain.model import RefreshTokenRecord, Revocation, Session
+from adapters.sql.tables import session_revocations, sessions, users
+from domain.model import ChainRecord, Revocation, Session
+from domain.refresh_chain import RefreshChain
 
 # Statements are built once, here, and run with a parameter dict: building one per call (and
 # SQLAlchemy computing its cache key) was half of a login's database time. An INSERT takes its
@@ -26,18 +27,17 @@ _INSERT_SESSION_IF_ACCOUNT_OPEN = insert(sessions).from_select(
         )
     ),
 )
-_INSERT_REFRESH_TOKEN = insert(refresh_tokens)
 _INSERT_REVOCATION = insert(session_revocations)
 
 _SESSION_BY_ID = select(sessions).where(sessions.c.id == bindparam("id"))
-_REFRESH_BY_HASH = (
-    select(sessions, refresh_tokens.c.rotated_at, users.c.deletion_pending_until)
-    .join_from(refresh_tokens, sessions)
-    .join(users, users.c.id == sessions.c.user_id)
-    .where(refresh_tokens.c.token_hash == bindparam("token_hash"))
+_SESSION_WITH_DELETION_MARK = select(sessions, users.c.deletion_pending_until).join(
+    users, users.c.id == sessions.c.user_id
 )
-_SESSION_OF_TOKEN = select(refresh_tokens.c.session_id).where(
-    refresh_tokens.c.token_hash == bindparam("token_hash")
+_SESSION_BY_CHAIN = _SESSION_WITH_DELETION_MARK.where(
+    sessions.c.chain_id_hash == bindparam("chain_id_hash")
+)
+_SESSION_BY_LEGACY_TOKEN = _SESSION_WITH_DELETION_MARK.where(
+    sessions.c.legacy_token_hash == bindparam("token_hash")
 )
 _LIVE_SESSIONS_OF_USER = select(sessions).where(
     sessions.c.user_id == bindparam("user_id"), sessions.c.revoked_at.is_(None)
@@ -52,28 +52,23 @@ _REVOCATIONS_AFTER = (
     .limit(bindparam("limit", type_=Integer))
 )
 
-# The compare-and-set claims: of racing callers, the database lets one update the row; each
-# takes {"b_token_hash", "b_now"}.
-_CLAIM_FOR_ROTATION = (
-    update(refresh_tokens)
-    .where(
-        refresh_tokens.c.token_hash == bindparam("b_token_hash"),
-        refresh_tokens.c.rotated_at.is_(None),
-    )
-    .values(rotated_at=bindparam("b_now"))
-)
-_CLAIM_FOR_REISSUE = (
-    update(refresh_tokens)
-    .where(
-        refresh_tokens.c.token_hash == bindparam("b_token_hash"),
-        refresh_tokens.c.rotated_at.is_not(None) & refresh_tokens.c.reissued_at.is_(None),
-    )
-    .values(reissued_at=bindparam("b_now"))
-)
-_TOUCH_SESSION = (
+# The compare-and-set that advances a chain: of racing callers, the database lets one move it.
+_ADVANCE_CHAIN = (
     update(sessions)
-    .where(sessions.c.id == bindparam("b_id"))
-    .values(last_used_at=bindparam("b_now"))
+    .where(
+        sessions.c.id == bindparam("b_id"),
+        sessions.c.chain_generation == bindparam("b_from_generation"),
+        sessions.c.revoked_at.is_(None),
+    )
+    .values(
+        chain_id_hash=bindparam("b_chain_id_hash"),
+        chain_generation=bindparam("b_generation"),
+        chain_current_hash=bindparam("b_current_hash"),
+        chain_previous_hash=bindparam("b_previous_hash"),
+        chain_advanced_at=bindparam("b_advanced_at"),
+        chain_key_id=bindparam("b_key_id"),
+        last_used_at=bindparam("b_advanced_at"),
+    )
 )
 _REVOKE_SESSION = (
     update(sessions)
@@ -83,12 +78,12 @@ _REVOKE_SESSION = (
 
 
 class SqlSessions:
-    """Sessions and their refresh-token hashes; each change is one transaction."""
+    """Sessions with their refresh chains; each change is one transaction."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def create(self, session: Session, refresh_hash: str) -> bool:
+    async def create(self, session: Session, chain_id_hash: str, chain: RefreshChain) -> bool:
         async with self._engine.begin() as connection:
             inserted = await connection.execute(
                 _INSERT_SESSION_IF_ACCOUNT_OPEN,
@@ -105,46 +100,60 @@ class SqlSessions:
                     "user_agent": session.user_agent,
                     "credential_id": session.credential_id,
                     "corbado_user_id": session.corbado_user_id,
+                    "chain_id_hash": chain_id_hash,
+                    "legacy_token_hash": None,
+                    "chain_generation": chain.generation,
+                    "chain_current_hash": chain.current_hash,
+                    "chain_previous_hash": chain.previous_hash,
+                    "chain_advanced_at": chain.advanced_at,
+                    "chain_key_id": chain.key_id,
                 },
             )
-            if inserted.rowcount != 1:
-                return False
-            await _add_token(connection, session.id, refresh_hash, session.created_at)
-        return True
+        return inserted.rowcount == 1
 
     async def get(self, session_id: str) -> Session | None:
         async with self._engine.connect() as connection:
             row = (await connection.execute(_SESSION_BY_ID, {"id": session_id})).one_or_none()
         return None if row is None else _session(row)
 
-    async def find_refresh(self, refresh_hash: str) -> RefreshTokenRecord | None:
+    async def find_chain(self, chain_id_hash: str) -> ChainRecord | None:
+        return await self._find(_SESSION_BY_CHAIN, {"chain_id_hash": chain_id_hash})
+
+    async def find_legacy(self, token_hash: str) -> ChainRecord | None:
+        return await self._find(_SESSION_BY_LEGACY_TOKEN, {"token_hash": token_hash})
+
+    async def _find(self, query: Select[Any], parameters: dict[str, str]) -> ChainRecord | None:
         async with self._engine.connect() as connection:
-            row = (
-                await connection.execute(_REFRESH_BY_HASH, {"token_hash": refresh_hash})
-            ).one_or_none()
+            row = (await connection.execute(query, parameters)).one_or_none()
         if row is None:
             return None
-        return RefreshTokenRecord(_session(row), row.rotated_at, row.deletion_pending_until)
+        chain = RefreshChain(
+            generation=row.chain_generation,
+            current_hash=row.chain_current_hash,
+            previous_hash=row.chain_previous_hash,
+            advanced_at=row.chain_advanced_at,
+            key_id=row.chain_key_id,
+        )
+        return ChainRecord(_session(row), chain, row.deletion_pending_until)
 
-    async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:
-        return await self._succeed(_CLAIM_FOR_ROTATION, old_hash, new_hash, now)
-
-    async def reissue(self, rotated_hash: str, new_hash: str, now: int) -> bool:
-        return await self._succeed(_CLAIM_FOR_REISSUE, rotated_hash, new_hash, now)
-
-    async def _succeed(self, claim: Update, token_hash: str, new_hash: str, now: int) -> bool:
-        """In one transaction: claim `token_hash` with the conditional UPDATE `claim`, then add
-        its successor; the claim's row count says whether this caller won."""
+    async def advance(
+        self, session_id: str, from_generation: int, chain_id_hash: str, chain: RefreshChain
+    ) -> bool:
         async with self._engine.begin() as connection:
-            claimed = await connection.execute(claim, {"b_token_hash": token_hash, "b_now": now})
-            if claimed.rowcount != 1:
-                return False
-            session_id = (
-                await connection.execute(_SESSION_OF_TOKEN, {"token_hash": token_hash})
-            ).scalar_one()
-            await _add_token(connection, session_id, new_hash, now)
-            await connection.execute(_TOUCH_SESSION, {"b_id": session_id, "b_now": now})
-        return True
+            advanced = await connection.execute(
+                _ADVANCE_CHAIN,
+                {
+                    "b_id": session_id,
+                    "b_from_generation": from_generation,
+                    "b_chain_id_hash": chain_id_hash,
+                    "b_generation": chain.generation,
+                    "b_current_hash": chain.current_hash,
+                    "b_previous_hash": chain.previous_hash,
+                    "b_advanced_at": chain.advanced_at,
+                    "b_key_id": chain.key_id,
+                },
+            )
+        return advanced.rowcount == 1
 
     async def list_for_user(self, user_id: str) -> list[Session]:
         async with self._engine.connect() as connection:
@@ -171,15 +180,6 @@ class SqlSessions:
                 await connection.execute(_REVOCATIONS_AFTER, {"cursor": cursor, "limit": limit})
             ).all()
         return [Revocation(row.cursor, row.session_id, row.revoked_at) for row in rows]
-
-
-async def _add_token(
-    connection: AsyncConnection, session_id: str, token_hash: str, issued_at: int
-) -> None:
-    await connection.execute(
-        _INSERT_REFRESH_TOKEN,
-        {"token_hash": token_hash, "session_id": session_id, "issued_at": issued_at},
-    )
 
 
 def _session(row: Row[*tuple[Any, ...]]) -> Session:

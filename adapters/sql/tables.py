@@ -70,6 +70,22 @@ sessions = sa.Table(
     sa.Column("user_agent", sa.String(_ORIGIN_LENGTH), nullable=True),
     sa.Column("credential_id", sa.String(_ORIGIN_LENGTH), nullable=True),
     sa.Column("corbado_user_id", sa.String(_ORIGIN_LENGTH), nullable=True),
+    # The session's refresh chain (decision 0007): hashes only, the same few columns however
+    # often it is refreshed. The chain id hash finds it; a session from before chains is found
+    # by its last opaque token's hash until it is adopted.
+    sa.Column(
+        "chain_id_hash", sa.String(_SHA256_HEX_LENGTH), nullable=True, unique=True, index=True
+    ),
+    sa.Column(
+        "legacy_token_hash", sa.String(_SHA256_HEX_LENGTH), nullable=True, unique=True, index=True
+    ),
+    sa.Column("chain_generation", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column(
+        "chain_current_hash", sa.String(_SHA256_HEX_LENGTH), nullable=False, server_default=""
+    ),
+    sa.Column("chain_previous_hash", sa.String(_SHA256_HEX_LENGTH), nullable=True),
+    sa.Column("chain_advanced_at", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("chain_key_id", sa.String(_ID_LENGTH), nullable=True),
 )
 
 # Append-only and without a foreign key: the feed must outlive deleted users and sessions.
@@ -79,20 +95,4 @@ session_revocations = sa.Table(
     sa.Column("cursor", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
     sa.Column("session_id", sa.String(_ID_LENGTH), nullable=False),
     sa.Column("revoked_at", sa.BigInteger, nullable=False, index=True),
-)
-
-refresh_tokens = sa.Table(
-    "refresh_tokens",
-    metadata,
-    sa.Column("token_hash", sa.String(_SHA256_HEX_LENGTH), primary_key=True),
-    sa.Column(
-        "session_id",
-        sa.String(_ID_LENGTH),
-        sa.ForeignKey("sessions.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column("issued_at", sa.BigInteger, nullable=False),
-    sa.Column("rotated_at", sa.BigInteger, nullable=True),
-    sa.Column("reissued_at", sa.BigInteger, nullable=True),
 )

@@ -22,11 +22,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-from adapters.tokens.signing_keys import SigningKey
+from adapters.tokens.signing_keys import SigningKey, derive_hmac_key
 
 PREFIX = "dt1"
 # 90 days: a device that logs in at least that often stays trusted; each login renews it.
@@ -52,13 +48,7 @@ def device_token_keys(signing_keys: Sequence[SigningKey]) -> list[bytes]:
 
 
 def _derive(key: SigningKey) -> bytes:
-    private_key = key.private_key.to_pem()  # PKCS#8, the same bytes for the same key
-    private_value = serialization.load_pem_private_key(private_key, password=None)
-    if not isinstance(private_value, ec.EllipticCurvePrivateKey):
-        raise ValueError("device token keys derive from EC signing keys")
-    secret = private_value.private_numbers().private_value.to_bytes(32, "big")
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO)
-    return hkdf.derive(secret)
+    return derive_hmac_key(key, _HKDF_INFO)
 
 
 class HmacDeviceTokens:

@@ -8,8 +8,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from jose import jwk
 from jose.backends.base import Key
 
@@ -90,3 +91,14 @@ def thumbprint(members: dict[str, str]) -> str:
 def jwk_set(keys: list[SigningKey]) -> dict[str, Any]:
     """The JWK Set document that lets other services verify our tokens."""
     return {"keys": [key.public_jwk for key in keys]}
+
+
+def derive_hmac_key(key: SigningKey, info: bytes) -> bytes:
+    """A 32-byte HMAC key derived (HKDF-SHA256) from `key`'s private value for the purpose
+    `info`: MACs the service needs take their keys from the signing keys, so no other secret
+    has to be configured, and each purpose gets an unrelated key."""
+    private_value = serialization.load_pem_private_key(key.private_key.to_pem(), password=None)
+    if not isinstance(private_value, ec.EllipticCurvePrivateKey):
+        raise SigningKeyError("HMAC keys derive from EC signing keys")
+    secret = private_value.private_numbers().private_value.to_bytes(32, "big")
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret)

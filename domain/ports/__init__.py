@@ -9,6 +9,7 @@ from domain.ports.corbado import CorbadoAccounts, CorbadoConnect, PasskeyDataRea
 from domain.ports.passwords import PasswordHasher
 from domain.ports.revocations import RevokedSessions
 from domain.ports.sessions import Sessions
+from domain.ports.successor_keys import SuccessorKeys
 from domain.ports.users import Users
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "PasswordHasher",
     "RevokedSessions",
     "Sessions",
+    "SuccessorKeys",
     "Users",
 ]

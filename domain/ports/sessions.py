@@ -1,17 +1,18 @@
 from typing import Protocol
 
-from domain.model import RefreshTokenRecord, Revocation, Session
+from domain.model import ChainRecord, Revocation, Session
+from domain.refresh_chain import RefreshChain
 
 
 class Sessions(Protocol):
-    """The session store, with its refresh tokens kept only as hashes.
+    """The session store, with each session's refresh chain (hashes only, constant in size).
 
     Each method that changes state is atomic on its own, so two workers racing over one refresh
-    token cannot both rotate it.
+    token cannot both advance its chain.
     """
 
-    async def create(self, session: Session, refresh_hash: str) -> bool:
-        """Store a new session with its first refresh token.
+    async def create(self, session: Session, chain_id_hash: str, chain: RefreshChain) -> bool:
+        """Store a new session with its refresh chain, found later by `chain_id_hash`.
 
         Returns False, storing nothing, when its user is gone or being deleted at
         `session.created_at`: a login racing an account deletion must not leave a session the
@@ -23,23 +24,23 @@ class Sessions(Protocol):
         """The session with this id, revoked or not."""
         ...
 
-    async def find_refresh(self, refresh_hash: str) -> RefreshTokenRecord | None:
-        """The refresh token with this hash, its session and its account's deletion mark, if it
-        was ever issued."""
+    async def find_chain(self, chain_id_hash: str) -> ChainRecord | None:
+        """The session whose refresh chain has this id hash, with its chain."""
         ...
 
-    async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:
-        """Mark `old_hash` rotated and add `new_hash`, only if `old_hash` was not rotated yet.
-
-        Returns False, changing nothing, when another caller rotated it first.
-        """
+    async def find_legacy(self, token_hash: str) -> ChainRecord | None:
+        """The session whose last refresh token from before chains (migration 0006) hashes to
+        `token_hash`, with its chain (adopted or not)."""
         ...
 
-    async def reissue(self, rotated_hash: str, new_hash: str, now: int) -> bool:
-        """Give an already rotated token its one grace-window successor `new_hash`.
+    async def advance(
+        self, session_id: str, from_generation: int, chain_id_hash: str, chain: RefreshChain
+    ) -> bool:
+        """Move the session's chain from `from_generation` to `chain`, and mark the session used
+        at `chain.advanced_at`; `chain_id_hash` is stored too (an adopted chain gets it here).
 
-        Returns False, changing nothing, when that token had its reissue already: a second
-        replay is treated as theft, so the grace window cannot fork a session without bound.
+        Returns False, changing nothing, when the chain is no longer at `from_generation`
+        (another caller advanced it first) or the session is revoked.
         """
         ...
 

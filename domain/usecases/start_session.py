@@ -1,9 +1,10 @@
-from domain.credentials import new_id, new_refresh_token, refresh_token_hash
+from domain.credentials import new_id, refresh_token_hash
 from domain.errors import AccountClosed
 from domain.model import Session, SessionOrigin, TokenPair
 from domain.policy import SessionPolicy
 from domain.ports import AccessTokens, AuditLog, Clock, Sessions
 from domain.ports.audit import AuditAction, AuditEvent
+from domain.refresh_chain import RefreshChain, first_token
 from domain.sessions import clean_user_agent, token_pair
 
 
@@ -45,8 +46,17 @@ class StartSession:
             credential_id=origin.credential_id,
             corbado_user_id=origin.corbado_user_id,
         )
-        refresh_token = new_refresh_token()
-        if not await self._sessions.create(session, refresh_token_hash(refresh_token)):
+        refresh_token = first_token()
+        chain = RefreshChain(
+            generation=refresh_token.generation,
+            current_hash=refresh_token_hash(refresh_token.text),
+            previous_hash=None,
+            advanced_at=now,
+            key_id=None,
+        )
+        if not await self._sessions.create(
+            session, refresh_token_hash(refresh_token.chain_id), chain
+        ):
             raise AccountClosed("the account is being deleted")
         await self._audit.record(
             AuditEvent(
@@ -56,4 +66,4 @@ class StartSession:
                 method=session.method,
             )
         )
-        return token_pair(self._tokens, session, refresh_token, now, self._policy)
+        return token_pair(self._tokens, session, refresh_token.text, now, self._policy)

@@ -36,6 +36,7 @@ from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_corbado import FakeCorbadoConnect
 from tests.fakes.fake_password_hasher import FakePasswordHasher
 from tests.fakes.fake_revoked_sessions import FakeRevokedSessions
+from tests.fakes.fake_successor_keys import FakeSuccessorKeys
 from tests.support.servers import postgres_schema
 
 POLICY = SessionPolicy()
@@ -110,7 +111,9 @@ async def deploy(url: str) -> AsyncIterator[Deployment]:
             workers.append(
                 Worker(
                     PasswordLogin(users, SlowHasher(), start, audit, clock),
-                    RefreshSession(sessions, tokens, end, clock, POLICY, audit),
+                    RefreshSession(
+                        sessions, tokens, FakeSuccessorKeys(), end, clock, POLICY, audit
+                    ),
                     close,
                     users,
                 )

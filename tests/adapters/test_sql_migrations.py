@@ -27,9 +27,11 @@ from adapters.sql.migrate import (
     upgrade_to_head,
 )
 from adapters.sql.sessions import SqlSessions
-from adapters.sql.tables import metadata, refresh_tokens, sessions, users
+from adapters.sql.tables import metadata, sessions, users
 from adapters.sql.users import SqlUsers
+from domain.credentials import refresh_token_hash
 from domain.model import PASSKEY_AMR, Session, User
+from domain.refresh_chain import RefreshChain
 from tests.support.servers import postgres_schema
 
 
@@ -134,15 +136,113 @@ async def test_downgrading_to_base_removes_every_table(engine: AsyncEngine) -> N
         assert await connection.run_sync(_table_names) == {"alembic_version"}
 
 
-async def test_deleting_a_user_deletes_its_sessions_and_their_tokens(engine: AsyncEngine) -> None:
+async def test_deleting_a_user_deletes_its_sessions(engine: AsyncEngine) -> None:
     await upgrade_to_head(engine)
     await SqlUsers(engine).add(User("u1", "ada@example.com", "Ada", None, 0))
-    await SqlSessions(engine).create(Session("s1", "u1", 0, PASSKEY_AMR, 0, 0, 60), "h1")
+    chain = RefreshChain(0, "h1", None, 0, None)
+    await SqlSessions(engine).create(Session("s1", "u1", 0, PASSKEY_AMR, 0, 0, 60), "c1", chain)
 
     async with engine.begin() as connection:
         await connection.execute(delete(users))
         assert (await connection.execute(select(sessions))).all() == []
-        assert (await connection.execute(select(refresh_tokens))).all() == []
+
+
+_LEGACY_SESSIONS = sa.table(
+    "sessions",
+    *(
+        sa.column(name)
+        for name in ("id", "user_id", "auth_time", "amr", "created_at", "last_used_at")
+    ),
+    sa.column("expires_at"),
+)
+_LEGACY_TOKENS = sa.table(
+    "refresh_tokens",
+    *(sa.column(name) for name in ("token_hash", "session_id", "issued_at", "rotated_at")),
+    sa.column("reissued_at"),
+)
+
+
+async def _sessions_from_before_chains(engine: AsyncEngine) -> None:
+    """At 0005: s1 rotated once (t0 away, t1 current); s2 forked by the old grace reissue (t2
+    rotated into t3, reissued as t4); s3 never refreshed (t5)."""
+    await upgrade_to(engine, "0005")
+    await SqlUsers(engine).add(User("u1", "ada@example.com", "Ada", None, 0))
+    async with engine.begin() as connection:
+        await connection.execute(
+            sa.insert(_LEGACY_SESSIONS),
+            [
+                {
+                    "id": sid,
+                    "user_id": "u1",
+                    "auth_time": 0,
+                    "amr": '["pwd"]',
+                    "created_at": 0,
+                    "last_used_at": 7,
+                    "expires_at": 10**10,
+                }
+                for sid in ("s1", "s2", "s3")
+            ],
+        )
+        await connection.execute(
+            sa.insert(_LEGACY_TOKENS),
+            [
+                {
+                    "token_hash": refresh_token_hash(token),
+                    "session_id": sid,
+                    "issued_at": at,
+                    "rotated_at": rotated,
+                    "reissued_at": None,
+                }
+                for token, sid, at, rotated in (
+                    ("t0", "s1", 0, 5),
+                    ("t1", "s1", 5, None),
+                    ("t2", "s2", 0, 6),
+                    ("t3", "s2", 6, None),
+                    ("t4", "s2", 7, None),
+                    ("t5", "s3", 0, None),
+                )
+            ],
+        )
+
+
+async def test_0006_keeps_each_sessions_last_token_working(engine: AsyncEngine) -> None:
+    await _sessions_from_before_chains(engine)
+
+    await upgrade_to_head(engine)
+
+    store = SqlSessions(engine)
+    found = {
+        token: await store.find_legacy(refresh_token_hash(token))
+        for token in ("t0", "t1", "t2", "t3", "t4", "t5")
+    }
+    assert {token: record.session.id for token, record in found.items() if record} == {
+        "t1": "s1",
+        "t4": "s2",
+        "t5": "s3",
+    }
+    record = found["t1"]
+    assert record is not None
+    assert record.chain == RefreshChain(0, refresh_token_hash("t1"), None, 7, None)
+    async with engine.connect() as connection:
+        assert "refresh_tokens" not in await connection.run_sync(_table_names)
+        assert await connection.run_sync(_schema_differences) == []
+
+
+async def test_0006_downgrades_giving_never_refreshed_sessions_their_token_back(
+    engine: AsyncEngine,
+) -> None:
+    await _sessions_from_before_chains(engine)
+    await upgrade_to_head(engine)
+    store = SqlSessions(engine)
+    record = await store.find_legacy(refresh_token_hash("t1"))
+    assert record is not None
+    await store.advance("s1", 0, "chain-of-s1", RefreshChain(1, "h", "p", 9, "k"))
+
+    await upgrade_to(engine, "0006")
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.downgrade(_config(sync), "0005"))
+        kept = (await connection.execute(select(_LEGACY_TOKENS.c.token_hash))).scalars().all()
+    assert sorted(kept) == sorted(refresh_token_hash(token) for token in ("t4", "t5"))
 
 
 async def test_0004_stores_every_email_as_its_canonical_caseless_key(

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from domain.errors import DeletionInterrupted
 from domain.model import IssuedConnectToken
 from tests.contracts.conftest import StoreFactory, Stores
-from tests.contracts.test_sessions_contract import NOW, a_hash, a_session, a_user
+from tests.contracts.test_sessions_contract import NOW, a_chain, a_hash, a_session, a_user
 
 UNTIL = NOW + 600
 
@@ -47,7 +47,7 @@ async def test_the_mark_shows_on_the_user_until_it_is_cleared(stores: Stores) ->
 async def test_no_session_is_created_for_an_unknown_user(stores: Stores) -> None:
     session = a_session("no-such-user")
 
-    assert await stores.sessions.create(session, a_hash()) is False
+    assert await stores.sessions.create(session, a_hash(), a_chain()) is False
     assert await stores.sessions.get(session.id) is None
 
 
@@ -64,21 +64,21 @@ async def test_a_session_is_created_only_once_the_mark_has_lapsed(
         session = a_session(user_id, at=UNTIL + offset)
         first_hash = a_hash()
 
-        created = await stores.sessions.create(session, first_hash)
+        created = await stores.sessions.create(session, first_hash, a_chain())
 
         assert created is (offset >= 0)
         assert (await stores.sessions.get(session.id) is not None) is created
-        assert (await stores.sessions.find_refresh(first_hash) is not None) is created
+        assert (await stores.sessions.find_chain(first_hash) is not None) is created
 
 
 async def test_a_refresh_token_carries_its_accounts_mark(stores: Stores) -> None:
     user_id = await a_user(stores)
     first_hash = a_hash()
-    await stores.sessions.create(a_session(user_id), first_hash)
+    await stores.sessions.create(a_session(user_id), first_hash, a_chain())
 
-    unmarked = await stores.sessions.find_refresh(first_hash)
+    unmarked = await stores.sessions.find_chain(first_hash)
     await stores.users.mark_for_deletion(user_id, UNTIL)
-    marked = await stores.sessions.find_refresh(first_hash)
+    marked = await stores.sessions.find_chain(first_hash)
 
     assert unmarked is not None
     assert unmarked.account_deletion_pending_until is None
@@ -127,7 +127,7 @@ async def test_erasing_an_unknown_user_reports_it_gone(stores: Stores) -> None:
 async def test_without_a_standing_mark_nothing_is_erased(stores: Stores, mark: int | None) -> None:
     user_id = await a_user(stores)
     session = a_session(user_id, at=NOW - 10)
-    await stores.sessions.create(session, a_hash())
+    await stores.sessions.create(session, a_hash(), a_chain())
     if mark is not None:
         await stores.users.mark_for_deletion(user_id, mark)
 
@@ -147,11 +147,11 @@ async def test_erasure_revokes_every_session_into_the_log_and_removes_the_accoun
     user_id, other = await a_user(stores), await a_user(stores)
     live, already_ended = a_session(user_id), a_session(user_id)
     live_hash = a_hash()
-    await stores.sessions.create(live, live_hash)
-    await stores.sessions.create(already_ended, a_hash())
+    await stores.sessions.create(live, live_hash, a_chain())
+    await stores.sessions.create(already_ended, a_hash(), a_chain())
     await stores.sessions.revoke(already_ended.id, NOW)
     others_session = a_session(other)
-    await stores.sessions.create(others_session, a_hash())
+    await stores.sessions.create(others_session, a_hash(), a_chain())
     await stores.issued_tokens.record(user_id, a_token(), NOW)
     await stores.users.mark_for_deletion(user_id, UNTIL)
 
@@ -165,7 +165,7 @@ async def test_erasure_revokes_every_session_into_the_log_and_removes_the_accoun
     ]
     assert await stores.users.by_id(user_id) is None
     assert await stores.sessions.get(live.id) is None
-    assert await stores.sessions.find_refresh(live_hash) is None
+    assert await stores.sessions.find_chain(live_hash) is None
     assert await stores.sessions.list_for_user(user_id) == []
     assert await stores.issued_tokens.live_for(user_id, NOW) == []
     assert await stores.users.by_id(other) is not None

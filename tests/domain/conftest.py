@@ -25,6 +25,7 @@ from tests.fakes.fake_issued_connect_tokens import FakeIssuedConnectTokens
 from tests.fakes.fake_password_hasher import FakePasswordHasher
 from tests.fakes.fake_revoked_sessions import FakeRevokedSessions
 from tests.fakes.fake_sessions import FakeSessions
+from tests.fakes.fake_successor_keys import FakeSuccessorKeys
 from tests.fakes.fake_users import FakeUsers
 
 POLICY = SessionPolicy(
@@ -58,6 +59,7 @@ class World:
     corbado: FakeCorbadoConnect
     issued_tokens: FakeIssuedConnectTokens
     close_account: CloseAccount
+    keys: FakeSuccessorKeys
     identifier_kind: IdentifierKind = IdentifierKind.EMAIL
 
     def register(self, *, open_to_public: bool) -> Register:
@@ -77,6 +79,7 @@ def build_world(policy: SessionPolicy = POLICY) -> World:
     issued_tokens = FakeIssuedConnectTokens(users)
     revoked, tokens, hasher = FakeRevokedSessions(), FakeAccessTokens(), FakePasswordHasher()
     audit, corbado = FakeAuditLog(), FakeCorbadoConnect()
+    keys = FakeSuccessorKeys()
     start_session = StartSession(sessions, tokens, clock, policy, audit)
     end_session = EndSession(sessions, revoked, clock, policy, audit)
     who_am_i = WhoAmI(users)
@@ -108,7 +111,8 @@ def build_world(policy: SessionPolicy = POLICY) -> World:
         start_session=start_session,
         password_login=PasswordLogin(users, hasher, start_session, audit, clock),
         end_session=end_session,
-        refresh=RefreshSession(sessions, tokens, end_session, clock, policy, audit),
+        refresh=RefreshSession(sessions, tokens, keys, end_session, clock, policy, audit),
+        keys=keys,
         authenticate=Authenticate(tokens, revoked, clock, policy),
         who_am_i=who_am_i,
         restore_revocations=RestoreRevocations(sessions, revoked, clock, policy),

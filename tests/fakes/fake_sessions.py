@@ -1,20 +1,22 @@
 """An in-memory Sessions port."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from domain.model import RefreshTokenRecord, Revocation, Session
+from domain.model import ChainRecord, Revocation, Session
+from domain.refresh_chain import RefreshChain
 from tests.fakes.fake_users import FakeUsers
 
 
 @dataclass(frozen=True, slots=True)
-class _StoredToken:
-    session_id: str
-    rotated_at: int | None = None
-    reissued: bool = False
+class _StoredChain:
+    chain: RefreshChain
+    chain_id_hash: str | None
+    legacy_token_hash: str | None = None
 
 
 class FakeSessions:
-    """Sessions and refresh-token hashes in dicts, with the semantics the SQL store has.
+    """Sessions and their refresh chains in dicts, with the semantics the SQL store has.
 
     No method awaits between reading and writing, so each one is atomic on the event loop. It
     reads the users' deletion marks from `users`, as the SQL store joins the users table.
@@ -23,42 +25,54 @@ class FakeSessions:
     def __init__(self, users: FakeUsers) -> None:
         self._users = users
         self._sessions: dict[str, Session] = {}
-        self._tokens: dict[str, _StoredToken] = {}
+        self._chains: dict[str, _StoredChain] = {}
         self._log: list[Revocation] = []
 
-    async def create(self, session: Session, refresh_hash: str) -> bool:
+    async def create(self, session: Session, chain_id_hash: str, chain: RefreshChain) -> bool:
         if not self._users.is_open(session.user_id, session.created_at):
             return False
         self._sessions[session.id] = session
-        self._tokens[refresh_hash] = _StoredToken(session.id)
+        self._chains[session.id] = _StoredChain(chain, chain_id_hash)
         return True
+
+    def seed_legacy(self, session: Session, token_hash: str) -> None:
+        """A session as migration 0006 leaves one from before chains: found by its last opaque
+        token's hash, at generation 0."""
+        self._sessions[session.id] = session
+        chain = RefreshChain(0, token_hash, None, session.last_used_at, None)
+        self._chains[session.id] = _StoredChain(chain, None, token_hash)
 
     async def get(self, session_id: str) -> Session | None:
         return self._sessions.get(session_id)
 
-    async def find_refresh(self, refresh_hash: str) -> RefreshTokenRecord | None:
-        token = self._tokens.get(refresh_hash)
-        if token is None:
-            return None
-        session = self._sessions[token.session_id]
-        return RefreshTokenRecord(
-            session, token.rotated_at, self._users.deletion_mark(session.user_id)
-        )
+    async def find_chain(self, chain_id_hash: str) -> ChainRecord | None:
+        return self._find(lambda stored: stored.chain_id_hash == chain_id_hash)
 
-    async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:
-        token = self._tokens.get(old_hash)
-        if token is None or token.rotated_at is not None:
-            return False
-        self._tokens[old_hash] = replace(token, rotated_at=now)
-        self._add_token(token.session_id, new_hash, now)
-        return True
+    async def find_legacy(self, token_hash: str) -> ChainRecord | None:
+        return self._find(lambda stored: stored.legacy_token_hash == token_hash)
 
-    async def reissue(self, rotated_hash: str, new_hash: str, now: int) -> bool:
-        token = self._tokens.get(rotated_hash)
-        if token is None or token.rotated_at is None or token.reissued:
+    def _find(self, matches: Callable[[_StoredChain], bool]) -> ChainRecord | None:
+        for session_id, stored in self._chains.items():
+            if matches(stored):
+                session = self._sessions[session_id]
+                mark = self._users.deletion_mark(session.user_id)
+                return ChainRecord(session, stored.chain, mark)
+        return None
+
+    async def advance(
+        self, session_id: str, from_generation: int, chain_id_hash: str, chain: RefreshChain
+    ) -> bool:
+        stored = self._chains.get(session_id)
+        session = self._sessions.get(session_id)
+        if (
+            stored is None
+            or session is None
+            or session.revoked_at is not None
+            or stored.chain.generation != from_generation
+        ):
             return False
-        self._tokens[rotated_hash] = replace(token, reissued=True)
-        self._add_token(token.session_id, new_hash, now)
+        self._chains[session_id] = replace(stored, chain=chain, chain_id_hash=chain_id_hash)
+        self._sessions[session_id] = replace(session, last_used_at=chain.advanced_at)
         return True
 
     async def list_for_user(self, user_id: str) -> list[Session]:
@@ -83,7 +97,7 @@ class FakeSessions:
         return [entry for entry in self._log if entry.cursor > cursor][:limit]
 
     def erase_user(self, user_id: str, now: int) -> tuple[str, ...]:
-        """Revoke the user's sessions into the log, then drop them with their tokens, at once
+        """Revoke the user's sessions into the log, then drop them with their chains, at once
         (the erasure fake's middle step; the SQL store does it by ON DELETE CASCADE)."""
         ended = tuple(
             sorted(
@@ -97,10 +111,5 @@ class FakeSessions:
         gone = {sid for sid, session in self._sessions.items() if session.user_id == user_id}
         for session_id in gone:
             del self._sessions[session_id]
-        self._tokens = {h: t for h, t in self._tokens.items() if t.session_id not in gone}
+            del self._chains[session_id]
         return ended
-
-    def _add_token(self, session_id: str, token_hash: str, now: int) -> None:
-        session = self._sessions[session_id]
-        self._tokens[token_hash] = _StoredToken(session_id)
-        self._sessions[session_id] = replace(session, last_used_at=now)

@@ -17,7 +17,7 @@ from jose import jwt
 
 from adapters.tokens.device_tokens import HmacDeviceTokens
 from adapters.tokens.signing_keys import generate_private_key_pem
-from domain.credentials import new_refresh_token
+from domain.refresh_chain import first_token
 from entrypoints.redaction import MASK
 from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
 from tests.http.conftest import PASSWORD, Api, LogLines
@@ -163,7 +163,7 @@ def shaped_secrets() -> dict[str, str]:
             {"sub": "u", "sid": "s"}, "k", algorithm="HS256", headers={"typ": "at+jwt"}
         ),
         "signed passkey data": jwt.encode({"webauthnId": "jane@example.com"}, "k"),
-        "refresh token": new_refresh_token(),
+        "refresh token": first_token().text,
         "device token": HmacDeviceTokens([b"k" * 32]).issue("account", 1_800_000_000),
         "connect token": "ctk1_" + "a1B2c3D4e5" * 3,
         "Corbado API secret": DEV_API_SECRET,

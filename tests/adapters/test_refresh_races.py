@@ -1,28 +1,30 @@
-"""Two workers on one PostgreSQL database: refresh races and concurrent logins.
+"""Two workers on one database (SQLite and PostgreSQL): refresh races and concurrent logins.
 
 A worker is what one server process holds: its own engine (so its own connection pool) and its
-own use cases. The race is forced, not hoped for: both refreshes read the token as unrotated
-before either rotates it, and only then do their transactions meet in the database.
+own use cases. The race is forced, not hoped for: both refreshes read the chain at the same
+generation before either advances it, and only then do their transactions meet in the database.
 """
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.engine import create_engine
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.sessions import SqlSessions
-from adapters.sql.tables import refresh_tokens, sessions
+from adapters.sql.tables import sessions
 from adapters.sql.users import SqlUsers
 from domain.credentials import new_id, refresh_token_hash
 from domain.errors import RefreshTokenReused
-from domain.model import PASSWORD_AMR, TokenPair, User
+from domain.model import PASSWORD_AMR, ChainRecord, TokenPair, User
 from domain.policy import SessionPolicy
+from domain.refresh_chain import RefreshChain
 from domain.usecases.end_session import EndSession
 from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.start_session import StartSession
@@ -30,25 +32,29 @@ from tests.fakes.fake_access_tokens import FakeAccessTokens
 from tests.fakes.fake_audit_log import FakeAuditLog
 from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_revoked_sessions import FakeRevokedSessions
+from tests.fakes.fake_successor_keys import FakeSuccessorKeys
 from tests.support.servers import postgres_schema
 
+WITH_GRACE = SessionPolicy(refresh_reuse_grace_s=30)
 # No grace: a token presented twice at the same instant is reuse, so exactly one request wins.
-POLICY = SessionPolicy(refresh_reuse_grace_s=0)
+WITHOUT_GRACE = SessionPolicy(refresh_reuse_grace_s=0)
 ROUNDS = 20
 LOGINS = 40
 RACE_TIMEOUT_S = 30
 
 
 class RacingSessions(SqlSessions):
-    """SqlSessions whose callers all meet at a barrier, if one is set, before rotating."""
+    """SqlSessions whose callers all meet at a barrier, if one is set, before advancing."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self.barrier: asyncio.Barrier | None = None
 
-    async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:
+    async def advance(
+        self, session_id: str, from_generation: int, chain_id_hash: str, chain: RefreshChain
+    ) -> bool:
         await self._meet()
-        return await super().rotate(old_hash, new_hash, now)
+        return await super().advance(session_id, from_generation, chain_id_hash, chain)
 
     async def _meet(self) -> None:
         if self.barrier is not None:
@@ -56,32 +62,31 @@ class RacingSessions(SqlSessions):
 
 
 class ReadThenWriteSessions(RacingSessions):
-    """A deliberately broken rotate: it reads, then writes, without a compare-and-set."""
+    """A deliberately broken advance: it reads, then writes, without a compare-and-set."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self._broken_engine = engine
 
-    async def rotate(self, old_hash: str, new_hash: str, now: int) -> bool:
+    async def advance(
+        self, session_id: str, from_generation: int, chain_id_hash: str, chain: RefreshChain
+    ) -> bool:
         await self._meet()
         async with self._broken_engine.begin() as connection:
-            row = (
-                await connection.execute(
-                    select(refresh_tokens.c.session_id, refresh_tokens.c.rotated_at).where(
-                        refresh_tokens.c.token_hash == old_hash
-                    )
-                )
-            ).one_or_none()
-            if row is None or row.rotated_at is not None:
+            generation = await connection.scalar(
+                select(sessions.c.chain_generation).where(sessions.c.id == session_id)
+            )
+            if generation != from_generation:
                 return False
             await connection.execute(
-                update(refresh_tokens)
-                .where(refresh_tokens.c.token_hash == old_hash)
-                .values(rotated_at=now)
-            )
-            await connection.execute(
-                insert(refresh_tokens).values(
-                    token_hash=new_hash, session_id=row.session_id, issued_at=now
+                update(sessions)
+                .where(sessions.c.id == session_id)
+                .values(
+                    chain_generation=chain.generation,
+                    chain_current_hash=chain.current_hash,
+                    chain_previous_hash=chain.previous_hash,
+                    chain_advanced_at=chain.advanced_at,
+                    chain_key_id=chain.key_id,
                 )
             )
         return True
@@ -119,27 +124,43 @@ class Deployment:
             for worker in self.workers:
                 worker.sessions.barrier = None
 
+    async def chain_of(self, refresh_token: str) -> ChainRecord | None:
+        chain_id = refresh_token.split(".")[0]
+        return await self.workers[1].sessions.find_chain(refresh_token_hash(chain_id))
+
 
 @pytest.fixture
-async def database_url(postgres_url: str) -> AsyncIterator[str]:
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'race.sqlite3'}"
+
+
+@pytest.fixture
+async def postgres_database_url(postgres_url: str) -> AsyncIterator[str]:
     async with postgres_schema(postgres_url) as url:
-        engine = create_engine(url)
-        try:
-            await upgrade_to_head(engine)
-        finally:
-            await engine.dispose()
         yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_database_url"
+    url: str = request.getfixturevalue(fixture)
+    return url
 
 
 @asynccontextmanager
 async def deploy(
-    url: str, sessions_type: type[RacingSessions] = RacingSessions
+    url: str,
+    policy: SessionPolicy = WITH_GRACE,
+    sessions_type: type[RacingSessions] = RacingSessions,
 ) -> AsyncIterator[Deployment]:
     """Two workers on the database at `url`; their engines are disposed on exit."""
-    clock, revoked = FakeClock(), FakeRevokedSessions()
+    clock, revoked, keys = FakeClock(), FakeRevokedSessions(), FakeSuccessorKeys()
     engines = (create_engine(url), create_engine(url))
     try:
-        workers = tuple(_worker(engine, sessions_type, clock, revoked) for engine in engines)
+        await upgrade_to_head(engines[0])
+        workers = tuple(
+            _worker(engine, sessions_type, policy, clock, revoked, keys) for engine in engines
+        )
         yield Deployment((workers[0], workers[1]), revoked)
     finally:
         for engine in engines:
@@ -149,16 +170,18 @@ async def deploy(
 def _worker(
     engine: AsyncEngine,
     sessions_type: type[RacingSessions],
+    policy: SessionPolicy,
     clock: FakeClock,
     revoked: FakeRevokedSessions,
+    keys: FakeSuccessorKeys,
 ) -> Worker:
     store, tokens, audit = sessions_type(engine), FakeAccessTokens(), FakeAuditLog()
-    end_session = EndSession(store, revoked, clock, POLICY, audit)
+    end_session = EndSession(store, revoked, clock, policy, audit)
     return Worker(
         engine=engine,
         sessions=store,
-        start_session=StartSession(store, tokens, clock, POLICY, audit),
-        refresh=RefreshSession(store, tokens, end_session, clock, POLICY, audit),
+        start_session=StartSession(store, tokens, clock, policy, audit),
+        refresh=RefreshSession(store, tokens, keys, end_session, clock, policy, audit),
     )
 
 
@@ -168,12 +191,33 @@ async def a_user(engine: AsyncEngine) -> str:
     return user_id
 
 
-async def test_of_two_workers_racing_one_refresh_exactly_one_rotates(database_url: str) -> None:
+async def test_two_workers_racing_one_refresh_converge_on_one_successor(
+    database_url: str,
+) -> None:
+    """Tabs sharing one token refresh at once: both get the same successor, the chain moves
+    once, and the session lives on."""
     async with deploy(database_url) as deployment:
-        first, second = deployment.workers
-        user_id = await a_user(first.engine)
+        user_id = await a_user(deployment.workers[0].engine)
         for _ in range(ROUNDS):
-            login = await first.start_session.execute(user_id, PASSWORD_AMR)
+            login = await deployment.workers[0].start_session.execute(user_id, PASSWORD_AMR)
+
+            outcomes = await deployment.race(login.refresh_token)
+
+            assert all(isinstance(outcome, TokenPair) for outcome in outcomes), outcomes
+            pairs = [outcome for outcome in outcomes if isinstance(outcome, TokenPair)]
+            assert pairs[0].refresh_token == pairs[1].refresh_token
+            record = await deployment.chain_of(login.refresh_token)
+            assert record is not None
+            assert record.chain.generation == 1
+            assert record.chain.current_hash == refresh_token_hash(pairs[0].refresh_token)
+            assert record.session.revoked_at is None
+
+
+async def test_without_a_grace_window_exactly_one_racer_advances(database_url: str) -> None:
+    async with deploy(database_url, WITHOUT_GRACE) as deployment:
+        user_id = await a_user(deployment.workers[0].engine)
+        for _ in range(ROUNDS):
+            login = await deployment.workers[0].start_session.execute(user_id, PASSWORD_AMR)
 
             outcomes = await deployment.race(login.refresh_token)
 
@@ -183,20 +227,18 @@ async def test_of_two_workers_racing_one_refresh_exactly_one_rotates(database_ur
             assert len(losers) == 1
             assert isinstance(losers[0], RefreshTokenReused)
             # The loser took the race for theft: the whole session is ended, everywhere.
-            record = await second.sessions.find_refresh(
-                refresh_token_hash(winners[0].refresh_token)
-            )
+            record = await deployment.chain_of(winners[0].refresh_token)
             assert record is not None
-            assert record.rotated_at is None
+            assert record.chain.generation == 1
             assert record.session.revoked_at is not None
             assert record.session.id in deployment.revoked.entries
 
 
-async def test_the_race_is_real_a_read_then_write_rotate_lets_both_win(
+async def test_the_race_is_real_a_read_then_write_advance_lets_both_win(
     database_url: str,
 ) -> None:
     """Guards the test above: without a compare-and-set, the same race crowns two winners."""
-    async with deploy(database_url, ReadThenWriteSessions) as deployment:
+    async with deploy(database_url, WITHOUT_GRACE, ReadThenWriteSessions) as deployment:
         user_id = await a_user(deployment.workers[0].engine)
         double_wins = 0
         for _ in range(ROUNDS):
@@ -226,23 +268,13 @@ async def test_concurrent_logins_and_refreshes_of_one_user_lose_no_writes(
             stored_sessions = await connection.scalar(
                 select(func.count()).select_from(sessions).where(sessions.c.user_id == user_id)
             )
-            stored_tokens = await connection.scalar(
-                select(func.count())
-                .select_from(refresh_tokens)
-                .join(sessions)
-                .where(sessions.c.user_id == user_id)
-            )
         assert stored_sessions == LOGINS
-        assert stored_tokens == 2 * LOGINS
         session_ids = set()
-        for login, pair in zip(logins, refreshed, strict=True):
-            old = await workers[1].sessions.find_refresh(refresh_token_hash(login.refresh_token))
-            new = await workers[1].sessions.find_refresh(refresh_token_hash(pair.refresh_token))
-            assert old is not None
-            assert new is not None
-            assert old.rotated_at is not None
-            assert new.rotated_at is None
-            assert new.session.id == old.session.id
-            assert new.session.revoked_at is None
-            session_ids.add(new.session.id)
+        for pair in refreshed:
+            record = await deployment.chain_of(pair.refresh_token)
+            assert record is not None
+            assert record.chain.generation == 1
+            assert record.chain.current_hash == refresh_token_hash(pair.refresh_token)
+            assert record.session.revoked_at is None
+            session_ids.add(record.session.id)
         assert len(session_ids) == LOGINS
