@@ -4,8 +4,8 @@ Shapes we can recognise anywhere in text: JWTs (access tokens, `signedPasskeyDat
 token secrets (`ctk1_`), Corbado API secrets (`corbado1_`), device tokens (`dt1.`), PEM
 blocks, refresh tokens (whole chain tokens, and older ones of 43 URL-safe characters), other
 long base64 runs, Authorization header values, and `key=value` / `"key": "value"` pairs whose
-key names a secret. Values under such keys are masked whole, whatever their shape. Redaction is the safety net; the code still never
-logs a secret on purpose.
+key names a secret. Values under such keys are masked whole, whatever their shape. Redaction
+is the safety net; the code still never logs a secret on purpose.
 """
 
 from __future__ import annotations
