@@ -72,8 +72,12 @@ OpaqueToken = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=512,
-        examples=["q3m6Kk0nQvT2c1c8l3U5jHn3oW2yZ9bXr4sPq0aLd1E"],
-        description="The refresh token of the latest pair; each one works once.",
+        examples=["x6Jq0Vb3nT2c1c8l3U5jHg.42.q3m6Kk0nQvT2c1c8l3U5jHn3oW2yZ9bXr4sPq0aLd1E"],
+        description=(
+            "The refresh token of the latest pair. Each one advances the session once; the one "
+            "just replaced, sent again within `REFRESH_REUSE_GRACE_S` while its successor is "
+            "unused, gets that same successor; any other reuse ends the session."
+        ),
     ),
 ]
 SignedPasskeyData = Annotated[
@@ -94,7 +98,10 @@ AccessToken = Annotated[
 RefreshToken = Annotated[
     str,
     msgspec.Meta(
-        description="Opaque; trade it at `/auth/refresh` for a new pair. Store it like a password."
+        description=(
+            "Opaque (do not parse it); trade it at `/auth/refresh` for a new pair. Store it like "
+            "a password."
+        )
     ),
 ]
 ExpiresIn = Annotated[
@@ -222,7 +229,10 @@ LoginBody = Annotated[
 ]
 RefreshBody = Annotated[
     RefreshRequest,
-    json_body(RefreshRequest, {"refreshToken": "q3m6Kk0nQvT2c1c8l3U5jHn3oW2yZ9bXr4sPq0aLd1E"}),
+    json_body(
+        RefreshRequest,
+        {"refreshToken": "x6Jq0Vb3nT2c1c8l3U5jHg.42.q3m6Kk0nQvT2c1c8l3U5jHn3oW2yZ9bXr4sPq0aLd1E"},
+    ),
 ]
 CreateConnectTokenBody = Annotated[
     CreateConnectTokenRequest,
