@@ -135,7 +135,12 @@ class Directory:
         self._credentials: dict[str, Credential] = {}  # by id, the oldest first
         self._by_raw_id: dict[bytes, Credential] = {}
         if path is not None and path.exists():
-            self._load(msgspec.json.decode(path.read_bytes(), type=_State))
+            try:
+                self._load(msgspec.json.decode(path.read_bytes(), type=_State))
+            except (msgspec.DecodeError, ValueError) as exc:
+                raise ValueError(
+                    f"{path} is not the emulator's state ({exc}); delete it to start over"
+                ) from exc
 
     # Users ----------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The emulator as a passkey relying party: registration and login ceremonies end to end, with
 a software authenticator, and every way an answer or a connect token must be refused."""
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -8,6 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jose import jwt
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -191,6 +194,14 @@ def test_passkeys_survive_a_restart_with_a_state_file(tmp_path: Path, clock: Clo
 
     assert login.status_code == 200, login.text
     refused(replayed_counter, "sign count")
+
+
+def test_a_state_file_that_is_not_the_emulators_is_named(tmp_path: Path) -> None:
+    state = tmp_path / "emulator.json"
+    state.write_text('{"version": 99, "users": [], "identifiers": [], "credentials": []}')
+
+    with pytest.raises(ValueError, match="delete it to start over"):
+        create_emulator_app(PROJECT_ID, API_SECRET, state_path=state)
 
 
 # Refusals: the answer --------------------------------------------------------------------------
@@ -406,6 +417,66 @@ def test_garbage_answers_are_refused_not_failed(
 
     assert response.status_code == 400, response.text
     assert response.json()["error"]["type"] in ("validation_error", "passkey_refused")
+
+
+_TEXT = st.text(max_size=40) | st.sampled_from(["", "AAAA", "eA", "-_", "=="])
+_RESPONSE = st.fixed_dictionaries(
+    {},
+    optional={
+        "clientDataJSON": _TEXT,
+        "authenticatorData": _TEXT,
+        "attestationObject": _TEXT,
+        "signature": _TEXT,
+        "userHandle": _TEXT | st.integers(),
+        "transports": st.lists(_TEXT, max_size=2),
+    },
+)
+_CREDENTIAL = st.fixed_dictionaries(
+    {"id": _TEXT, "rawId": _TEXT, "type": st.just("public-key") | _TEXT, "response": _RESPONSE}
+)
+
+
+def test_no_credential_answer_makes_the_ceremonies_fail(app: Litestar) -> None:
+    with TestClient(app=app, base_url=BASE) as client:
+        frontend = Frontend(client)
+
+        @given(answer=_CREDENTIAL, operation=st.sampled_from(["append", "login"]))
+        @settings(max_examples=120, deadline=None)
+        def check(answer: dict[str, Any], operation: str) -> None:
+            member = "attestationResponse" if operation == "append" else "assertionResponse"
+            response = frontend.post(f"{operation}/finish", {member: json.dumps(answer)})
+            assert response.status_code in (400, 404), response.text
+
+        check()
+
+
+def test_no_garbled_part_of_a_real_answer_makes_the_ceremonies_fail(app: Litestar) -> None:
+    with TestClient(app=app, base_url=BASE) as client:
+        frontend = Frontend(client)
+        authenticator = registered(frontend, unique())
+
+        @given(
+            operation=st.sampled_from(["append", "login"]),
+            part=st.sampled_from(["clientDataJSON", "signed", "signature"]),
+            garbage=st.binary(max_size=300),
+        )
+        @settings(max_examples=120, deadline=None)
+        def check(operation: str, part: str, garbage: bytes) -> None:
+            if operation == "append":
+                options = frontend.append_options(token(client, unique()))
+                answer = SoftAuthenticator().create(options)
+                part = {"signed": "attestationObject", "signature": "attestationObject"}.get(
+                    part, part
+                )
+            else:
+                answer = authenticator.get(frontend.login_options(None))
+                part = {"signed": "authenticatorData"}.get(part, part)
+            answer["response"][part] = b64url(garbage)
+            member = "attestationResponse" if operation == "append" else "assertionResponse"
+            response = frontend.post(f"{operation}/finish", {member: json.dumps(answer)})
+            assert response.status_code in (400, 404), response.text
+
+        check()
 
 
 def test_a_credential_garbled_inside_is_refused(frontend: Frontend) -> None:
