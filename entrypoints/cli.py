@@ -146,6 +146,10 @@ def _serve(_: argparse.Namespace) -> int:
         container.signing_keys()
     except ValueError as exc:
         raise ConfigError("SESSION_SIGNING_KEYS", str(exc)) from exc
+    except OSError as exc:
+        # Most often a key file owned by another user: the image's user is uid 10001.
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError("SESSION_SIGNING_KEYS", f"cannot be read ({reason})") from exc
     if not _run_with(settings, lambda c: c.schema_is_current()):
         print(
             "connect-backend serve: the database schema is behind; run `connect-backend migrate`",
