@@ -8,7 +8,8 @@ relying party for `localhost`, and the Backend API a backend calls.
 - the open `POST /v2/_emulator/passkeyLogin` `{"identifier"}`, which mints the
   `signedPasskeyData` of a login without a browser, with a stand-in credential.
 
-`directory.py` keeps the users, identifiers and passkeys (in a JSON file when given one),
+`directory.py` keeps the users, identifiers and passkeys (`records.py`), in a JSON file when
+given one (`state_file.py`),
 `passkeys.py` mints and verifies `signedPasskeyData` (the order of its checks),
 `connect_tokens.py` the tokens, `listing.py` the list parameters, `schemas.py` the bodies.
 """

@@ -46,9 +46,10 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from adapters.corbado.emulator.directory import Credential, Directory, Identifier
+from adapters.corbado.emulator.directory import Directory
 from adapters.corbado.emulator.envelope import ApiError
 from adapters.corbado.emulator.ids import random_id
+from adapters.corbado.emulator.records import Credential, Identifier
 
 RP_ID = "localhost"
 RP_NAME = "Corbado emulator"

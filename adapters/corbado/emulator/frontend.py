@@ -33,10 +33,11 @@ from litestar.handlers import HTTPRouteHandler
 from adapters.corbado.emulator.bodies import json_object, optional_text, raise_problems, text
 from adapters.corbado.emulator.ceremonies import CHALLENGE_LIFETIME_S, RelyingParty
 from adapters.corbado.emulator.connect_tokens import ConnectToken, ConnectTokens
-from adapters.corbado.emulator.directory import Directory, Identifier
+from adapters.corbado.emulator.directory import Directory
 from adapters.corbado.emulator.envelope import ApiError, validation_error
 from adapters.corbado.emulator.ids import random_text
 from adapters.corbado.emulator.passkeys import PasskeyAuthority
+from adapters.corbado.emulator.records import Identifier
 from adapters.corbado.emulator.schemas import passkey_json
 from domain.model import ConnectTokenType
 
