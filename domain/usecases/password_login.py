@@ -14,6 +14,9 @@ ACCOUNT_BEING_DELETED = "account_being_deleted"
 class PasswordLogin:
     """Log in with email and password, the first factor a user has before a passkey."""
 
+    # Unknown emails are checked against this hash so that they cost as much as known ones.
+    _decoy_hash: str | None
+
     def __init__(
         self,
         users: Users,
@@ -27,8 +30,7 @@ class PasswordLogin:
         self._start_session = start_session
         self._audit = audit
         self._clock = clock
-        # Unknown emails are checked against this hash so that they cost as much as known ones.
-        self._decoy_hash: str | None = None
+        self._decoy_hash = None
 
     async def execute(self, email: str, password: str, user_agent: str | None = None) -> TokenPair:
         """A token pair; `InvalidCredentials` alike for an unknown email and a wrong password."""
