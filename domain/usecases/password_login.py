@@ -2,7 +2,7 @@ from typing import NoReturn
 
 from domain.credentials import normalise_email
 from domain.errors import AccountClosed, InvalidCredentials, InvalidInput
-from domain.model import PASSWORD_AMR, SessionOrigin, TokenPair
+from domain.model import PASSWORD_AMR, SessionOrigin, TokenPair, User
 from domain.ports import AuditLog, Clock, PasswordHasher, Users
 from domain.ports.audit import AuditAction, AuditEvent
 from domain.usecases.start_session import StartSession
@@ -41,7 +41,7 @@ class PasswordLogin:
         password_hash = user.password_hash if user and user.password_hash else await self._decoy()
         matches = await self._hasher.verify(password_hash, password)
         if user is None or user.password_hash is None or not matches:
-            await self._refuse(user.id if user else None, _failure(user is None, matches))
+            await self._refuse(user.id if user else None, _failure(user))
         if user.is_being_deleted(self._clock.now()):
             await self._refuse(user.id, ACCOUNT_BEING_DELETED)
         if self._hasher.needs_rehash(user.password_hash):
@@ -65,7 +65,8 @@ class PasswordLogin:
         raise InvalidCredentials("email or password is incorrect")
 
 
-def _failure(unknown_email: bool, matches: bool) -> str:
-    if unknown_email:
+def _failure(user: User | None) -> str:
+    # Why a refused login was refused, for the audit trail only: the caller hears the same for all.
+    if user is None:
         return "unknown_email"
-    return "wrong_password" if not matches else "no_password"
+    return "no_password" if user.password_hash is None else "wrong_password"
