@@ -313,6 +313,7 @@ async def test_a_login_that_raced_the_mark_gets_no_session(world: World) -> None
 
     assert await world.sessions.list_for_user(user.id) == []
     assert failure_reasons(world) == ["account_being_deleted"]
+    assert world.audit.events[-1].user_id == user.id
     assert AuditAction.LOGIN_SUCCEEDED not in world.audit.actions
 
 
