@@ -8,7 +8,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dev test lint pytest openapi
+.PHONY: dev test lint pytest openapi mutation
 
 dev: $(VENV)/.synced
 	$(VENV)/bin/connect-backend dev
@@ -23,6 +23,16 @@ lint: $(VENV)/.synced
 
 pytest: $(VENV)/.synced
 	$(VENV)/bin/pytest
+
+# Mutation testing of the domain (docs/mutation-testing.md): what is mutated and which tests run
+# are `[tool.mutmut]` in pyproject.toml. Always from scratch: mutmut's cache does not notice
+# changed tests. mypy (its type-check filter) is found on PATH.
+MUTATION_JOBS ?= $(shell nproc)
+mutation: $(VENV)/.synced
+	rm -rf mutants
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) \
+		> .mutmut-run.log 2>&1 || { tr '\r' '\n' < .mutmut-run.log | tail -40; exit 1; }
+	$(VENV)/bin/python -m tests.mutation.gate
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)

@@ -2,7 +2,7 @@ from typing import NoReturn
 
 from domain.credentials import normalise_email
 from domain.errors import AccountClosed, InvalidCredentials, InvalidInput
-from domain.model import PASSWORD_AMR, SessionOrigin, TokenPair
+from domain.model import PASSWORD_AMR, SessionOrigin, TokenPair, User
 from domain.ports import AuditLog, Clock, PasswordHasher, Users
 from domain.ports.audit import AuditAction, AuditEvent
 from domain.usecases.start_session import StartSession
@@ -13,6 +13,9 @@ ACCOUNT_BEING_DELETED = "account_being_deleted"
 
 class PasswordLogin:
     """Log in with email and password, the first factor a user has before a passkey."""
+
+    # Unknown emails are checked against this hash so that they cost as much as known ones.
+    _decoy_hash: str | None
 
     def __init__(
         self,
@@ -27,8 +30,7 @@ class PasswordLogin:
         self._start_session = start_session
         self._audit = audit
         self._clock = clock
-        # Unknown emails are checked against this hash so that they cost as much as known ones.
-        self._decoy_hash: str | None = None
+        self._decoy_hash = None
 
     async def execute(self, email: str, password: str, user_agent: str | None = None) -> TokenPair:
         """A token pair; `InvalidCredentials` alike for an unknown email and a wrong password."""
@@ -39,7 +41,7 @@ class PasswordLogin:
         password_hash = user.password_hash if user and user.password_hash else await self._decoy()
         matches = await self._hasher.verify(password_hash, password)
         if user is None or user.password_hash is None or not matches:
-            await self._refuse(user.id if user else None, _failure(user is None, matches))
+            await self._refuse(user.id if user else None, _failure(user))
         if user.is_being_deleted(self._clock.now()):
             await self._refuse(user.id, ACCOUNT_BEING_DELETED)
         if self._hasher.needs_rehash(user.password_hash):
@@ -63,7 +65,8 @@ class PasswordLogin:
         raise InvalidCredentials("email or password is incorrect")
 
 
-def _failure(unknown_email: bool, matches: bool) -> str:
-    if unknown_email:
+def _failure(user: User | None) -> str:
+    # Why a refused login was refused, for the audit trail only: the caller hears the same for all.
+    if user is None:
         return "unknown_email"
-    return "wrong_password" if not matches else "no_password"
+    return "no_password" if user.password_hash is None else "wrong_password"

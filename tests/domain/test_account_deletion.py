@@ -24,6 +24,7 @@ from domain.model import (
     IssuedConnectToken,
     PasskeyAssertion,
     Principal,
+    Session,
     TokenPair,
     User,
 )
@@ -146,6 +147,32 @@ async def test_every_session_is_denied_and_logged_as_revoked(world: World) -> No
     assert world.revoked.entries == {first.session_id: until, second.session_id: until}
     logged = await world.sessions.revocations_after(0, 10)
     assert {entry.session_id for entry in logged} == {first.session_id, second.session_id}
+
+
+async def test_a_session_the_listing_missed_is_still_denied_once_erased(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user, _, seen = await a_user_with_a_session(world)
+    missed = await world.authenticate.execute(
+        (await world.password_login.execute(EMAIL, PASSWORD)).access_token
+    )
+    listing = world.sessions.list_for_user
+
+    async def lagging_listing(user_id: str) -> list[Session]:  # a replica behind, say
+        return [s for s in await listing(user_id) if s.id != missed.session_id]
+
+    monkeypatch.setattr(world.sessions, "list_for_user", lagging_listing)
+    await world.close_account.execute(user)
+    until = world.clock.now() + world.policy.revocation_ttl_s
+    assert world.revoked.entries == {seen.session_id: until, missed.session_id: until}
+
+
+@pytest.mark.parametrize(
+    ("mark", "being_deleted"), [(None, False), (1_000, False), (1_001, True), (2_000, True)]
+)
+def test_a_deletion_mark_stands_until_its_instant(mark: int | None, being_deleted: bool) -> None:
+    user = User("user-1", EMAIL, "Jane", None, 0, deletion_pending_until=mark)
+    assert user.is_being_deleted(1_000) is being_deleted
 
 
 async def test_expired_connect_tokens_are_not_sent_to_corbado(world: World) -> None:
@@ -286,6 +313,7 @@ async def test_a_login_that_raced_the_mark_gets_no_session(world: World) -> None
 
     assert await world.sessions.list_for_user(user.id) == []
     assert failure_reasons(world) == ["account_being_deleted"]
+    assert world.audit.events[-1].user_id == user.id
     assert AuditAction.LOGIN_SUCCEEDED not in world.audit.actions
 
 

@@ -2,7 +2,7 @@
 and the revocation feed."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import (
@@ -116,6 +116,8 @@ async def test_a_deleted_passkey_ends_the_sessions_it_opened(account: Account) -
 
 @settings(max_examples=100, deadline=None)
 @given(age=st.integers(0, 3 * POLICY.sensitive_action_max_age_s))
+@example(age=POLICY.sensitive_action_max_age_s)
+@example(age=POLICY.sensitive_action_max_age_s + 1)
 async def test_sensitive_connect_tokens_need_a_recent_login(age: int) -> None:
     world = build_world()
     user = await world.create_user.execute("jane@example.com", "correct horse", "Jane")
@@ -202,3 +204,27 @@ async def test_a_feed_without_a_configured_secret_is_closed(world: World) -> Non
     closed = ReadRevocations(world.sessions, world.policy, None)
     with pytest.raises(FeedAccessDenied):
         await closed.execute("", cursor=0)
+
+
+@pytest.mark.parametrize("idle", [POLICY.session_idle_timeout_s - 1, POLICY.session_idle_timeout_s])
+async def test_a_session_idle_for_the_timeout_has_ended(account: Account, idle: int) -> None:
+    await account.login("user-1")
+    account.world.clock.advance(idle)
+    listed = await account.list.execute("user-1")
+    assert len(listed) == (1 if idle < POLICY.session_idle_timeout_s else 0)
+
+
+@pytest.mark.parametrize("limit", [-1, 0, 1])
+async def test_the_smallest_feed_page_holds_one_revocation(account: Account, limit: int) -> None:
+    for user_id in ("user-1", "user-2"):
+        principal = await account.login(user_id)
+        await account.world.end_session.execute(
+            principal.session_id, user_id=user_id, reason="logout"
+        )
+    page = await account.feed.execute(FEED_SECRET, cursor=0, limit=limit)
+    assert len(page.entries) == 1
+
+
+async def test_a_feed_secret_with_a_lone_surrogate_is_just_wrong(account: Account) -> None:
+    with pytest.raises(FeedAccessDenied):
+        await account.feed.execute(FEED_SECRET + "\ud800", cursor=0)

@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import InvalidAccessToken
@@ -21,6 +21,14 @@ def grant(issued_at: int, expires_at: int, auth_time: int) -> AccessGrant:
     lifetime=st.integers(-10, TTL + 10),
     auth_age=st.integers(-10, 10_000),
 )
+# Each rule's boundary, on both sides: issued up to the leeway ahead of our clock, expired from
+# the leeway behind it, no longer than we issue, authenticated no later than issued.
+@example(issued_at=NOW + LEEWAY, lifetime=TTL, auth_age=0)
+@example(issued_at=NOW + LEEWAY + 1, lifetime=TTL, auth_age=0)
+@example(issued_at=NOW - LEEWAY - TTL + 1, lifetime=TTL, auth_age=0)
+@example(issued_at=NOW - LEEWAY - TTL, lifetime=TTL, auth_age=0)
+@example(issued_at=NOW, lifetime=TTL + 1, auth_age=0)
+@example(issued_at=NOW, lifetime=TTL, auth_age=-1)
 async def test_time_rules_accept_exactly_the_tokens_we_would_issue(
     issued_at: int, lifetime: int, auth_age: int
 ) -> None:

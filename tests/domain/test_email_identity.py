@@ -165,6 +165,16 @@ def test_an_nfd_spelling_longer_than_254_is_accepted_when_its_key_fits() -> None
     assert normalise_email(typed) == "é" * 200 + "@x.example"
 
 
+def test_the_early_length_bound_refuses_no_address_whose_key_fits() -> None:
+    # An A-label of one CJK character is 8 characters typed and 1 stored, so a domain of them
+    # lets a spelling of exactly the bound, 4 x 254 characters, have a key of exactly 254.
+    typed = "a" * 36 + "@" + ".".join(["xn--j50i"] * 108 + ["xn--tda"])
+    assert len(typed) == _MAX_DECOMPOSITION * MAX_EMAIL_LENGTH
+    assert len(normalise_email(typed)) == MAX_EMAIL_LENGTH
+    with pytest.raises(InvalidEmail):
+        normalise_email("a" + typed)
+
+
 def test_no_canonical_decomposition_is_longer_than_the_early_length_bound_assumes() -> None:
     longest = max(
         len(nfd(chr(point))) for point in range(sys.maxunicode + 1) if not 0xD800 <= point <= 0xDFFF

@@ -1,7 +1,7 @@
 """IssueConnectToken and CompleteLogin against a scripted Corbado and a fake data reader."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import CorbadoTimeout, InvalidAccessToken, PasskeyLoginFailed
@@ -16,7 +16,7 @@ from domain.model import (
 )
 from domain.usecases.complete_login import CompleteLogin
 from domain.usecases.issue_connect_token import IssueConnectToken
-from tests.domain.conftest import PASSWORD, World, build_world
+from tests.domain.conftest import PASSWORD, POLICY, World, build_world
 from tests.fakes.fake_corbado import FakeCorbadoConnect
 from tests.fakes.fake_passkey_data_reader import FakePasskeyDataReader
 
@@ -106,6 +106,7 @@ async def test_success_starts_a_passkey_session_for_the_mapped_user(
     assert session is not None
     assert (session.credential_id, session.corbado_user_id) == ("cre-1", "usr-1")
     assert session.method == "passkey"
+    assert session.user_agent == "Firefox"
 
 
 @pytest.mark.parametrize("webauthn_id", ["jose\u0301@x.example", "JOS\u00c9@X.example"])
@@ -149,6 +150,8 @@ async def test_another_projects_data_never_reaches_corbado(world: World) -> None
 
 @settings(max_examples=60, deadline=None)
 @given(expires_in=st.integers(-200, 200))
+@example(expires_in=-POLICY.clock_leeway_s)
+@example(expires_in=-POLICY.clock_leeway_s + 1)
 async def test_expired_data_never_reaches_corbado(expires_in: int) -> None:
     world = build_world()
     await world.create_user.execute("jane@example.com", PASSWORD, "Jane")

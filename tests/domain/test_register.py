@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import (
@@ -51,8 +51,18 @@ async def test_blank_or_long_display_names_are_refused(world: World, name: str) 
         await world.create_user.execute("jane@example.com", PASSWORD, name)
 
 
+@pytest.mark.parametrize("name", ["x", "x" * 100, " " + "x" * 100 + " "])
+async def test_display_names_of_1_to_100_characters_are_kept(world: World, name: str) -> None:
+    user = await world.create_user.execute("jane@example.com", PASSWORD, name)
+    assert user.display_name == name.strip()
+
+
 @settings(max_examples=60, deadline=None)
 @given(password=st.text(max_size=200))
+@example(password="p" * 7)
+@example(password="p" * 8)
+@example(password="p" * 128)
+@example(password="p" * 129)
 async def test_passwords_of_8_to_128_characters_and_only_those_are_accepted(password: str) -> None:
     world = build_world()
     if 8 <= len(password) <= 128:

@@ -91,12 +91,23 @@ def test_text_that_cannot_be_stored_is_400(shared_api: Api, raw: bytes) -> None:
     assert_client_error(response)
 
 
-def test_a_lone_surrogate_escape_is_malformed_json(shared_api: Api) -> None:
-    raw = rb'{"email": "a@b.c", "password": "correct horse\ud800"}'
+@pytest.mark.parametrize(
+    ("path", "raw"),
+    [
+        ("/auth/login", rb'{"email": "a@b.c", "password": "correct horse\ud800"}'),
+        ("/auth/login", rb'{"email": "a\udfff@b.c", "password": "correct horse"}'),
+        ("/auth/refresh", rb'{"refreshToken": "\ud800"}'),
+        ("/auth/refresh", rb'{"refreshToken": "x\udc00y"}'),
+        ("/auth/completeLogin", rb'{"signedPasskeyData": "a.b\ud800.c"}'),
+    ],
+)
+def test_a_lone_surrogate_escape_is_malformed_json(shared_api: Api, path: str, raw: bytes) -> None:
+    # JSON lets a string escape half a surrogate pair; no store could hold it, and no token has it.
     response = shared_api.client.post(
-        "/auth/login", content=raw, headers={"Content-Type": "application/json"}
+        path, content=raw, headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 400
+    assert_client_error(response)
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
