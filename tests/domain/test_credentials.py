@@ -3,17 +3,19 @@
 import base64
 import hashlib
 
-from domain.credentials import new_refresh_token, new_token_id, refresh_token_hash
+from domain.credentials import new_token_id, refresh_token_hash
+from domain.refresh_chain import first_token
 
 
 def random_bits(token: str) -> int:
     return 8 * len(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
 
 
-def test_a_refresh_token_carries_256_random_bits() -> None:
-    tokens = {new_refresh_token() for _ in range(3)}
-    assert len(tokens) == 3
-    assert {random_bits(token) for token in tokens} == {256}
+def test_a_first_refresh_token_carries_a_128_bit_chain_id_and_a_256_bit_secret() -> None:
+    tokens = {first_token() for _ in range(3)}
+    assert len({token.text for token in tokens}) == 3
+    assert {random_bits(token.chain_id) for token in tokens} == {128}
+    assert {random_bits(token.text.split(".")[2]) for token in tokens} == {256}
 
 
 def test_an_access_token_id_carries_128_random_bits() -> None:
