@@ -20,7 +20,6 @@ from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server.common import AbstractServer
 
-from adapters.sql.migrate import MigrationBlocked
 from domain.errors import (
     AccountClosed,
     AccountNotFound,
@@ -36,7 +35,7 @@ from entrypoints.asgi import (
     FACTORY,
     json_logs,
 )
-from entrypoints.container import Container
+from entrypoints.container import Container, MigrationBlocked, started
 from entrypoints.logging_setup import configure_logging
 from entrypoints.settings import (
     DEV_API_SECRET,
@@ -194,15 +193,9 @@ def _users_delete(args: argparse.Namespace) -> int:
     settings = Settings.from_env(os.environ) if production else Settings.for_dev(os.environ)
 
     async def delete(container: Container) -> str:
-        try:
-            if not production:
-                await container.upgrade_schema()
-            deleted = await container.delete_user().execute(args.email)
-        finally:
-            await container.corbado_http_client().aclose()
-            redis = container.redis_client()
-            if redis is not None:
-                await redis.aclose()
+        if not production:
+            await container.upgrade_schema()
+        deleted = await container.delete_user().execute(args.email)
         return (
             f"connect-backend users delete: deleted {deleted.user_id} with "
             f"{len(deleted.ended_session_ids)} sessions, {deleted.connect_tokens_deleted} "
@@ -272,14 +265,11 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def _run_with(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
-    """Run `work` on a short-lived container whose engine is disposed in the same event loop."""
+    """Run `work` on a short-lived container, started and torn down in the same event loop."""
 
     async def run() -> T:
-        container = Container(settings=settings)
-        try:
+        async with started(Container(settings=settings)) as container:
             return await work(container)
-        finally:
-            await container.engine().dispose()
 
     return asyncio.run(run())
 

@@ -1,12 +1,14 @@
-"""The composition root: the one place that builds adapters and hands them to use cases."""
+"""The composition root: the one place that builds adapters, hands them to use cases, and
+tears down what it started (the database engine, Redis and the Corbado HTTP client)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, cast
 
 import httpx
-import msgspec
 from dependency_injector import containers, providers
 from litestar import Litestar
 from redis.asyncio import Redis
@@ -26,7 +28,7 @@ from adapters.redis_revocations import RedisRevokedSessions
 from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
 from adapters.sql.engine import create_engine, ping
-from adapters.sql.migrate import is_current, upgrade_to_head
+from adapters.sql.migrate import MigrationBlocked, is_current, upgrade_to_head
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUsers
 from adapters.system_clock import SystemClock
@@ -61,35 +63,68 @@ from domain.usecases.start_session import StartSession
 from domain.usecases.who_am_i import WhoAmI
 from entrypoints.metered_corbado import MeteredCorbadoConnect
 from entrypoints.metrics import Metrics
+from entrypoints.protection.client_addresses import ClientAddresses
+from entrypoints.protection.login_throttle import LoginThrottle
+from entrypoints.protection.rate_limits import RateLimitCounters, RateLimiter
 from entrypoints.settings import Settings
-from entrypoints.web.client_ip import ClientAddresses
-from entrypoints.web.login_throttle import LoginThrottle
-from entrypoints.web.rate_limits import RateLimitCounters, RateLimiter
-from entrypoints.web.readiness import Readiness
-from entrypoints.web.schemas import JwkSet
+
+__all__ = ["Container", "MigrationBlocked", "ReadinessCheck", "emulator_app", "started"]
+
+# A named check of one dependency /readyz needs; it fails by raising.
+ReadinessCheck = tuple[str, Callable[[], Awaitable[None]]]
 
 
 def _read_signing_keys(settings: Settings) -> list[SigningKey]:
     return load_signing_keys(settings.signing_keys_path.read_text(encoding="ascii"))
 
 
-def _published_keys(keys: list[SigningKey]) -> JwkSet:
-    return msgspec.convert(jwk_set(keys), JwkSet)
-
-
-def _readiness(engine: AsyncEngine, keys: list[SigningKey], redis: Redis | None) -> Readiness:
+def _readiness_checks(
+    engine: AsyncEngine, keys: list[SigningKey], redis: Redis | None
+) -> list[ReadinessCheck]:
     async def signing_key_loaded() -> None:
         if not keys:
             raise RuntimeError("no signing key")
 
-    checks = [("database", lambda: ping(engine)), ("signing_key", signing_key_loaded)]
+    checks: list[ReadinessCheck] = [
+        ("database", lambda: ping(engine)),
+        ("signing_key", signing_key_loaded),
+    ]
     if redis is not None:
         checks.append(("redis", lambda: ping_redis(redis)))
-    return Readiness(checks)
+    return checks
 
 
-def _redis_client(settings: Settings) -> Redis | None:
-    return create_redis_client(settings.redis_url) if settings.redis_url else None
+async def _engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings.database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def _redis_client(settings: Settings) -> AsyncIterator[Redis | None]:
+    client = create_redis_client(settings.redis_url) if settings.redis_url else None
+    try:
+        yield client
+    finally:
+        if client is not None:
+            await client.aclose()
+
+
+async def _corbado_http_client(
+    settings: Settings, emulator: Litestar | None
+) -> AsyncIterator[httpx.AsyncClient]:
+    client = build_corbado_client(
+        base_url="http://corbado-emulator" if emulator else settings.corbado_backend_api,
+        project_id=settings.corbado_project_id,
+        api_secret=settings.corbado_api_secret,
+        timeout_s=settings.corbado_timeout_s,
+        transport=_corbado_transport(emulator),
+    )
+    try:
+        yield client
+    finally:
+        await client.aclose()
 
 
 def _revoked_sessions(redis: Redis | None) -> RevokedSessions:
@@ -124,6 +159,11 @@ def _emulator(settings: Settings) -> Litestar | None:
     return create_emulator_app(settings.corbado_project_id, settings.corbado_api_secret)
 
 
+def emulator_app(project_id: str, api_secret: str) -> Litestar:
+    """The Corbado emulator alone, as `connect-backend emulator` serves it."""
+    return create_emulator_app(project_id, api_secret)
+
+
 class Container(containers.DeclarativeContainer):
     """Singletons for adapters and use cases; tests override the port providers."""
 
@@ -131,7 +171,7 @@ class Container(containers.DeclarativeContainer):
     policy = providers.Singleton(lambda s: s.policy, settings)
     clock = providers.Singleton(SystemClock)
 
-    engine = providers.Singleton(lambda s: create_engine(s.database_url), settings)
+    engine = providers.Resource(_engine, settings)
     upgrade_schema = providers.Callable(upgrade_to_head, engine)
     schema_is_current = providers.Callable(is_current, engine)
     # Whether a login may happen is read from the database; the cache serves the profile of a
@@ -147,7 +187,7 @@ class Container(containers.DeclarativeContainer):
     sessions = providers.Singleton(SqlSessions, engine)
     issued_connect_tokens = providers.Singleton(SqlIssuedConnectTokens, engine)
     account_erasure = providers.Singleton(SqlAccountErasure, engine)
-    redis_client = providers.Singleton(_redis_client, settings)
+    redis_client = providers.Resource(_redis_client, settings)
     revoked_sessions = providers.Singleton(_revoked_sessions, redis_client)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     signing_keys = providers.Singleton(_read_signing_keys, settings)
@@ -160,8 +200,8 @@ class Container(containers.DeclarativeContainer):
     )
 
     successor_keys = providers.Singleton(HmacSuccessorKeys, signing_keys)
-    jwk_set = providers.Singleton(_published_keys, signing_keys)
-    readiness = providers.Singleton(_readiness, engine, signing_keys, redis_client)
+    public_jwks = providers.Singleton(jwk_set, signing_keys)
+    readiness_checks = providers.Singleton(_readiness_checks, engine, signing_keys, redis_client)
     metrics = providers.Singleton(Metrics)
     rate_limit_counters = providers.Singleton(_rate_limit_counters, redis_client)
     rate_limiter = providers.Singleton(RateLimiter, rate_limit_counters, clock, metrics)
@@ -176,17 +216,7 @@ class Container(containers.DeclarativeContainer):
     audit_log = providers.Singleton(LoggingAuditLog)
 
     corbado_emulator = providers.Singleton(_emulator, settings)
-    corbado_http_client = providers.Singleton(
-        lambda s, emulator: build_corbado_client(
-            base_url="http://corbado-emulator" if emulator else s.corbado_backend_api,
-            project_id=s.corbado_project_id,
-            api_secret=s.corbado_api_secret,
-            timeout_s=s.corbado_timeout_s,
-            transport=_corbado_transport(emulator),
-        ),
-        settings,
-        corbado_emulator,
-    )
+    corbado_http_client = providers.Resource(_corbado_http_client, settings, corbado_emulator)
     corbado = providers.Singleton(
         HttpxCorbadoConnect, corbado_http_client, timeout_s=settings.provided.corbado_timeout_s
     )
@@ -266,3 +296,22 @@ class Container(containers.DeclarativeContainer):
         identifier_kind=settings.provided.corbado_identifier,
         clock_leeway_s=policy.provided.clock_leeway_s,
     )
+
+
+@asynccontextmanager
+async def started(container: Container) -> AsyncIterator[Container]:
+    """`container` with its resources (database engine, Redis, HTTP client) started, and torn
+    down on exit, in the event loop that uses them."""
+    await cast(Awaitable[None], container.init_resources())
+    # Async resources put every provider that depends on them in async mode, where each call
+    # returns a new Future: once they exist, providers answer synchronously, as on a request's
+    # hot path they must. Their teardown is async again.
+    provider: providers.Provider[Any]
+    for provider in container.traverse():
+        provider.disable_async_mode()
+    try:
+        yield container
+    finally:
+        for resource in container.traverse(types=[providers.Resource]):
+            resource.enable_async_mode()
+        await cast(Awaitable[None], container.shutdown_resources())
