@@ -104,7 +104,11 @@ def _corbado_transport(emulator: Litestar | None) -> httpx.AsyncBaseTransport | 
 def configured_emulator(settings: Settings) -> Litestar | None:
     if not settings.use_emulator:
         return None
-    return create_emulator_app(settings.corbado_project_id, settings.corbado_api_secret)
+    return create_emulator_app(
+        settings.corbado_project_id,
+        settings.corbado_api_secret,
+        state_path=settings.emulator_state_path,
+    )
 
 
 def emulator_app(project_id: str, api_secret: str) -> Litestar:
