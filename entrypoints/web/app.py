@@ -17,13 +17,8 @@ from entrypoints.container import Container, started
 from entrypoints.web.auth import client_user_agent
 from entrypoints.web.dependencies import container_dependencies
 from entrypoints.web.errors import EXCEPTION_HANDLERS
-from entrypoints.web.openapi_docs import (
-    API_DESCRIPTION,
-    FAVICON,
-    SWAGGER_UI_VERSION,
-    TAGS,
-    FinishedOpenAPIConfig,
-)
+from entrypoints.web.openapi_docs import API_DESCRIPTION, FAVICON, SWAGGER_UI_VERSION, TAGS
+from entrypoints.web.openapi_finish import FinishedOpenAPIConfig
 from entrypoints.web.operations import operational_options
 from entrypoints.web.routes.account import (
     delete_account,
