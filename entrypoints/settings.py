@@ -8,7 +8,6 @@ parsed once; rules between fields are checked afterwards, on the values.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +15,8 @@ from typing import Any
 
 from domain.model import IdentifierKind
 from domain.policy import SessionPolicy
-from entrypoints import settings_parsers as parse
-from entrypoints.settings_parsers import TrustedProxies
+from entrypoints import settings_variables as parse
+from entrypoints.settings_variables import Need, TrustedProxies, Variable
 
 DEFAULT_CORBADO_BACKEND_API = "https://backendapi.cloud.corbado.io"
 DEFAULT_PORT = 8000
@@ -123,25 +122,6 @@ class Settings:
             use_emulator=True,
         )
         return _settings(values)
-
-
-class Need(enum.Enum):
-    """Who reads a variable; `serve` reads them all."""
-
-    REQUIRED = enum.auto()  # `serve` refuses to start without it; `dev` sets its own value
-    SERVE = enum.auto()  # only `serve` reads it; `dev` keeps the field's default
-    OPTIONAL = enum.auto()  # `serve` and `dev` read it; unset, the field keeps its default
-
-
-@dataclass(frozen=True, slots=True)
-class Variable:
-    """An environment variable: the field it sets (`group.name` for a field of `policy` or
-    `rate_limits`), the parser of its text, and who reads it."""
-
-    name: str
-    field: str
-    parse: Callable[[str], object]
-    need: Need = Need.OPTIONAL
 
 
 def _passkey_rate(raw: str) -> int:

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from domain.model import IdentifierKind
-from entrypoints.settings import GROUPS, VARIABLES, ConfigError, Need, Settings, Variable
+from entrypoints.settings import GROUPS, VARIABLES, ConfigError, Settings
+from entrypoints.settings_variables import Need, Variable
 
 ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = ROOT / "docs" / "operations.md"

@@ -1,14 +1,36 @@
-"""Parsers of environment values: each takes the trimmed, non-empty text and returns the value,
-or raises `ValueError` saying what is wrong (`settings` adds the variable's name)."""
+"""What a row of the settings table says about an environment variable, and the parsers of a
+variable's text: each takes the trimmed, non-empty text and returns the value, or raises
+`ValueError` saying what is wrong (`settings` adds the variable's name)."""
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 TrustedProxies = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+class Need(enum.Enum):
+    """Who reads a variable; `serve` reads them all."""
+
+    REQUIRED = enum.auto()  # `serve` refuses to start without it; `dev` sets its own value
+    SERVE = enum.auto()  # only `serve` reads it; `dev` keeps the field's default
+    OPTIONAL = enum.auto()  # `serve` and `dev` read it; unset, the field keeps its default
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """An environment variable: the field it sets (`group.name` for a field of `policy` or
+    `rate_limits`), the parser of its text, and who reads it."""
+
+    name: str
+    field: str
+    parse: Callable[[str], object]
+    need: Need = Need.OPTIONAL
 
 
 def prefixed(prefix: str) -> Callable[[str], str]:
