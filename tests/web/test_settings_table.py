@@ -150,12 +150,14 @@ def test_an_empty_value_counts_as_unset(variable: Variable, full_env: dict[str, 
 
 
 def documented(path: Path, section: str) -> dict[str, str]:
-    """The variables in the tables of a document's `section`, each with its default as written
-    (`required` where the table has no default column)."""
+    """The variables in the `| variable | ...` tables of a document's `section`, each with its
+    default as written (`required` where the table has no default column)."""
     body = path.read_text(encoding="utf-8").split(f"\n## {section}", 1)[1].split("\n## ", 1)[0]
     found: dict[str, str] = {}
+    in_table = False
     for line in body.splitlines():
-        if not line.startswith("| `"):
+        in_table = line.startswith("| variable |") or (in_table and line.startswith("|"))
+        if not (in_table and line.startswith("| `")):
             continue
         cells = [cell.strip() for cell in line.strip("|").split("|")]
         names = re.findall(r"`([A-Z][A-Z0-9_]*)`", cells[0])
