@@ -76,7 +76,7 @@ class Container(containers.DeclarativeContainer):
     """Singletons for adapters and use cases; tests override the port providers."""
 
     settings = providers.Dependency(instance_of=Settings)
-    policy = providers.Singleton(lambda s: s.policy, settings)
+    policy = settings.provided.policy
     clock = providers.Singleton(SystemClock)
 
     engine = providers.Resource(builders.database_engine, settings)
