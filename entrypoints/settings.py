@@ -16,6 +16,8 @@ from typing import Any
 from domain.model import IdentifierKind
 from domain.policy import SessionPolicy
 from entrypoints import settings_variables as parse
+from entrypoints.secret_files import ConfigError as ConfigError
+from entrypoints.secret_files import with_secret_files as with_secret_files
 from entrypoints.settings_variables import Need, TrustedProxies, Variable
 
 DEFAULT_CORBADO_BACKEND_API = "https://backendapi.cloud.corbado.io"
@@ -24,14 +26,6 @@ DEV_STATE_DIR = Path(".connect-backend")
 DEV_PROJECT_ID = "pro-1000000000000000001"
 # Not a secret: the dev emulator accepts it and nothing else does.
 DEV_API_SECRET = "corbado1_dev-emulator-only"
-
-
-class ConfigError(ValueError):
-    """A missing or unusable setting; `variable` names it for the one-line error of `serve`."""
-
-    def __init__(self, variable: str, problem: str) -> None:
-        super().__init__(f"{variable}: {problem}")
-        self.variable = variable
 
 
 # The account-wide cap on failed logins is this many times RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE:
@@ -182,7 +176,9 @@ GROUPS: Mapping[str, Callable[..., Any]] = {
 
 
 def _read(env: Mapping[str, str], needs: Collection[Need]) -> dict[str, Any]:
-    """The parsed value of each set variable `needs` selects, by field path."""
+    """The parsed value of each set variable `needs` selects, by field path; a secret may come
+    from the file its `NAME_FILE` names."""
+    env = with_secret_files(env)
     values: dict[str, Any] = {}
     for variable in VARIABLES:
         if variable.need not in needs:
