@@ -17,6 +17,7 @@ from domain.model import IdentifierKind
 from domain.policy import SessionPolicy
 from entrypoints import settings_variables as parse
 from entrypoints.secret_files import ConfigError as ConfigError
+from entrypoints.secret_files import secret_value
 from entrypoints.secret_files import with_secret_files as with_secret_files
 from entrypoints.settings_variables import Need, TrustedProxies, Variable
 
@@ -178,12 +179,11 @@ GROUPS: Mapping[str, Callable[..., Any]] = {
 def _read(env: Mapping[str, str], needs: Collection[Need]) -> dict[str, Any]:
     """The parsed value of each set variable `needs` selects, by field path; a secret may come
     from the file its `NAME_FILE` names."""
-    env = with_secret_files(env)
     values: dict[str, Any] = {}
     for variable in VARIABLES:
         if variable.need not in needs:
             continue
-        raw = env.get(variable.name, "").strip()
+        raw = secret_value(env, variable.name).strip()
         if not raw:
             if variable.need is Need.REQUIRED:
                 raise ConfigError(variable.name, "is required but not set")

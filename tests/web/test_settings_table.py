@@ -67,7 +67,9 @@ class CountingEnv(Mapping[str, str]):
         self.reads: Counter[str] = Counter()
 
     def __getitem__(self, name: str) -> str:
-        self.reads[name] += 1
+        # A secret's `NAME_FILE` form is part of reading `NAME` (entrypoints/secret_files.py).
+        if not name.endswith("_FILE"):
+            self.reads[name] += 1
         return self._values[name]
 
     def __iter__(self) -> Iterator[str]:
