@@ -1,4 +1,4 @@
-from domain.errors import InvalidAccessToken
+from domain.errors import AccessTokenRefusal, InvalidAccessToken
 from domain.model import Principal
 from domain.policy import SessionPolicy
 from domain.ports import AccessTokens, Clock, RevokedSessions
@@ -25,15 +25,22 @@ class Authenticate:
         now = self._clock.now()
         leeway = self._policy.clock_leeway_s
         if grant.expires_at <= now - leeway:
-            raise InvalidAccessToken("access token expired")
+            raise InvalidAccessToken("access token expired", reason=AccessTokenRefusal.EXPIRED)
         if grant.issued_at > now + leeway:
-            raise InvalidAccessToken("access token issued in the future")
+            raise InvalidAccessToken(
+                "access token issued in the future", reason=AccessTokenRefusal.NOT_YET_VALID
+            )
         if grant.expires_at - grant.issued_at > self._policy.access_token_ttl_s:
-            raise InvalidAccessToken("access token lives longer than we issue")
+            raise InvalidAccessToken(
+                "access token lives longer than we issue",
+                reason=AccessTokenRefusal.LIFETIME_TOO_LONG,
+            )
         if grant.auth_time > grant.issued_at:
-            raise InvalidAccessToken("authentication after issuance")
+            raise InvalidAccessToken(
+                "authentication after issuance", reason=AccessTokenRefusal.BAD_AUTH_TIME
+            )
         if await self._revoked.contains(grant.session_id, now):
-            raise InvalidAccessToken("session has ended")
+            raise InvalidAccessToken("session has ended", reason=AccessTokenRefusal.SESSION_ENDED)
         return Principal(
             user_id=grant.subject,
             session_id=grant.session_id,

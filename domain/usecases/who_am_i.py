@@ -1,4 +1,4 @@
-from domain.errors import InvalidAccessToken
+from domain.errors import AccessTokenRefusal, InvalidAccessToken
 from domain.model import User
 from domain.ports import Users
 
@@ -13,5 +13,8 @@ class WhoAmI:
         """Raises `InvalidAccessToken` when the token outlived its user."""
         user = await self._users.by_id(user_id)
         if user is None:
-            raise InvalidAccessToken("user no longer exists")
+            # Deleting a user ends its sessions; this token only raced the deny-list.
+            raise InvalidAccessToken(
+                "user no longer exists", reason=AccessTokenRefusal.SESSION_ENDED
+            )
         return user

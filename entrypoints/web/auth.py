@@ -16,11 +16,10 @@ from litestar.datastructures import State
 from litestar.handlers import BaseRouteHandler
 from litestar.types import Scope
 
-from domain.errors import InvalidAccessToken
+from domain.errors import AccessTokenRefusal, InvalidAccessToken
 from domain.model import Principal
 from domain.usecases.authenticate import Authenticate
 from entrypoints.metrics import Metrics
-from entrypoints.web.token_refusals import refusal_reason
 
 AuthenticatedRequest = Request[Any, Principal, Any]
 # Keys of the app's `State`: the container's providers, asked on every request so that a
@@ -38,11 +37,11 @@ async def bearer_authentication(
     try:
         token = bearer_token(connection.scope)
         if not token:
-            raise InvalidAccessToken("missing bearer token")
+            raise InvalidAccessToken("missing bearer token", reason=AccessTokenRefusal.MISSING)
         connection.scope["auth"] = await authenticate.execute(token)
     except InvalidAccessToken as refused:
         metrics: Metrics = state[METRICS_STATE]()
-        metrics.token_refusals.labels(refusal_reason(refused)).inc()
+        metrics.token_refusals.labels(refused.reason).inc()
         raise
 
 
