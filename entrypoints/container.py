@@ -27,6 +27,7 @@ from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
 from adapters.sql.engine import create_engine, ping
 from adapters.sql.migrate import is_current, upgrade_to_head
+from adapters.sql.revocation_log import SqlRevocationLog
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUsers
 from adapters.system_clock import SystemClock
@@ -145,6 +146,7 @@ class Container(containers.DeclarativeContainer):
         timer=time.monotonic,
     )
     sessions = providers.Singleton(SqlSessions, engine)
+    revocation_log = providers.Singleton(SqlRevocationLog, engine)
     issued_connect_tokens = providers.Singleton(SqlIssuedConnectTokens, engine)
     account_erasure = providers.Singleton(SqlAccountErasure, engine)
     redis_client = providers.Singleton(_redis_client, settings)
@@ -220,7 +222,7 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(Authenticate, access_tokens, revoked_sessions, clock, policy)
     who_am_i = providers.Singleton(WhoAmI, users)
     restore_revocations = providers.Singleton(
-        RestoreRevocations, sessions, revoked_sessions, clock, policy
+        RestoreRevocations, revocation_log, revoked_sessions, clock, policy
     )
     issue_connect_token = providers.Singleton(
         IssueConnectToken,
@@ -252,7 +254,7 @@ class Container(containers.DeclarativeContainer):
     delete_account = providers.Singleton(DeleteAccount, who_am_i, close_account, clock, policy)
     delete_user = providers.Singleton(DeleteUser, users, close_account)
     read_revocations = providers.Singleton(
-        ReadRevocations, sessions, policy, settings.provided.revocation_feed_secret
+        ReadRevocations, revocation_log, policy, settings.provided.revocation_feed_secret
     )
     complete_login = providers.Singleton(
         CompleteLogin,

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 from domain.errors import FeedAccessDenied
 from domain.policy import SessionPolicy
-from domain.ports import Sessions
+from domain.ports import RevocationLog
 
 MAX_PAGE = 1000
 
@@ -29,7 +29,7 @@ class RevocationPage:
 class ReadRevocations:
     """The revocation feed that lets APIs verifying our tokens locally honour logouts."""
 
-    sessions: Sessions
+    revocation_log: RevocationLog
     policy: SessionPolicy
     feed_secret: str | None = field(repr=False)
 
@@ -44,7 +44,9 @@ class ReadRevocations:
             presented_secret.encode("utf-8", "surrogatepass"), self.feed_secret.encode()
         ):
             raise FeedAccessDenied("the revocation feed needs its secret")
-        found = await self.sessions.revocations_after(max(cursor, 0), min(max(limit, 1), MAX_PAGE))
+        found = await self.revocation_log.revocations_after(
+            max(cursor, 0), min(max(limit, 1), MAX_PAGE)
+        )
         ttl = self.policy.revocation_ttl_s
         entries = tuple(
             RevokedSessionEntry(entry.session_id, entry.revoked_at, entry.revoked_at + ttl)
