@@ -16,6 +16,7 @@ from adapters.argon2_hasher import Argon2PasswordHasher
 from adapters.cached_users import CachedUsers
 from adapters.corbado.emulator import create_emulator_app
 from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
+from adapters.corbado.metered import MeteredCorbado
 from adapters.corbado.passkey_data import JosePasskeyDataReader
 from adapters.logging_audit_log import LoggingAuditLog
 from adapters.memory_rate_limits import InMemoryRateLimitCounters
@@ -60,7 +61,6 @@ from domain.usecases.register import Register
 from domain.usecases.restore_revocations import RestoreRevocations
 from domain.usecases.start_session import StartSession
 from domain.usecases.who_am_i import WhoAmI
-from entrypoints.metered_corbado import MeteredCorbadoConnect
 from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
 from entrypoints.web.client_ip import ClientAddresses
@@ -193,7 +193,7 @@ class Container(containers.DeclarativeContainer):
         HttpxCorbadoConnect, corbado_http_client, timeout_s=settings.provided.corbado_timeout_s
     )
     # Use cases get the measured port; tests override `corbado` and are measured too.
-    metered_corbado = providers.Singleton(MeteredCorbadoConnect, corbado, metrics)
+    metered_corbado = providers.Singleton(MeteredCorbado, corbado, metrics)
     passkey_data_reader = providers.Singleton(JosePasskeyDataReader)
 
     create_user = providers.Singleton(CreateUser, users, password_hasher, clock, audit_log)
