@@ -33,7 +33,7 @@ from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUsers
 from adapters.system_clock import SystemClock
 from adapters.tokens.device_tokens import HmacDeviceTokens, device_token_keys
-from adapters.tokens.jose_access_tokens import JoseAccessTokens
+from adapters.tokens.es256_access_tokens import Es256AccessTokens
 from adapters.tokens.signing_keys import (
     SigningKey,
     generate_private_key_pem,
@@ -155,7 +155,7 @@ class Container(containers.DeclarativeContainer):
     signing_keys = providers.Singleton(_read_signing_keys, settings)
     new_signing_key = providers.Callable(generate_private_key_pem)
     access_tokens = providers.Singleton(
-        JoseAccessTokens,
+        Es256AccessTokens,
         signing_keys,
         issuer=settings.provided.session_issuer,
         audience=settings.provided.session_audience,

@@ -4,21 +4,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.tokens.jose_access_tokens import JoseAccessTokens
+from adapters.tokens.es256_access_tokens import Es256AccessTokens
 from adapters.tokens.signing_keys import generate_private_key_pem, load_signing_keys
 from domain.errors import AccessTokenRefusal, InvalidAccessToken
 from domain.model import AccessGrant
 from domain.ports import AccessTokens
 from tests.fakes.fake_access_tokens import FakeAccessTokens
 
-KINDS = ["fake", "jose"]
+KINDS = ["fake", "es256"]
 KEYS = load_signing_keys(generate_private_key_pem())
 
 
 def make(kind: str) -> AccessTokens:
     if kind == "fake":
         return FakeAccessTokens()
-    return JoseAccessTokens(KEYS, issuer="https://auth.example.com", audience="example-app")
+    return Es256AccessTokens(KEYS, issuer="https://auth.example.com", audience="example-app")
 
 
 identifiers = st.text(min_size=1, max_size=40)

@@ -1,4 +1,4 @@
-"""python-jose hardening: every forgery in ../shared/reference/jwt-and-jose.md §9 is refused."""
+"""ES256 access tokens: every forgery in ../shared/reference/jwt-and-jose.md §9 is refused."""
 
 import base64
 import hashlib
@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from jose import jwt
 
-from adapters.tokens.jose_access_tokens import JoseAccessTokens
+from adapters.tokens.es256_access_tokens import Es256AccessTokens
 from adapters.tokens.signing_keys import generate_private_key_pem, load_signing_keys
 from domain.errors import AccessTokenRefusal as Refusal
 from domain.errors import InvalidAccessToken
@@ -23,11 +23,11 @@ ISSUER = "https://auth.example.com"
 AUDIENCE = "example-app"
 OUR_PEM = generate_private_key_pem()
 OUR_KEY = load_signing_keys(OUR_PEM)[0]
-TOKENS = JoseAccessTokens([OUR_KEY], ISSUER, AUDIENCE)
+TOKENS = Es256AccessTokens([OUR_KEY], ISSUER, AUDIENCE)
 GRANT = AccessGrant("user-1", "session-1", "jti-1", 1000, 1900, 1000, ("pwd",))
 
 
-def refusal(token: str, tokens: JoseAccessTokens = TOKENS) -> Refusal:
+def refusal(token: str, tokens: Es256AccessTokens = TOKENS) -> Refusal:
     """Why `tokens` refuses `token`; fails the test when it is accepted."""
     with pytest.raises(InvalidAccessToken) as refused:
         tokens.decode(token)
@@ -264,9 +264,9 @@ def test_an_overlong_token_is_refused_before_parsing() -> None:
 
 def test_a_retired_key_no_longer_verifies_and_a_published_next_key_does() -> None:
     next_key = load_signing_keys(generate_private_key_pem())[0]
-    old_signer = JoseAccessTokens([OUR_KEY, next_key], ISSUER, AUDIENCE)
-    new_signer = JoseAccessTokens([next_key, OUR_KEY], ISSUER, AUDIENCE)
-    retired = JoseAccessTokens([next_key], ISSUER, AUDIENCE)
+    old_signer = Es256AccessTokens([OUR_KEY, next_key], ISSUER, AUDIENCE)
+    new_signer = Es256AccessTokens([next_key, OUR_KEY], ISSUER, AUDIENCE)
+    retired = Es256AccessTokens([next_key], ISSUER, AUDIENCE)
     old_token = old_signer.issue(GRANT)
     assert new_signer.decode(old_token) == GRANT
     assert old_signer.decode(new_signer.issue(GRANT)) == GRANT

@@ -1,7 +1,7 @@
-"""The AccessTokens port on python-jose, hardened as ../shared/reference/jwt-and-jose.md asks.
+"""The AccessTokens port as ES256 JWTs, hardened as ../shared/reference/jwt-and-jose.md asks.
 
-Signing is `jose.jwt.encode`. Verification runs on every authenticated request, so it does the
-JWS steps itself: one strict parse of the compact form, the header checked before any
+Signing is python-jose's `jwt.encode`. Verification runs on every authenticated request, so it
+does the JWS steps itself: one strict parse of the compact form, the header checked before any
 cryptography, the signature verified by `cryptography` with the public key its `kid` names
 (ECDSA P-256 with SHA-256, whatever the header claims), then the claims decoded once, by
 msgspec, into exact types. jose's generic `jwt.decode` path parses the token three times with
@@ -75,7 +75,7 @@ _HEADER_DECODER = msgspec.json.Decoder(_Header)
 _CLAIMS_DECODER = msgspec.json.Decoder(_Claims)
 
 
-class JoseAccessTokens:
+class Es256AccessTokens:
     """Signs with the first key; verifies with the key its `kid` names, ES256 only."""
 
     def __init__(self, keys: list[SigningKey], issuer: str, audience: str) -> None:
