@@ -122,7 +122,11 @@ USER_CACHE_TTL_S = 30.0
 def _emulator(settings: Settings) -> Litestar | None:
     if not settings.use_emulator:
         return None
-    return create_emulator_app(settings.corbado_project_id, settings.corbado_api_secret)
+    return create_emulator_app(
+        settings.corbado_project_id,
+        settings.corbado_api_secret,
+        state_path=settings.emulator_state_path,
+    )
 
 
 class Container(containers.DeclarativeContainer):

@@ -87,6 +87,8 @@ class Settings:
     allow_registration: bool = False
     cors_allow_origins: tuple[str, ...] = ()
     use_emulator: bool = False
+    # dev only: where the emulator keeps its users and passkeys across restarts.
+    emulator_state_path: Path | None = None
     workers: int = 1
     rate_limits: RateLimitSettings = RateLimitSettings()
     trusted_proxies: TrustedProxies = ()
@@ -140,6 +142,7 @@ class Settings:
             session_audience="connect-backend-dev",
             signing_keys_path=state_dir / "signing-keys.pem",
             database_url=f"sqlite+aiosqlite:///{state_dir / 'dev.sqlite3'}",
+            emulator_state_path=state_dir / "corbado-emulator.json",
             **common,
         )
 

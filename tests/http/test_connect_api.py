@@ -10,8 +10,11 @@ from jose import jwt
 from domain.errors import CorbadoError, CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
 from domain.model import ConnectTokenType, IdentifierKind, VerificationResult
 from tests.http.conftest import Api, dev_settings, error_of, running_app
+from tests.support.authenticator import SoftAuthenticator
+from tests.support.ceremonies import Frontend
 
 EMULATOR_LOGIN = "/_emulator/corbado/v2/_emulator/passkeyLogin"
+EMULATOR_FRONTEND_API = "/_emulator/corbado/frontendapi"
 
 
 def emulator_passkey_login(api: Api, identifier: str) -> str:
@@ -68,6 +71,66 @@ def test_passkey_login_through_the_emulator_starts_a_passkey_session(api: Api) -
     assert claims["amr"] == ["hwk", "user"]
     me = api.client.get("/auth/me", headers=api.bearer(body["accessToken"]))
     assert me.json() == user
+
+
+def connect_token(api: Api, access_token: str, token_type: str) -> str:
+    response = api.client.post(
+        "/auth/createConnectToken",
+        json={"connectTokenType": token_type},
+        headers=api.bearer(access_token),
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["connectToken"]
+    return token
+
+
+def test_a_passkey_made_in_a_ceremony_logs_in_through_complete_login(api: Api) -> None:
+    user = api.register()
+    access = api.login()["accessToken"]
+    frontend = Frontend(api.client, EMULATOR_FRONTEND_API)
+    authenticator = SoftAuthenticator()
+    appended = frontend.append(authenticator, connect_token(api, access, "passkey-append"))
+    assert appended.status_code == 200, appended.text
+
+    discoverable = frontend.login(authenticator)
+    by_email = frontend.login(authenticator, "jane@example.com")
+
+    for login in (discoverable, by_email):
+        assert login.status_code == 200, login.text
+        response = api.client.post(
+            "/auth/completeLogin", json={"signedPasskeyData": login.json()["session"]}
+        )
+        assert response.status_code == 200, response.text
+        claims = jwt.get_unverified_claims(response.json()["accessToken"])
+        assert claims["sub"] == user["userId"]
+        assert claims["amr"] == ["hwk", "user"]
+
+
+def test_a_passkey_deleted_from_the_list_no_longer_logs_in(api: Api) -> None:
+    api.register()
+    access = api.login()["accessToken"]
+    frontend = Frontend(api.client, EMULATOR_FRONTEND_API)
+    authenticator = SoftAuthenticator()
+    frontend.append(authenticator, connect_token(api, access, "passkey-append"))
+    signed_before = frontend.login(authenticator).json()["session"]
+    listed = frontend.post(
+        "manage/list", {"connectToken": connect_token(api, access, "passkey-list")}
+    )
+    [passkey] = listed.json()["passkeys"]
+
+    deleted = frontend.post(
+        "manage/delete",
+        {
+            "connectToken": connect_token(api, access, "passkey-delete"),
+            "credentialID": passkey["id"],
+        },
+    )
+
+    assert deleted.status_code == 200, deleted.text
+    refused = api.client.post("/auth/completeLogin", json={"signedPasskeyData": signed_before})
+    assert refused.status_code == 401
+    assert frontend.login_options(None)["allowCredentials"] == []
+    assert frontend.post("login/start", {"identifier": "jane@example.com"}).status_code == 404
 
 
 def test_a_replayed_passkey_login_is_401(api: Api) -> None:

@@ -1,15 +1,16 @@
-"""A local stand-in for the Corbado Backend API v2 (corbado-backend-api.md §12), for dev and tests.
+"""A local stand-in for Corbado (corbado-backend-api.md §12), for dev and tests: a real passkey
+relying party for `localhost`, and the Backend API a backend calls.
 
-Backend API operations, as the official spec describes them (Basic auth checked before routing,
-`errorRsp` envelope): ConnectTokenCreate `POST /v2/connectTokens`, ConnectTokenDelete
-`DELETE /v2/connectTokens/{id}`, PasskeyVerifySignedData `POST /v2/passkey/verifySignedData`
-(single-use `signedPasskeyData`), IdentifierList `GET /v2/identifiers` and UserDelete
-`DELETE /v2/users/{id}`. The open `POST /v2/_emulator/passkeyLogin` `{"identifier"}` mints the
-`signedPasskeyData` a browser would get from Corbado's Frontend API.
+- Backend API under `/v2` (`backend.py` lists the operations), Basic auth checked before
+  routing, errors in the `errorRsp` envelope (`envelope.py`);
+- the Frontend API's Corbado Connect ceremonies under `/frontendapi/v2/connect` (`frontend.py`),
+  verified with py_webauthn (`ceremonies.py`, decision 0011);
+- the open `POST /v2/_emulator/passkeyLogin` `{"identifier"}`, which mints the
+  `signedPasskeyData` of a login without a browser, with a stand-in credential.
 
-Its users (`directory.py`) are the identifiers it issued passkey-append tokens or passkey logins
-for. `passkeys.py` documents the order of the verification checks, `listing.py` the
-IdentifierList parameters, `connect_tokens.py` how long tokens are kept.
+`directory.py` keeps the users, identifiers and passkeys (in a JSON file when given one),
+`passkeys.py` mints and verifies `signedPasskeyData` (the order of its checks),
+`connect_tokens.py` the tokens, `listing.py` the list parameters, `schemas.py` the bodies.
 """
 
 from adapters.corbado.emulator.app import create_emulator_app

@@ -1,17 +1,37 @@
-"""The emulator's users: one per identifier it issued a passkey-append token (or a login) for.
+"""The emulator's users, their login identifiers and their passkeys, optionally kept in a file.
 
-Corbado keeps a user (`usr-…`) per identifier that got a passkey appended, with that identifier as
-its login identifier (`ide-…`) and the passkey under it (corbado-backend-api.md §12, second part).
-The emulator keeps exactly that: each user has one login identifier and one passkey credential
-(`cre-…`). Ids are random, never derived from the identifier, so a user deleted and created
-again under the same identifier gets new ids, as a real re-registration would.
+Corbado keeps a user (`usr-…`) with login identifiers (`ide-…`) and passkeys (`cre-…`)
+(corbado-backend-api.md §12). The emulator keeps the same three, created three ways:
+- a passkey-append connect token (or `POST /v2/_emulator/passkeyLogin`) for an identifier value
+  nobody holds creates a user holding it as its `primary` identifier;
+- UserCreate and IdentifierCreate create them as the Backend API says;
+- a registration ceremony adds a passkey to the user holding the token's identifier, recorded
+  under that identifier (it becomes the `webauthnId` of logins with it).
+
+An identifier value belongs to at most one user, whatever its type (Corbado's own rule for
+duplicates is unpublished). Ids are random, never derived from values, so a user deleted and
+created again gets new ids, as a real re-registration would.
+
+`passkeyLogin` needs no real passkey: it logs in with a *stand-in* credential the emulator gives
+the identifier once (no public key, so no ceremony can use it). It is listed like any passkey.
+
+With a `path`, every change is written to that JSON file at once (a new file renamed over the
+old one) and the file is read back at start, so passkeys a browser made survive a restart of
+`dev`. The process that runs the emulator owns the file: another process writing it meanwhile
+(`users delete` while `dev` runs) is overwritten at the next change.
 """
 
 import enum
+import os
+import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
 
 from adapters.corbado.emulator.ids import random_id
+
+STATE_VERSION = 1
 
 
 class IdentifierType(enum.StrEnum):
@@ -38,8 +58,25 @@ class IdentifierStatus(enum.StrEnum):
     VERIFIED = "verified"
 
 
-@dataclass(frozen=True, slots=True)
-class Identifier:
+class UserStatus(enum.StrEnum):
+    """The spec's `userStatus`. Stored and answered; the emulator enforces none of them."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+class User(msgspec.Struct, frozen=True):
+    """A Corbado user, as the spec's `user` schema describes it."""
+
+    user_id: str
+    status: UserStatus
+    updated: int
+    full_name: str | None = None
+    explicit_webauthn_id: str | None = None
+
+
+class Identifier(msgspec.Struct, frozen=True):
     """A login identifier, as the spec's `identifier` schema describes it."""
 
     identifier_id: str
@@ -49,52 +86,218 @@ class Identifier:
     user_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class User:
-    """A Corbado user with its one login identifier and its one passkey."""
+class Credential(msgspec.Struct, frozen=True):
+    """A passkey of a user, registered under one of its identifier values.
 
-    user_id: str
+    `raw_id` and `public_key` (COSE) are the authenticator's; both are None for the stand-in
+    credential of `passkeyLogin`. `sign_count` is the last counter the authenticator reported.
+    """
+
     credential_id: str
-    identifier: Identifier
+    user_id: str
+    identifier_value: str
+    created: int
+    last_used: int
+    raw_id: bytes | None = None
+    public_key: bytes | None = None
+    sign_count: int = 0
+    aaguid: str = "00000000-0000-0000-0000-000000000000"
+    attestation_type: str = "none"
+    transports: tuple[str, ...] = ()
+    backup_eligible: bool = False
+    backup_state: bool = False
+
+    @property
+    def is_stand_in(self) -> bool:
+        """Whether this is `passkeyLogin`'s credential, which no ceremony can use."""
+        return self.public_key is None
+
+
+class _State(msgspec.Struct):
+    version: int
+    users: list[User]
+    identifiers: list[Identifier]
+    credentials: list[Credential]
+
+
+class IdentifierTaken(Exception):
+    """Another identifier already has this value."""
 
 
 class Directory:
-    """The users, found by id or by identifier value (matched exactly as stored)."""
+    """The users, identifiers and passkeys, found by id, by identifier value or by raw id."""
 
-    def __init__(self) -> None:
-        self._by_id: dict[str, User] = {}
-        self._by_value: dict[str, User] = {}
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path
+        self._users: dict[str, User] = {}
+        self._identifiers: dict[str, Identifier] = {}  # by id, the oldest first
+        self._by_value: dict[str, Identifier] = {}
+        self._credentials: dict[str, Credential] = {}  # by id, the oldest first
+        self._by_raw_id: dict[bytes, Credential] = {}
+        if path is not None and path.exists():
+            try:
+                self._load(msgspec.json.decode(path.read_bytes(), type=_State))
+            except (msgspec.DecodeError, ValueError) as exc:
+                raise ValueError(
+                    f"{path} is not the emulator's state ({exc}); delete it to start over"
+                ) from exc
 
-    def ensure(self, value: str) -> User:
-        """The user holding the identifier `value`, created (with fresh random ids) if none does."""
-        user = self._by_value.get(value)
-        if user is None:
-            user_id = random_id("usr")
-            identifier = Identifier(
-                identifier_id=random_id("ide"),
-                type=IdentifierType.of(value),
-                value=value,
-                # The only identifier a user has is the one it logs in with.
-                status=IdentifierStatus.PRIMARY,
-                user_id=user_id,
-            )
-            user = User(user_id, random_id("cre"), identifier)
-            self._by_id[user_id] = user
-            self._by_value[value] = user
+    # Users ----------------------------------------------------------------------------------
+
+    def create_user(
+        self,
+        now: int,
+        status: UserStatus = UserStatus.ACTIVE,
+        full_name: str | None = None,
+        explicit_webauthn_id: str | None = None,
+    ) -> User:
+        """A new user without identifiers or passkeys."""
+        user = User(random_id("usr"), status, now, full_name, explicit_webauthn_id)
+        self._users[user.user_id] = user
+        self._save()
         return user
 
-    def holder(self, value: str) -> User | None:
-        """The user holding the identifier `value`, if any."""
-        return self._by_value.get(value)
+    def user(self, user_id: str) -> User | None:
+        """The user with this id, if any."""
+        return self._users.get(user_id)
 
-    def delete(self, user_id: str) -> bool:
-        """Remove the user with its identifier and passkey; False if there is no such user."""
-        user = self._by_id.pop(user_id, None)
-        if user is None:
+    def delete_user(self, user_id: str) -> bool:
+        """Remove the user with its identifiers and passkeys; False if there is no such user."""
+        if self._users.pop(user_id, None) is None:
             return False
-        del self._by_value[user.identifier.value]
+        for identifier in [i for i in self._identifiers.values() if i.user_id == user_id]:
+            self._drop_identifier(identifier)
+        for credential in self.credentials_of(user_id):
+            self._drop_credential(credential)
+        self._save()
         return True
 
+    # Identifiers ----------------------------------------------------------------------------
+
+    def ensure(self, value: str, now: int) -> Identifier:
+        """The identifier `value`, with a new user holding it as `primary` if nobody does."""
+        identifier = self._by_value.get(value)
+        if identifier is None:
+            user = self.create_user(now)
+            # The only identifier such a user has is the one it logs in with.
+            identifier = self.add_identifier(
+                user.user_id, IdentifierType.of(value), value, IdentifierStatus.PRIMARY
+            )
+        return identifier
+
+    def add_identifier(
+        self, user_id: str, kind: IdentifierType, value: str, status: IdentifierStatus
+    ) -> Identifier:
+        """A new identifier of the existing user `user_id`; `IdentifierTaken` if `value` is."""
+        if value in self._by_value:
+            raise IdentifierTaken(value)
+        identifier = Identifier(random_id("ide"), kind, value, status, user_id)
+        self._identifiers[identifier.identifier_id] = identifier
+        self._by_value[value] = identifier
+        self._save()
+        return identifier
+
+    def identifier(self, user_id: str, identifier_id: str) -> Identifier | None:
+        """The identifier with this id, if `user_id` holds it."""
+        identifier = self._identifiers.get(identifier_id)
+        return identifier if identifier is not None and identifier.user_id == user_id else None
+
+    def set_identifier_status(self, identifier: Identifier, status: IdentifierStatus) -> Identifier:
+        """`identifier` with its status changed."""
+        changed = msgspec.structs.replace(identifier, status=status)
+        self._identifiers[changed.identifier_id] = changed
+        self._by_value[changed.value] = changed
+        self._save()
+        return changed
+
+    def delete_identifier(self, identifier: Identifier) -> None:
+        """Remove `identifier`; its user and passkeys stay (logins under it then fail)."""
+        self._drop_identifier(identifier)
+        self._save()
+
+    def holder(self, value: str) -> Identifier | None:
+        """The identifier with this exact value, if any."""
+        return self._by_value.get(value)
+
     def identifiers(self) -> Iterator[Identifier]:
-        """Every login identifier, oldest user first."""
-        return (user.identifier for user in self._by_id.values())
+        """Every login identifier, the oldest first."""
+        return iter(list(self._identifiers.values()))
+
+    # Passkeys -------------------------------------------------------------------------------
+
+    def credentials_of(self, user_id: str) -> list[Credential]:
+        """The user's passkeys, the oldest first."""
+        return [c for c in self._credentials.values() if c.user_id == user_id]
+
+    def credential(self, credential_id: str) -> Credential | None:
+        """The passkey with this `cre-…` id, if any."""
+        return self._credentials.get(credential_id)
+
+    def credential_by_raw_id(self, raw_id: bytes) -> Credential | None:
+        """The passkey with this authenticator credential id, if any."""
+        return self._by_raw_id.get(raw_id)
+
+    def stand_in(self, identifier: Identifier, now: int) -> Credential:
+        """`passkeyLogin`'s credential for `identifier`, created once (no key, no ceremony)."""
+        for credential in self.credentials_of(identifier.user_id):
+            if credential.is_stand_in and credential.identifier_value == identifier.value:
+                return credential
+        return self.keep_credential(
+            Credential(random_id("cre"), identifier.user_id, identifier.value, now, now)
+        )
+
+    def keep_credential(self, credential: Credential) -> Credential:
+        """Keep a new passkey, or a kept one's new sign count and last use."""
+        self._credentials[credential.credential_id] = credential
+        if credential.raw_id is not None:
+            self._by_raw_id[credential.raw_id] = credential
+        self._save()
+        return credential
+
+    def delete_credential(self, credential: Credential) -> None:
+        """Remove a passkey: no login can use it any more."""
+        self._drop_credential(credential)
+        self._save()
+
+    # Internals ------------------------------------------------------------------------------
+
+    def _drop_identifier(self, identifier: Identifier) -> None:
+        del self._identifiers[identifier.identifier_id]
+        del self._by_value[identifier.value]
+
+    def _drop_credential(self, credential: Credential) -> None:
+        del self._credentials[credential.credential_id]
+        if credential.raw_id is not None:
+            del self._by_raw_id[credential.raw_id]
+
+    def _load(self, state: _State) -> None:
+        if state.version != STATE_VERSION:
+            raise ValueError(f"emulator state version {state.version}, expected {STATE_VERSION}")
+        self._users = {u.user_id: u for u in state.users}
+        for identifier in state.identifiers:
+            self._identifiers[identifier.identifier_id] = identifier
+            self._by_value[identifier.value] = identifier
+        for credential in state.credentials:
+            self._credentials[credential.credential_id] = credential
+            if credential.raw_id is not None:
+                self._by_raw_id[credential.raw_id] = credential
+
+    def _save(self) -> None:
+        if self._path is None:
+            return
+        state = _State(
+            STATE_VERSION,
+            list(self._users.values()),
+            list(self._identifiers.values()),
+            list(self._credentials.values()),
+        )
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        # A reader (or a crash) sees the old file or the new one, never half of one.
+        fd, temporary = tempfile.mkstemp(dir=self._path.parent, prefix=".emulator-")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(msgspec.json.encode(state))
+            os.replace(temporary, self._path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise

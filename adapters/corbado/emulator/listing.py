@@ -18,16 +18,21 @@ Of the spec's operators only `eq` is implemented; `gt`, `lt` and anything else a
 1..100, a parameter given twice, and any query parameter the operation does not define (a client
 that misspells `filter[]` must not silently list every identifier). Corbado's own limits are
 unpublished. A page past the last one is empty; `totalPages` is 0 when nothing matches.
+
+CredentialList (`GET /v2/users/{id}/credentials`) takes `page` and `pageSize` by the same rules;
+its `sort` and `filter[]` are not implemented (400), and the passkeys come oldest first.
 """
 
 import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import unquote_to_bytes
 
 from adapters.corbado.emulator.directory import Identifier, IdentifierType
 from adapters.corbado.emulator.envelope import validation_error
+from adapters.corbado.emulator.schemas import identifier_json
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
@@ -38,6 +43,7 @@ _DIGITS = re.compile(r"[0-9]{1,10}")
 _IDENTIFIER_TYPES = frozenset(t.value for t in IdentifierType)
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _USER_PREFIX = "usr-"
+T = TypeVar("T")
 
 
 class Field(enum.StrEnum):
@@ -102,15 +108,35 @@ class IdentifierQuery:
         if self.sort is not None:
             sort = self.sort
             found.sort(key=sort.field.of, reverse=sort.descending)
-        start = (self.page - 1) * self.page_size
-        return {
-            "identifiers": [_identifier_json(i) for i in found[start : start + self.page_size]],
-            "paging": {
-                "page": self.page,
-                "totalPages": -(-len(found) // self.page_size),
-                "totalItems": len(found),
-            },
-        }
+        shown, paging = page_of(found, self.page, self.page_size)
+        return {"identifiers": [identifier_json(i) for i in shown], "paging": paging}
+
+
+def page_of(items: list[T], page: int, page_size: int) -> tuple[list[T], dict[str, int]]:
+    """The items of page `page` (from 1) and the spec's `paging` for them."""
+    start = (page - 1) * page_size
+    paging = {"page": page, "totalPages": -(-len(items) // page_size), "totalItems": len(items)}
+    return items[start : start + page_size], paging
+
+
+def parse_page_query(params: Iterable[tuple[str, str]]) -> tuple[int, int]:
+    """CredentialList's `page` and `pageSize`; 400 `validation_error` for anything else."""
+    problems: list[tuple[str, str]] = []
+    single: dict[str, str] = {}
+    for name, value in params:
+        if name in ("page", "pageSize"):
+            if name in single:
+                problems.append((name, "must be given at most once"))
+            single[name] = value
+        elif name in (_FILTER, "sort"):
+            problems.append((name, "is not implemented by the emulator for this operation"))
+        else:
+            problems.append((name[:64], "is not a parameter of this operation"))
+    page = _integer(single, "page", 1, MAX_PAGE, 1, problems)
+    page_size = _integer(single, "pageSize", 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, problems)
+    if problems:
+        raise validation_error(problems)
+    return page, page_size
 
 
 def parse_identifier_query(params: Iterable[tuple[str, str]]) -> IdentifierQuery:
@@ -201,13 +227,3 @@ def _integer(
 
 def _choices(kind: type[enum.StrEnum]) -> str:
     return ", ".join(member.value for member in kind)
-
-
-def _identifier_json(identifier: Identifier) -> dict[str, str]:
-    return {
-        "identifierID": identifier.identifier_id,
-        "type": identifier.type.value,
-        "value": identifier.value,
-        "status": identifier.status.value,
-        "userID": identifier.user_id,
-    }

@@ -6,14 +6,16 @@ verifySignedData checks, in this order (Corbado's own order is unpublished):
    attempt that passed step 1 uses the data up, whatever its outcome;
 3. the validity window `nbf <= now < exp`, else `invalid_challenge`;
 4. `username == webauthnId`, else `user_mismatch`;
-5. the user the data was minted for (`sub`) still holds the identifier `webauthnId` with the
+5. the user the data was minted for (`sub`) still holds the identifier `webauthnId` and the
    passkey `credential`, else `user_mismatch`; then `success`.
 
-Step 5 is what deleting a user (UserDelete) does to its passkeys. `user_mismatch` is the
-verdict that fits: the signature is the emulator's own (not `invalid_signature`), the challenge
-was fresh and unused (not `invalid_challenge`), and what no longer holds is the link between the
-data's user and the expected `username`: the identifier now belongs to nobody, or to a new user
-created since under a new id. `generic_error` would say the emulator failed, which it did not.
+Step 5 is what deleting a user (UserDelete), its identifier (IdentifierDelete) or the passkey
+(CredentialDelete, or a passkey-delete connect token) does to data minted before.
+`user_mismatch` is the verdict that fits: the signature is the emulator's own (not
+`invalid_signature`), the challenge was fresh and unused (not `invalid_challenge`), and what no
+longer holds is the link between the data's user, its passkey and the expected `username`: the
+identifier or passkey now belongs to nobody, or to a new user created since under a new id.
+`generic_error` would say the emulator failed, which it did not.
 """
 
 import heapq
@@ -25,7 +27,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from jose import jwk, jws, jwt
 from jose.exceptions import JOSEError
 
-from adapters.corbado.emulator.directory import Directory, User
+from adapters.corbado.emulator.directory import Credential, Directory
 from adapters.corbado.emulator.ids import random_id, random_text
 from domain.model import VerificationResult
 
@@ -46,7 +48,8 @@ class _Claims(msgspec.Struct):
 class PasskeyAuthority:
     """Plays both Corbado sides of a passkey login with its own RS256 key.
 
-    `mint` stands in for the Frontend API after a browser ceremony; `verify` is the Backend
+    `mint` is the Frontend API's answer to a login (a ceremony, or `passkeyLogin`'s stand-in
+    credential); `verify` is the Backend
     API's verifySignedData, with the checks in the order the module docstring gives, against
     the users of `directory` as they are at verification time.
     """
@@ -64,21 +67,21 @@ class PasskeyAuthority:
         # Burnt jtis by expiry: an expired one needs no remembering, its window check fails.
         self._burnt_until: list[tuple[int, str]] = []
 
-    def mint(self, user: User) -> str:
-        """A fresh `signedPasskeyData` for a login with `user`'s passkey and identifier."""
+    def mint(self, credential: Credential) -> str:
+        """A fresh `signedPasskeyData` for a login with `credential`, under its identifier."""
         now = self._clock()
         claims = {
             "iss": self._project_id,
-            "sub": user.user_id,
+            "sub": credential.user_id,
             "exp": now + LIFETIME_S,
             "nbf": now - NOT_BEFORE_SKEW_S,
             "iat": now,
             "jti": random_text(30),
             "processId": random_text(20),
             "username": "",
-            "credential": user.credential_id,
+            "credential": credential.credential_id,
             "challengeId": random_id("was"),
-            "webauthnId": user.identifier.value,
+            "webauthnId": credential.identifier_value,
             "isCUI": False,
         }
         token: str = jwt.encode(
@@ -105,10 +108,10 @@ class PasskeyAuthority:
         if username != claims.webauthn_id:
             return VerificationResult.USER_MISMATCH
         holder = self._directory.holder(claims.webauthn_id)
-        if holder is None or (holder.user_id, holder.credential_id) != (
-            claims.sub,
-            claims.credential,
-        ):
+        passkey = self._directory.credential(claims.credential)
+        if holder is None or passkey is None:
+            return VerificationResult.USER_MISMATCH
+        if holder.user_id != claims.sub or passkey.user_id != claims.sub:
             return VerificationResult.USER_MISMATCH
         return VerificationResult.SUCCESS
 

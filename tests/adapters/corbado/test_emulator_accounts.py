@@ -137,11 +137,13 @@ async def test_credentials_are_checked_before_routing(
     ("method", "path", "status", "error_type"),
     [
         ("POST", "/passkeys/verifySignedData", 404, "not_found"),
-        ("GET", "/users", 404, "not_found"),
+        ("GET", "/webhookEndpoints", 404, "not_found"),
         ("GET", "", 404, "not_found"),
+        ("GET", "/users/usr-1", 404, "not_found"),
         ("GET", "/connectTokens", 405, "method_not_allowed"),
         ("POST", "/identifiers", 405, "method_not_allowed"),
-        ("GET", "/users/usr-1", 405, "method_not_allowed"),
+        ("GET", "/users", 405, "method_not_allowed"),  # UserList is not implemented
+        ("PUT", "/users/usr-1", 405, "method_not_allowed"),
     ],
 )
 async def test_authenticated_requests_keep_not_found_and_method_not_allowed(
