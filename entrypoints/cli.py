@@ -44,6 +44,7 @@ from entrypoints.settings import (
     DEV_STATE_DIR,
     ConfigError,
     Settings,
+    with_secret_files,
 )
 from entrypoints.web.app import EMULATOR_MOUNT, create_app
 
@@ -145,6 +146,10 @@ def _serve(_: argparse.Namespace) -> int:
         container.signing_keys()
     except ValueError as exc:
         raise ConfigError("SESSION_SIGNING_KEYS", str(exc)) from exc
+    except OSError as exc:
+        # Most often a key file owned by another user: the image's user is uid 10001.
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError("SESSION_SIGNING_KEYS", f"cannot be read ({reason})") from exc
     if not _run_with(settings, lambda c: c.schema_is_current()):
         print(
             "connect-backend serve: the database schema is behind; run `connect-backend migrate`",
@@ -155,7 +160,7 @@ def _serve(_: argparse.Namespace) -> int:
 
 
 def _migrate(_: argparse.Namespace) -> int:
-    url = os.environ.get("DATABASE_URL", "").strip()
+    url = with_secret_files(os.environ).get("DATABASE_URL", "").strip()
     if not url:
         raise ConfigError("DATABASE_URL", "is required but not set")
     settings = dataclasses.replace(Settings.for_dev({}), database_url=url)
@@ -166,7 +171,7 @@ def _migrate(_: argparse.Namespace) -> int:
 
 def _users_add(args: argparse.Namespace) -> int:
     settings = Settings.for_dev(os.environ)
-    url = os.environ.get("DATABASE_URL", "").strip()
+    url = with_secret_files(os.environ).get("DATABASE_URL", "").strip()
     if url:
         settings = dataclasses.replace(settings, database_url=url)
     password = _read_password(args.password_stdin)
@@ -190,7 +195,7 @@ def _users_add(args: argparse.Namespace) -> int:
 def _users_delete(args: argparse.Namespace) -> int:
     # With DATABASE_URL set this is production: the real Corbado and the shared deny-list, read
     # from the same variables `serve` reads. Without it, the dev database and the emulator.
-    production = bool(os.environ.get("DATABASE_URL", "").strip())
+    production = bool(with_secret_files(os.environ).get("DATABASE_URL", "").strip())
     settings = Settings.from_env(os.environ) if production else Settings.for_dev(os.environ)
 
     async def delete(container: Container) -> str:

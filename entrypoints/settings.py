@@ -29,6 +29,44 @@ class ConfigError(ValueError):
         self.variable = variable
 
 
+# Each of these may be given instead as `NAME_FILE`, the path of a file holding the value, as the
+# official database images allow: a mounted file stays out of `docker inspect`, a variable not.
+SECRET_VARIABLES = ("CORBADO_API_SECRET", "DATABASE_URL", "REDIS_URL", "REVOCATION_FEED_SECRET")
+FILE_SUFFIX = "_FILE"
+
+
+def with_secret_files(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` with the file named by each `NAME_FILE` of `SECRET_VARIABLES` read into `NAME`.
+
+    The file's content is trimmed, as every value is. Raises `ConfigError` naming `NAME_FILE`
+    when `NAME` is set too, or when its file cannot be read or holds nothing.
+    """
+    resolved = dict(env)
+    for name in SECRET_VARIABLES:
+        file_variable = name + FILE_SUFFIX
+        path = resolved.pop(file_variable, "").strip()
+        if not path:
+            continue
+        if resolved.get(name, "").strip():
+            raise ConfigError(file_variable, f"is set together with {name}; set only one")
+        resolved[name] = _secret_file(file_variable, Path(path))
+    return resolved
+
+
+def _secret_file(variable: str, path: Path) -> str:
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(variable, f"cannot be read ({reason})") from exc
+    except UnicodeDecodeError as exc:
+        # The message would quote the file's bytes: say only what is wrong.
+        raise ConfigError(variable, "is not UTF-8 text") from exc
+    if not value:
+        raise ConfigError(variable, "names an empty file")
+    return value
+
+
 # The account-wide cap on failed logins is this many times RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE:
 # ten clients' worth of failures before an owner on a new device is refused (decision 0008).
 ACCOUNT_WIDE_FACTOR = 10
@@ -170,7 +208,7 @@ class _Tunables(TypedDict):
 
 class _EnvReader:
     def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
+        self._env = with_secret_files(env)
 
     def required(self, name: str, parse: Callable[[str], T]) -> T:
         raw = self._env.get(name, "").strip()
