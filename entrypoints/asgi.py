@@ -11,8 +11,7 @@ import sys
 
 from litestar import Litestar
 
-from adapters.corbado.emulator import create_emulator_app
-from entrypoints.container import Container
+from entrypoints.container import Container, emulator_app
 from entrypoints.logging_setup import configure_logging
 from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID, Settings
 from entrypoints.web.app import create_app
@@ -57,7 +56,7 @@ def ready_to_serve(app: Litestar) -> Litestar:
 def emulator_from_environment() -> Litestar:
     """The Corbado emulator alone, for the project and API secret `emulator` was given."""
     configure_logging(json=json_logs("emulator"))
-    return create_emulator_app(
+    return emulator_app(
         os.environ.get(EMULATOR_PROJECT_ID) or DEV_PROJECT_ID,
         os.environ.get(EMULATOR_API_SECRET) or DEV_API_SECRET,
     )

@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
-import getpass
 import json
-import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from granian import Granian
-from granian.constants import HTTPModes, Interfaces, Loops
-from granian.http import HTTP1Settings
-from granian.log import LogLevels
-from granian.server.common import AbstractServer
-
-from adapters.sql.migrate import MigrationBlocked
-from domain.errors import (
-    AccountClosed,
-    AccountNotFound,
-    CorbadoError,
-    DomainError,
-    StoreUnavailable,
-)
 from entrypoints.asgi import (
     DEV_FACTORY,
     EMULATOR_API_SECRET,
@@ -36,8 +19,9 @@ from entrypoints.asgi import (
     FACTORY,
     json_logs,
 )
-from entrypoints.container import Container
+from entrypoints.container import Container, MigrationBlocked, run_with
 from entrypoints.logging_setup import configure_logging
+from entrypoints.server import run, server
 from entrypoints.settings import (
     DEV_API_SECRET,
     DEV_PROJECT_ID,
@@ -46,31 +30,13 @@ from entrypoints.settings import (
     Settings,
     with_secret_files,
 )
+from entrypoints.user_commands import users_add, users_delete
 from entrypoints.web.app import EMULATOR_MOUNT, create_app
 
 T = TypeVar("T")
 EXIT_CONFIG = 2
 # The database holds data a migration will not decide about; the operator must resolve it.
 EXIT_MIGRATION_BLOCKED = 3
-# The HTTP/1 read buffer: a request head that does not fit is refused (431) and the connection
-# closed.
-MAX_HEADER_BYTES = 16 * 1024
-# Connections per worker; more wait in the kernel's listen backlog until one closes.
-MAX_CONCURRENCY = 1000
-# An idle keep-alive connection, or a request head still arriving, is closed after this long.
-KEEP_ALIVE_S = 5
-# Requests in flight at SIGTERM get this long to finish before their worker is killed.
-GRACEFUL_SHUTDOWN_S = 30
-# granian's own lines (workers started and stopped, crashes) go to our handler on the root logger.
-GRANIAN_LOGGING: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {},
-    "handlers": {},
-    "loggers": {
-        name: {"handlers": [], "propagate": True} for name in ("_granian", "granian.access")
-    },
-}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,12 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--email", required=True)
     add.add_argument("--display-name", required=True)
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    add.set_defaults(run=_users_add)
+    add.set_defaults(run=users_add)
     remove = users.add_parser(
         "delete", help="delete a user here and at Corbado, ending every session"
     )
     remove.add_argument("--email", required=True)
-    remove.set_defaults(run=_users_delete)
+    remove.set_defaults(run=users_delete)
     emulator = commands.add_parser("emulator", help="serve the built-in Corbado emulator alone")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=18081)
@@ -133,10 +99,10 @@ def _parser() -> argparse.ArgumentParser:
 def _dev(_: argparse.Namespace) -> int:
     settings = Settings.for_dev(os.environ)
     _ensure_dev_key(settings.signing_keys_path)
-    _run_with(settings, lambda container: container.upgrade_schema())
+    run_with(settings, lambda container: container.upgrade_schema())
     base = f"http://127.0.0.1:{settings.port}"
     print(DEV_BANNER.format(base=base, emulator=base + EMULATOR_MOUNT + "/"), file=sys.stderr)
-    return _run(server(DEV_FACTORY, settings.host, settings.port))
+    return run(server(DEV_FACTORY, settings.host, settings.port))
 
 
 def _serve(_: argparse.Namespace) -> int:
@@ -150,13 +116,13 @@ def _serve(_: argparse.Namespace) -> int:
         # Most often a key file owned by another user: the image's user is uid 10001.
         reason = exc.strerror or type(exc).__name__
         raise ConfigError("SESSION_SIGNING_KEYS", f"cannot be read ({reason})") from exc
-    if not _run_with(settings, lambda c: c.schema_is_current()):
+    if not run_with(settings, lambda c: c.schema_is_current()):
         print(
             "connect-backend serve: the database schema is behind; run `connect-backend migrate`",
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    return _run(server(FACTORY, settings.host, settings.port, workers=settings.workers))
+    return run(server(FACTORY, settings.host, settings.port, workers=settings.workers))
 
 
 def _migrate(_: argparse.Namespace) -> int:
@@ -164,77 +130,9 @@ def _migrate(_: argparse.Namespace) -> int:
     if not url:
         raise ConfigError("DATABASE_URL", "is required but not set")
     settings = dataclasses.replace(Settings.for_dev({}), database_url=url)
-    _run_with(settings, lambda container: container.upgrade_schema())
+    run_with(settings, lambda container: container.upgrade_schema())
     print("connect-backend migrate: the database is at the current schema", file=sys.stderr)
     return 0
-
-
-def _users_add(args: argparse.Namespace) -> int:
-    settings = Settings.for_dev(os.environ)
-    url = with_secret_files(os.environ).get("DATABASE_URL", "").strip()
-    if url:
-        settings = dataclasses.replace(settings, database_url=url)
-    password = _read_password(args.password_stdin)
-
-    async def add(container: Container) -> str:
-        if not url:
-            await container.upgrade_schema()
-        user = await container.create_user().execute(args.email, password, args.display_name)
-        return json.dumps(
-            {"userId": user.id, "email": user.email, "displayName": user.display_name}
-        )
-
-    try:
-        print(_run_with(settings, add))
-    except DomainError as exc:
-        print(f"connect-backend users add: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _users_delete(args: argparse.Namespace) -> int:
-    # With DATABASE_URL set this is production: the real Corbado and the shared deny-list, read
-    # from the same variables `serve` reads. Without it, the dev database and the emulator.
-    production = bool(with_secret_files(os.environ).get("DATABASE_URL", "").strip())
-    settings = Settings.from_env(os.environ) if production else Settings.for_dev(os.environ)
-
-    async def delete(container: Container) -> str:
-        try:
-            if not production:
-                await container.upgrade_schema()
-            deleted = await container.delete_user().execute(args.email)
-        finally:
-            await container.corbado_http_client().aclose()
-            redis = container.redis_client()
-            if redis is not None:
-                await redis.aclose()
-        return (
-            f"connect-backend users delete: deleted {deleted.user_id} with "
-            f"{len(deleted.ended_session_ids)} sessions, {deleted.connect_tokens_deleted} "
-            f"connect tokens and {deleted.corbado_users_deleted} Corbado users"
-        )
-
-    try:
-        print(_run_with(settings, delete), file=sys.stderr)
-    except (AccountNotFound, AccountClosed):
-        print(
-            f"connect-backend users delete: no user has the email {args.email!r}", file=sys.stderr
-        )
-        return 1
-    except (CorbadoError, StoreUnavailable) as exc:
-        print(
-            "connect-backend users delete: the account is unchanged here; "
-            f"{_could_not_confirm(exc)}; run the command again",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
-
-
-def _could_not_confirm(exc: Exception) -> str:
-    if isinstance(exc, CorbadoError):
-        return f"Corbado could not confirm the deletion ({type(exc).__name__})"
-    return f"a store was unavailable ({type(exc).__name__})"
 
 
 def _emulator(args: argparse.Namespace) -> int:
@@ -247,7 +145,7 @@ def _emulator(args: argparse.Namespace) -> int:
     # The worker process inherits the environment: the emulator's factory reads them there.
     os.environ[EMULATOR_PROJECT_ID] = project_id
     os.environ[EMULATOR_API_SECRET] = args.api_secret or DEV_API_SECRET
-    return _run(server(EMULATOR_FACTORY, args.host, args.port))
+    return run(server(EMULATOR_FACTORY, args.host, args.port))
 
 
 def _keys_generate(_: argparse.Namespace) -> int:
@@ -262,70 +160,6 @@ def _openapi(args: argparse.Namespace) -> int:
         sys.stdout.write(document)
     else:
         args.output.write_text(document, encoding="utf-8")
-    return 0
-
-
-def _read_password(from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    if not sys.stdin.isatty():
-        raise ConfigError("--password-stdin", "is needed when stdin is not a terminal")
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Again: ") != password:
-        raise ConfigError("password", "the two entries differ")
-    return password
-
-
-def _run_with(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
-    """Run `work` on a short-lived container whose engine is disposed in the same event loop."""
-
-    async def run() -> T:
-        container = Container(settings=settings)
-        try:
-            return await work(container)
-        finally:
-            await container.engine().dispose()
-
-    return asyncio.run(run())
-
-
-def server(target: str, host: str, port: int, *, workers: int = 1) -> AbstractServer[Any]:
-    """granian as `dev`, `serve` and `emulator` run it: bounded, graceful, logging through ours.
-
-    `target` is the import path of an app factory, which every worker process calls.
-    """
-    return Granian(
-        target,
-        factory=True,
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
-        workers=workers,
-        respawn_failed_workers=True,
-        loop=Loops.uvloop,
-        # HTTP/1 only, as before: h2c would bring HTTP/2's own, far larger header limit.
-        http=HTTPModes.http1,
-        websockets=False,
-        http1_settings=HTTP1Settings(
-            header_read_timeout=KEEP_ALIVE_S * 1000, max_buffer_size=MAX_HEADER_BYTES
-        ),
-        backpressure=MAX_CONCURRENCY,
-        workers_kill_timeout=GRACEFUL_SHUTDOWN_S,
-        log_level=LogLevels.info,
-        log_dictconfig=GRANIAN_LOGGING,
-        # One access line per request comes from our middleware, with the request id on it.
-        log_access=False,
-    )
-
-
-def _run(granian: AbstractServer[Any]) -> int:
-    """Serve until SIGTERM or SIGINT; 1 when the server fails (it logs why)."""
-    try:
-        granian.serve()
-    except RuntimeError:
-        # granian's way of saying it cannot listen (address in use, no permission).
-        logging.getLogger("connect_backend.server").exception("the server failed")
-        return 1
     return 0
 
 

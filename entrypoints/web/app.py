@@ -7,24 +7,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Router, asgi
-from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
-from entrypoints.container import Container
-from entrypoints.web.auth import AUTHENTICATE_STATE, METRICS_STATE, client_user_agent
-from entrypoints.web.bridge import from_container
+from entrypoints.container import Container, started
+from entrypoints.web.auth import client_user_agent
+from entrypoints.web.dependencies import container_dependencies
 from entrypoints.web.errors import EXCEPTION_HANDLERS
-from entrypoints.web.openapi_docs import (
-    API_DESCRIPTION,
-    FAVICON,
-    SWAGGER_UI_VERSION,
-    TAGS,
-    FinishedOpenAPIConfig,
-)
+from entrypoints.web.openapi_docs import API_DESCRIPTION, FAVICON, SWAGGER_UI_VERSION, TAGS
+from entrypoints.web.openapi_finish import FinishedOpenAPIConfig
 from entrypoints.web.operations import operational_options
 from entrypoints.web.routes.account import (
     delete_account,
@@ -76,42 +70,15 @@ def create_app(container: Container) -> Litestar:
         route_handlers=handlers,
         dependencies={
             "user_agent": Provide(client_user_agent),
-            **{
-                name: from_container(getattr(container, provider))
-                for name, provider in DEPENDENCIES.items()
-            },
+            **container_dependencies(container),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
         lifespan=[_lifespan(container)],
-        state=State({AUTHENTICATE_STATE: container.authenticate, METRICS_STATE: container.metrics}),
         **operational_options(container),
     )
     return complete_options_allow(app)
-
-
-# Handler parameter name -> container provider name.
-DEPENDENCIES = {
-    "register": "register",
-    "password_login": "password_login",
-    "login_throttle": "login_throttle",
-    "client_addresses": "client_addresses",
-    "refresh_session": "refresh_session",
-    "end_session": "end_session",
-    "who_am_i": "who_am_i",
-    "issue_connect_token": "issue_connect_token",
-    "complete_login": "complete_login",
-    "jwk_set": "jwk_set",
-    "end_all_sessions": "end_all_sessions",
-    "list_sessions": "list_sessions",
-    "end_own_session": "end_own_session",
-    "forget_passkey": "forget_passkey",
-    "delete_account": "delete_account",
-    "read_revocations": "read_revocations",
-    "readiness": "readiness",
-    "metrics": "metrics",
-}
 
 
 def _openapi_config() -> OpenAPIConfig:
@@ -146,15 +113,9 @@ def _openapi_config() -> OpenAPIConfig:
 def _lifespan(container: Container) -> Any:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        await container.restore_revocations().execute()
-        try:
+        async with started(container):
+            await container.restore_revocations().execute()
             yield
-        finally:
-            await container.corbado_http_client().aclose()
-            await container.engine().dispose()
-            redis = container.redis_client()
-            if redis is not None:
-                await redis.aclose()
 
     return lifespan
 

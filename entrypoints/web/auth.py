@@ -1,4 +1,4 @@
-"""Bearer authentication: a guard on the protected operations.
+"""Bearer authentication: a guard on the operations marked `opt=AUTHENTICATED`.
 
 The caller is resolved before the handler (and before its body is read), after the rate-limit
 guard, and handed over as `request.auth`. A guard rather than a Litestar dependency:
@@ -8,42 +8,44 @@ which cost a fifth of a token check's request time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.datastructures import State
 from litestar.handlers import BaseRouteHandler
-from litestar.types import Scope
+from litestar.types import Guard, Scope
 
-from domain.errors import InvalidAccessToken
+from domain.errors import AccessTokenRefusal, InvalidAccessToken
 from domain.model import Principal
 from domain.usecases.authenticate import Authenticate
 from entrypoints.metrics import Metrics
-from entrypoints.web.token_refusals import refusal_reason
 
 AuthenticatedRequest = Request[Any, Principal, Any]
-# Keys of the app's `State`: the container's providers, asked on every request so that a
-# test's override applies.
-AUTHENTICATE_STATE = "authenticate"
-METRICS_STATE = "metrics"
+_OPTION = "bearer_authentication"
+# Handler option of the operations that need an access token.
+AUTHENTICATED = {_OPTION: True}
 
 
-async def bearer_authentication(
-    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-) -> None:
-    """Sets `scope["auth"]` to the caller named by `Authorization: Bearer`; 401 otherwise."""
-    state: State = connection.app.state
-    authenticate: Authenticate = state[AUTHENTICATE_STATE]()
-    try:
-        token = bearer_token(connection.scope)
-        if not token:
-            raise InvalidAccessToken("missing bearer token")
-        connection.scope["auth"] = await authenticate.execute(token)
-    except InvalidAccessToken as refused:
-        metrics: Metrics = state[METRICS_STATE]()
-        metrics.token_refusals.labels(refusal_reason(refused)).inc()
-        raise
+def bearer_guard(authenticate: Callable[[], Authenticate], metrics: Callable[[], Metrics]) -> Guard:
+    """Sets `scope["auth"]` to the caller named by `Authorization: Bearer` on the handlers
+    marked `AUTHENTICATED`; 401 otherwise. The providers are asked per request."""
+
+    async def guard(
+        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+    ) -> None:
+        if not handler.opt.get(_OPTION):
+            return
+        try:
+            token = bearer_token(connection.scope)
+            if not token:
+                raise InvalidAccessToken("missing bearer token", reason=AccessTokenRefusal.MISSING)
+            connection.scope["auth"] = await authenticate().execute(token)
+        except InvalidAccessToken as refused:
+            metrics().token_refusals.labels(refused.reason).inc()
+            raise
+
+    return guard
 
 
 def bearer_token(scope: Scope) -> str:
@@ -58,6 +60,3 @@ def bearer_token(scope: Scope) -> str:
 async def client_user_agent(request: Request[Any, Any, Any]) -> str | None:
     """The caller's `User-Agent`, recorded on new sessions so users recognise their devices."""
     return request.headers.get("user-agent")
-
-
-AUTHENTICATED = [bearer_authentication]

@@ -11,8 +11,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain import errors
+from entrypoints.protection.rate_limits import RateLimited
 from entrypoints.web.observability import RequestTimedOut
-from entrypoints.web.rate_limits import RateLimited
 from entrypoints.web.schemas import ErrorDetail, ErrorResponse, PasskeyErrorResponse
 
 logger = logging.getLogger("connect_backend.http")

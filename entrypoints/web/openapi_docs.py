@@ -1,15 +1,13 @@
-"""The OpenAPI document: what the route modules declare (error responses, security), the
-document's description and tags, and `finish`, the rules that state what Litestar 2 cannot."""
+"""The OpenAPI document: what the route modules declare (error responses, security), and the
+document's description and tags. `openapi_finish` states what Litestar 2 cannot."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
 
-from litestar.openapi import OpenAPIConfig, ResponseSpec
-from litestar.openapi.spec import Example, OpenAPI, Tag
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Example, Tag
 
 from domain.errors import StoreUnavailable
 from entrypoints.web.errors import (
@@ -20,7 +18,7 @@ from entrypoints.web.errors import (
     UPSTREAM_BUSY,
     UPSTREAM_FAILED,
 )
-from entrypoints.web.schemas import ErrorResponse, PasskeyErrorResponse, Wire
+from entrypoints.web.schemas import ErrorResponse, PasskeyErrorResponse
 
 # Assets of the interactive docs at /schema come from jsDelivr at exactly this version; the
 # favicon is inline (Litestar's default is fetched from a branch, not a version).
@@ -150,121 +148,3 @@ def _example(code: str, *, passkey: bool) -> Example:
     if code == HTTP_CODES[400]:
         value["details"] = [{"field": "email", "message": "Expected `str`, got `int`"}]
     return Example(summary=code, value=value)
-
-
-class FinishedOpenAPIConfig(OpenAPIConfig):
-    """Litestar's OpenAPI config, whose document passes through `finish` whenever it is rendered
-    (at /schema/openapi.json and by `connect-backend openapi`)."""
-
-    def to_openapi_schema(self) -> OpenAPI:
-        document = super().to_openapi_schema()
-        fields = {
-            field.name: getattr(document, field.name) for field in dataclasses.fields(document)
-        }
-        return _FinishedOpenAPI(**fields)
-
-
-@dataclasses.dataclass
-class _FinishedOpenAPI(OpenAPI):
-    def to_schema(self) -> dict[str, Any]:
-        return finish(super().to_schema())
-
-
-CHALLENGE_HEADER = {
-    "description": (
-        "`Bearer`; for `reauthentication_required`, "
-        '`Bearer error="insufficient_user_authentication"`.'
-    ),
-    "required": True,
-    "schema": {"type": "string"},
-}
-RETRY_AFTER_HEADER = {
-    "description": "Seconds to wait before retrying.",
-    "required": False,
-    "schema": {"type": "integer", "minimum": 0},
-}
-# Every 429 says when to come back; a 503 does unless it comes from /readyz.
-RETRY_AFTER_REQUIRED = {"429": True, "503": False}
-
-
-def finish(document: dict[str, Any]) -> dict[str, Any]:
-    """What Litestar 2 cannot declare, stated from what the code does.
-
-    - A body a handler takes as `X | None` is optional: `required: false`, schema `X` (the
-      handler refuses `null` through `schemas.decode_optional_body`); what Litestar put beside
-      the `oneOf` (description, examples) moves to `X`.
-    - A request struct that refuses unknown members (msgspec `forbid_unknown_fields`) says
-      `additionalProperties: false`.
-    - The 401 of an operation with a security requirement carries `WWW-Authenticate`; a 429
-      carries `Retry-After`, a 503 may.
-    """
-    components = document.get("components", {}).get("schemas", {})
-    for operation in _operations(document):
-        body = operation.get("requestBody")
-        if body is not None:
-            media = body["content"]["application/json"]
-            media["schema"] = _optional(body, media["schema"], components)
-            _close(media["schema"], components)
-        responses = operation.get("responses", {})
-        if operation.get("security") and "401" in responses:
-            _add_header(responses["401"], "WWW-Authenticate", CHALLENGE_HEADER)
-        for status, required in RETRY_AFTER_REQUIRED.items():
-            if status in responses:
-                header = {**RETRY_AFTER_HEADER, "required": required}
-                _add_header(responses[status], "Retry-After", header)
-    return document
-
-
-_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-
-
-def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        item[method]
-        for item in document.get("paths", {}).values()
-        for method in _METHODS
-        if method in item
-    ]
-
-
-def _optional(
-    body: dict[str, Any], schema: dict[str, Any], components: dict[str, Any]
-) -> dict[str, Any]:
-    branches = schema.get("oneOf", [])
-    rest = [branch for branch in branches if branch != {"type": "null"}]
-    if len(branches) != 2 or len(rest) != 1:
-        return schema
-    body["required"] = False
-    target = _component(rest[0], components)
-    for key, value in schema.items():
-        if key != "oneOf" and target is not None:
-            target.setdefault(key, value)
-    return dict(rest[0])
-
-
-def _close(schema: dict[str, Any], components: dict[str, Any]) -> None:
-    target = _component(schema, components)
-    struct = _wire_types().get(target.get("title", "")) if target is not None else None
-    if target is not None and struct is not None and struct.__struct_config__.forbid_unknown_fields:
-        target["additionalProperties"] = False
-
-
-def _component(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any] | None:
-    reference = schema.get("$ref", "")
-    prefix = "#/components/schemas/"
-    found = components.get(reference[len(prefix) :]) if reference.startswith(prefix) else None
-    return found if isinstance(found, dict) else None
-
-
-def _wire_types() -> dict[str, type[Wire]]:
-    found: dict[str, type[Wire]] = {}
-    pending: list[type[Wire]] = [Wire]
-    while pending:
-        struct = pending.pop()
-        found[struct.__name__] = struct
-        pending.extend(struct.__subclasses__())
-    return found
-
-
-def _add_header(response: dict[str, Any], name: str, header: dict[str, Any]) -> None:
-    response.setdefault("headers", {}).setdefault(name, dict(header))

@@ -1,7 +1,8 @@
 """What makes the app fit to run on the internet, as `Litestar(...)` arguments.
 
-Rate limits (a guard), the per-request observability middleware, browser headers, CORS, and no
-logging configuration of Litestar's own: `entrypoints.logging_setup` owns logging.
+Rate limits and Bearer authentication (guards, in that order), the per-request observability
+middleware, browser headers, CORS, and no logging configuration of Litestar's own:
+`entrypoints.logging_setup` owns logging.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from litestar.middleware import DefineMiddleware
 
+from entrypoints.web.auth import bearer_guard
 from entrypoints.web.browser import add_browser_headers, cors_config
 from entrypoints.web.observability import RequestObservability
 from entrypoints.web.rate_limit_guard import rate_limit_guard, route_limits
@@ -24,7 +26,8 @@ def operational_options(container: Container) -> dict[str, Any]:
     addresses = container.client_addresses()
     return {
         "guards": [
-            rate_limit_guard(container.rate_limiter, addresses, route_limits(settings.rate_limits))
+            rate_limit_guard(container.rate_limiter, addresses, route_limits(settings.rate_limits)),
+            bearer_guard(container.authenticate, container.metrics),
         ],
         "middleware": [
             DefineMiddleware(

@@ -29,7 +29,7 @@ from schemathesis.python import asgi
 from schemathesis.python.asgi import ASGIClient
 
 from adapters.argon2_hasher import Argon2PasswordHasher
-from entrypoints.container import Container
+from entrypoints.container import Container, started
 from entrypoints.settings import RateLimitSettings, Settings
 from entrypoints.web.app import create_app
 from tests.http.conftest import FAST_ARGON2, PASSWORD, dev_settings
@@ -136,9 +136,8 @@ def target(tmp_path: Path) -> Iterator[Target]:
 
 
 async def _migrate(settings: Settings) -> None:
-    container = Container(settings=settings)
-    await container.upgrade_schema()
-    await container.engine().dispose()
+    async with started(Container(settings=settings)) as container:
+        await container.upgrade_schema()
 
 
 @schema.parametrize()

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from adapters.memory_rate_limits import InMemoryRateLimitCounters
 from adapters.redis_connection import create_redis_client
 from adapters.redis_rate_limits import RedisRateLimitCounters
-from entrypoints.web.rate_limits import RateLimitCounters
+from entrypoints.protection.rate_limits import RateLimitCounters
 
 WINDOW = 60
 START = 1_800_000_000 - 1_800_000_000 % WINDOW  # the first second of a window

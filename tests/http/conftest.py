@@ -24,7 +24,7 @@ from litestar.testing import TestClient
 
 from adapters.argon2_hasher import Argon2PasswordHasher
 from adapters.tokens.signing_keys import generate_private_key_pem
-from entrypoints.container import Container
+from entrypoints.container import Container, started
 from entrypoints.logging_setup import configure_logging
 from entrypoints.settings import RateLimitSettings, Settings
 from entrypoints.web.app import create_app
@@ -101,9 +101,8 @@ def running_app(
 
 
 async def _migrate(settings: Settings) -> None:
-    container = Container(settings=settings)
-    await container.upgrade_schema()
-    await container.engine().dispose()
+    async with started(Container(settings=settings)) as container:
+        await container.upgrade_schema()
 
 
 @pytest.fixture

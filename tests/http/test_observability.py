@@ -15,7 +15,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from adapters.corbado.httpx_connect import build_corbado_client
 from domain.errors import CorbadoTimeout
 from entrypoints.settings import DEV_PROJECT_ID
-from entrypoints.web.readiness import Readiness
 from tests.http.conftest import Api, LogLines, dev_settings, error_of, running_app
 
 
@@ -158,7 +157,7 @@ def test_an_uncaught_exception_is_logged_with_its_request_id(api: Api, json_logs
     def broken() -> None:
         raise RuntimeError("the key store fell over")
 
-    with api.container.jwk_set.override(providers.Callable(broken)):
+    with api.container.public_jwks.override(providers.Callable(broken)):
         response = api.client.get("/.well-known/jwks.json", headers={"X-Request-ID": "boom-1"})
     assert response.status_code == 500
     assert error_of(response) == "internal_error"
@@ -180,7 +179,7 @@ def test_a_handler_past_its_deadline_is_cancelled_with_503(
     async def hang() -> None:
         await asyncio.Event().wait()
 
-    with impatient_api.container.readiness.override(providers.Object(Readiness([("hang", hang)]))):
+    with impatient_api.container.readiness_checks.override(providers.Object([("hang", hang)])):
         response = impatient_api.client.get("/readyz")
     assert response.status_code == 503
     assert error_of(response) == "request_timeout"

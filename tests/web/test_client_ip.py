@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from entrypoints.web.client_ip import ClientAddresses
+from entrypoints.protection.client_addresses import ClientAddresses
 
 TRUSTED = ClientAddresses(
     [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("2001:db8:ffff::/48")]

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entrypoints.settings import SECRET_VARIABLES, ConfigError, Settings, with_secret_files
+from entrypoints.secret_files import SECRET_VARIABLES
+from entrypoints.settings import ConfigError, Settings, with_secret_files
 
 SECRET = "corbado1_from-a-file"
 BLANKS = st.text(alphabet=" \t\r\n", max_size=4)
@@ -97,3 +98,10 @@ def test_a_missing_file_is_refused_naming_the_variable(tmp_path: Path) -> None:
         with_secret_files({"REVOCATION_FEED_SECRET_FILE": str(tmp_path / "absent")})
     assert raised.value.variable == "REVOCATION_FEED_SECRET_FILE"
     assert "No such file" in str(raised.value)
+
+
+def test_only_secrets_have_a_file_form(tmp_path: Path) -> None:
+    port_file = tmp_path / "port"
+    port_file.write_text("9999", encoding="utf-8")
+    settings = Settings.for_dev({"PORT_FILE": str(port_file)})
+    assert settings.port != 9999

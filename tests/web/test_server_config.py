@@ -10,7 +10,7 @@ import pytest
 from granian.constants import HTTPModes, Interfaces, Loops
 
 from entrypoints.asgi import FACTORY
-from entrypoints.cli import server
+from entrypoints.server import server
 from entrypoints.settings import Settings
 
 

@@ -45,7 +45,7 @@ def session_response(session: Session, principal: Principal) -> SessionResponse:
     response_description="The sessions that have not ended, most recently used first.",
     responses=errors(401),
     security=BEARER,
-    guards=AUTHENTICATED,
+    opt=AUTHENTICATED,
     tags=["account"],
 )
 async def list_sessions(
@@ -63,7 +63,7 @@ async def list_sessions(
     response_description="The session has ended.",
     responses=errors(400, 401, 404, codes={404: ("session_not_found",)}),
     security=BEARER,
-    guards=AUTHENTICATED,
+    opt=AUTHENTICATED,
     tags=["account"],
 )
 async def end_session(
@@ -83,7 +83,7 @@ async def end_session(
     response_description="How many sessions that passkey had opened, now ended.",
     responses=errors(400, 401, 413),
     security=BEARER,
-    guards=AUTHENTICATED,
+    opt=AUTHENTICATED,
     tags=["account"],
 )
 async def passkey_deleted(
@@ -112,7 +112,7 @@ async def passkey_deleted(
         },
     ),
     security=BEARER,
-    guards=AUTHENTICATED,
+    opt=AUTHENTICATED,
     tags=["account"],
 )
 async def delete_account(

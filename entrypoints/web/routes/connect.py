@@ -36,7 +36,7 @@ from entrypoints.web.schemas import (
         codes={401: ("invalid_token", "reauthentication_required", "account_closed")},
     ),
     security=BEARER,
-    guards=AUTHENTICATED,
+    opt=AUTHENTICATED,
     cache_control=NO_STORE,
     tags=["passkeys"],
 )

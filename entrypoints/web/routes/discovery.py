@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 from litestar import Response, get
 from litestar.datastructures import CacheControlHeader
@@ -9,9 +11,10 @@ from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
 
+from entrypoints.container import ReadinessCheck
 from entrypoints.web.errors import REQUEST_TIMED_OUT
 from entrypoints.web.openapi_docs import errors
-from entrypoints.web.readiness import Readiness
+from entrypoints.web.readiness import all_ready
 from entrypoints.web.schemas import ErrorResponse, HealthResponse, JwkSet
 
 JWKS_MAX_AGE_S = 300
@@ -28,14 +31,14 @@ TIMED_OUT = ErrorResponse(error=REQUEST_TIMED_OUT.code, message=REQUEST_TIMED_OU
     cache_control=CacheControlHeader(public=True, max_age=JWKS_MAX_AGE_S),
     tags=["discovery"],
 )
-async def jwks(jwk_set: NamedDependency[JwkSet]) -> JwkSet:
+async def jwks(public_jwks: NamedDependency[dict[str, Any]]) -> JwkSet:
     """For your own APIs: verify our access tokens locally with the key whose `kid` matches.
 
     Accept only `alg: ES256` and `typ: at+jwt`, and check `iss`, `aud` and `exp`. Every configured
     key is published, not only the one that signs now; cache the set as `Cache-Control` says and
     fetch it again on an unknown `kid`.
     """
-    return jwk_set
+    return msgspec.convert(public_jwks, JwkSet)
 
 
 @get(
@@ -75,11 +78,13 @@ async def healthz() -> HealthResponse:
     },
     tags=["health"],
 )
-async def readyz(readiness: NamedDependency[Readiness]) -> Response[HealthResponse | ErrorResponse]:
+async def readyz(
+    readiness_checks: NamedDependency[list[ReadinessCheck]],
+) -> Response[HealthResponse | ErrorResponse]:
     """Readiness: the database answers (and Redis, when configured); 503 `not_ready` otherwise.
 
     Route traffic to an instance only while this answers 200.
     """
-    if await readiness.check():
+    if await all_ready(readiness_checks):
         return Response(HealthResponse(status="ready"))
     return Response(NOT_READY, status_code=503)

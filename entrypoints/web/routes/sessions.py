@@ -16,9 +16,9 @@ from domain.usecases.password_login import PasswordLogin
 from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.register import Register
 from domain.usecases.who_am_i import WhoAmI
+from entrypoints.protection.client_addresses import ClientAddresses
+from entrypoints.protection.login_throttle import LoginThrottle
 from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest
-from entrypoints.web.client_ip import ClientAddresses
-from entrypoints.web.login_throttle import LoginThrottle
 from entrypoints.web.openapi_docs import BEARER, errors
 from entrypoints.web.schemas import (
     LoginBody,
@@ -159,7 +159,7 @@ async def refresh(
     response_description="The session (or, with `allSessions`, every session) has ended.",
     responses=errors(400, 401, 413),
     security=BEARER,
-    guards=AUTHENTICATED,
+    opt=AUTHENTICATED,
     tags=["sessions"],
 )
 async def logout(
@@ -189,7 +189,7 @@ async def logout(
     response_description="The profile of the user the access token names.",
     responses=errors(401),
     security=BEARER,
-    guards=AUTHENTICATED,
+    opt=AUTHENTICATED,
     tags=["sessions"],
 )
 async def me(request: AuthenticatedRequest, who_am_i: NamedDependency[WhoAmI]) -> UserResponse:

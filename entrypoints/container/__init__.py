@@ -1,45 +1,33 @@
-"""The composition root: the one place that builds adapters and hands them to use cases."""
+"""The composition root: the one place that builds adapters, hands them to use cases, and
+tears down what it started (the database engine, Redis and the Corbado HTTP client)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
-from typing import Any, cast
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar, cast
 
-import httpx
-import msgspec
 from dependency_injector import containers, providers
-from litestar import Litestar
-from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.argon2_hasher import Argon2PasswordHasher
 from adapters.cached_users import CachedUsers
-from adapters.corbado.emulator import create_emulator_app
-from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
+from adapters.corbado.httpx_connect import HttpxCorbadoConnect
+from adapters.corbado.metered import MeteredCorbado
 from adapters.corbado.passkey_data import JosePasskeyDataReader
 from adapters.logging_audit_log import LoggingAuditLog
-from adapters.memory_rate_limits import InMemoryRateLimitCounters
-from adapters.memory_revocations import InMemoryRevokedSessions
-from adapters.redis_connection import create_redis_client, ping_redis
-from adapters.redis_rate_limits import RedisRateLimitCounters
-from adapters.redis_revocations import RedisRevokedSessions
 from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
-from adapters.sql.engine import create_engine, ping
-from adapters.sql.migrate import is_current, upgrade_to_head
+from adapters.sql.migrate import MigrationBlocked, is_current, upgrade_to_head
+from adapters.sql.revocation_log import SqlRevocationLog
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUsers
 from adapters.system_clock import SystemClock
 from adapters.tokens.device_tokens import HmacDeviceTokens, device_token_keys
-from adapters.tokens.jose_access_tokens import JoseAccessTokens
-from adapters.tokens.signing_keys import (
-    SigningKey,
-    generate_private_key_pem,
-    jwk_set,
-    load_signing_keys,
-)
+from adapters.tokens.es256_access_tokens import Es256AccessTokens
+from adapters.tokens.signing_keys import generate_private_key_pem, jwk_set
 from adapters.tokens.successor_keys import HmacSuccessorKeys
-from domain.ports import RevokedSessions
 from domain.usecases.authenticate import Authenticate
 from domain.usecases.close_account import CloseAccount
 from domain.usecases.complete_login import CompleteLogin
@@ -59,57 +47,24 @@ from domain.usecases.register import Register
 from domain.usecases.restore_revocations import RestoreRevocations
 from domain.usecases.start_session import StartSession
 from domain.usecases.who_am_i import WhoAmI
-from entrypoints.metered_corbado import MeteredCorbadoConnect
+from entrypoints.container import builders
+from entrypoints.container.builders import ReadinessCheck, emulator_app
 from entrypoints.metrics import Metrics
+from entrypoints.protection.client_addresses import ClientAddresses
+from entrypoints.protection.login_throttle import LoginThrottle
+from entrypoints.protection.rate_limits import RateLimiter
 from entrypoints.settings import Settings
-from entrypoints.web.client_ip import ClientAddresses
-from entrypoints.web.login_throttle import LoginThrottle
-from entrypoints.web.rate_limits import RateLimitCounters, RateLimiter
-from entrypoints.web.readiness import Readiness
-from entrypoints.web.schemas import JwkSet
 
+__all__ = [
+    "Container",
+    "MigrationBlocked",
+    "ReadinessCheck",
+    "emulator_app",
+    "run_with",
+    "started",
+]
 
-def _read_signing_keys(settings: Settings) -> list[SigningKey]:
-    return load_signing_keys(settings.signing_keys_path.read_text(encoding="ascii"))
-
-
-def _published_keys(keys: list[SigningKey]) -> JwkSet:
-    return msgspec.convert(jwk_set(keys), JwkSet)
-
-
-def _readiness(engine: AsyncEngine, keys: list[SigningKey], redis: Redis | None) -> Readiness:
-    async def signing_key_loaded() -> None:
-        if not keys:
-            raise RuntimeError("no signing key")
-
-    checks = [("database", lambda: ping(engine)), ("signing_key", signing_key_loaded)]
-    if redis is not None:
-        checks.append(("redis", lambda: ping_redis(redis)))
-    return Readiness(checks)
-
-
-def _redis_client(settings: Settings) -> Redis | None:
-    return create_redis_client(settings.redis_url) if settings.redis_url else None
-
-
-def _revoked_sessions(redis: Redis | None) -> RevokedSessions:
-    # Without Redis the deny-list lives in this process: correct for one worker only, which is
-    # why `serve` refuses WORKERS > 1 without REDIS_URL.
-    return InMemoryRevokedSessions() if redis is None else RedisRevokedSessions(redis)
-
-
-def _rate_limit_counters(redis: Redis | None) -> RateLimitCounters:
-    # Without Redis the counters live in this process, as for the deny-list above.
-    if redis is None:
-        return InMemoryRateLimitCounters()
-    return RedisRateLimitCounters(redis)
-
-
-def _corbado_transport(emulator: Litestar | None) -> httpx.AsyncBaseTransport | None:
-    # dev reaches the emulator in-process, through the same adapter production uses.
-    if emulator is None:
-        return None
-    return httpx.ASGITransport(app=cast(Any, emulator))
+T = TypeVar("T")
 
 
 # Profiles read by id on authenticated requests; a deletion in another worker is covered by the
@@ -118,24 +73,14 @@ USER_CACHE_ENTRIES = 10_000
 USER_CACHE_TTL_S = 30.0
 
 
-def _emulator(settings: Settings) -> Litestar | None:
-    if not settings.use_emulator:
-        return None
-    return create_emulator_app(
-        settings.corbado_project_id,
-        settings.corbado_api_secret,
-        state_path=settings.emulator_state_path,
-    )
-
-
 class Container(containers.DeclarativeContainer):
     """Singletons for adapters and use cases; tests override the port providers."""
 
     settings = providers.Dependency(instance_of=Settings)
-    policy = providers.Singleton(lambda s: s.policy, settings)
+    policy = settings.provided.policy
     clock = providers.Singleton(SystemClock)
 
-    engine = providers.Singleton(lambda s: create_engine(s.database_url), settings)
+    engine = providers.Resource(builders.database_engine, settings)
     upgrade_schema = providers.Callable(upgrade_to_head, engine)
     schema_is_current = providers.Callable(is_current, engine)
     # Whether a login may happen is read from the database; the cache serves the profile of a
@@ -149,25 +94,28 @@ class Container(containers.DeclarativeContainer):
         timer=time.monotonic,
     )
     sessions = providers.Singleton(SqlSessions, engine)
+    revocation_log = providers.Singleton(SqlRevocationLog, engine)
     issued_connect_tokens = providers.Singleton(SqlIssuedConnectTokens, engine)
     account_erasure = providers.Singleton(SqlAccountErasure, engine)
-    redis_client = providers.Singleton(_redis_client, settings)
-    revoked_sessions = providers.Singleton(_revoked_sessions, redis_client)
+    redis_client = providers.Resource(builders.redis_client, settings)
+    revoked_sessions = providers.Singleton(builders.revoked_sessions, redis_client)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
-    signing_keys = providers.Singleton(_read_signing_keys, settings)
+    signing_keys = providers.Singleton(builders.read_signing_keys, settings)
     new_signing_key = providers.Callable(generate_private_key_pem)
     access_tokens = providers.Singleton(
-        JoseAccessTokens,
+        Es256AccessTokens,
         signing_keys,
         issuer=settings.provided.session_issuer,
         audience=settings.provided.session_audience,
     )
 
     successor_keys = providers.Singleton(HmacSuccessorKeys, signing_keys)
-    jwk_set = providers.Singleton(_published_keys, signing_keys)
-    readiness = providers.Singleton(_readiness, engine, signing_keys, redis_client)
+    public_jwks = providers.Singleton(jwk_set, signing_keys)
+    readiness_checks = providers.Singleton(
+        builders.readiness_checks, engine, signing_keys, redis_client
+    )
     metrics = providers.Singleton(Metrics)
-    rate_limit_counters = providers.Singleton(_rate_limit_counters, redis_client)
+    rate_limit_counters = providers.Singleton(builders.rate_limit_counters, redis_client)
     rate_limiter = providers.Singleton(RateLimiter, rate_limit_counters, clock, metrics)
     client_addresses = providers.Singleton(ClientAddresses, settings.provided.trusted_proxies)
     # Keyed by a derivation of the signing keys: no secret of its own to configure.
@@ -179,23 +127,15 @@ class Container(containers.DeclarativeContainer):
     )
     audit_log = providers.Singleton(LoggingAuditLog)
 
-    corbado_emulator = providers.Singleton(_emulator, settings)
-    corbado_http_client = providers.Singleton(
-        lambda s, emulator: build_corbado_client(
-            base_url="http://corbado-emulator" if emulator else s.corbado_backend_api,
-            project_id=s.corbado_project_id,
-            api_secret=s.corbado_api_secret,
-            timeout_s=s.corbado_timeout_s,
-            transport=_corbado_transport(emulator),
-        ),
-        settings,
-        corbado_emulator,
+    corbado_emulator = providers.Singleton(builders.configured_emulator, settings)
+    corbado_http_client = providers.Resource(
+        builders.corbado_http_client, settings, corbado_emulator
     )
     corbado = providers.Singleton(
         HttpxCorbadoConnect, corbado_http_client, timeout_s=settings.provided.corbado_timeout_s
     )
     # Use cases get the measured port; tests override `corbado` and are measured too.
-    metered_corbado = providers.Singleton(MeteredCorbadoConnect, corbado, metrics)
+    metered_corbado = providers.Singleton(MeteredCorbado, corbado, metrics)
     passkey_data_reader = providers.Singleton(JosePasskeyDataReader)
 
     create_user = providers.Singleton(CreateUser, users, password_hasher, clock, audit_log)
@@ -224,7 +164,7 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(Authenticate, access_tokens, revoked_sessions, clock, policy)
     who_am_i = providers.Singleton(WhoAmI, users)
     restore_revocations = providers.Singleton(
-        RestoreRevocations, sessions, revoked_sessions, clock, policy
+        RestoreRevocations, revocation_log, revoked_sessions, clock, policy
     )
     issue_connect_token = providers.Singleton(
         IssueConnectToken,
@@ -256,7 +196,7 @@ class Container(containers.DeclarativeContainer):
     delete_account = providers.Singleton(DeleteAccount, who_am_i, close_account, clock, policy)
     delete_user = providers.Singleton(DeleteUser, users, close_account)
     read_revocations = providers.Singleton(
-        ReadRevocations, sessions, policy, settings.provided.revocation_feed_secret
+        ReadRevocations, revocation_log, policy, settings.provided.revocation_feed_secret
     )
     complete_login = providers.Singleton(
         CompleteLogin,
@@ -270,3 +210,33 @@ class Container(containers.DeclarativeContainer):
         identifier_kind=settings.provided.corbado_identifier,
         clock_leeway_s=policy.provided.clock_leeway_s,
     )
+
+
+def run_with(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
+    """Run `work` on a short-lived container, started and torn down in one event loop: what a
+    command does."""
+
+    async def run() -> T:
+        async with started(Container(settings=settings)) as container:
+            return await work(container)
+
+    return asyncio.run(run())
+
+
+@asynccontextmanager
+async def started(container: Container) -> AsyncIterator[Container]:
+    """`container` with its resources (database engine, Redis, HTTP client) started, and torn
+    down on exit, in the event loop that uses them."""
+    await cast(Awaitable[None], container.init_resources())
+    # Async resources put every provider that depends on them in async mode, where each call
+    # returns a new Future: once they exist, providers answer synchronously, as on a request's
+    # hot path they must. Their teardown is async again.
+    provider: providers.Provider[Any]
+    for provider in container.traverse():
+        provider.disable_async_mode()
+    try:
+        yield container
+    finally:
+        for resource in container.traverse(types=[providers.Resource]):
+            resource.enable_async_mode()
+        await cast(Awaitable[None], container.shutdown_resources())

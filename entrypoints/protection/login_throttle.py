@@ -17,16 +17,34 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from domain.credentials import normalise_email
 from domain.errors import InvalidInput
 from domain.ports import Clock
-from entrypoints.web.rate_limits import Limit, RateLimited, RateLimiter, Reservation
+from entrypoints.protection.rate_limits import Limit, RateLimited, RateLimiter, Reservation
 
 if TYPE_CHECKING:
-    from adapters.tokens.device_tokens import HmacDeviceTokens
     from entrypoints.settings import RateLimitSettings
+
+
+class TrustedDevice(Protocol):
+    """A client a valid device token names."""
+
+    @property
+    def device_id(self) -> str: ...
+
+
+class DeviceTokens(Protocol):
+    """Signed tokens naming a client that logged in to an account before."""
+
+    def issue(self, account: str, now: int) -> str:
+        """A new token for a client that just logged in to `account`."""
+        ...
+
+    def verify(self, token: str, account: str, now: int) -> TrustedDevice | None:
+        """The device, if `token` is valid for `account` at `now`; else None."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +61,7 @@ class LoginThrottle:
     def __init__(
         self,
         limiter: RateLimiter,
-        device_tokens: HmacDeviceTokens,
+        device_tokens: DeviceTokens,
         clock: Clock,
         settings: RateLimitSettings,
     ) -> None:

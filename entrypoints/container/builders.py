@@ -1,0 +1,116 @@
+"""What the container builds from settings: resources it starts and stops, and the adapters
+the settings choose between."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, cast
+
+import httpx
+from litestar import Litestar
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.corbado.emulator import create_emulator_app
+from adapters.corbado.httpx_connect import build_corbado_client
+from adapters.memory_rate_limits import InMemoryRateLimitCounters
+from adapters.memory_revocations import InMemoryRevokedSessions
+from adapters.redis_connection import create_redis_client, ping_redis
+from adapters.redis_rate_limits import RedisRateLimitCounters
+from adapters.redis_revocations import RedisRevokedSessions
+from adapters.sql.engine import create_engine, ping
+from adapters.tokens.signing_keys import SigningKey, load_signing_keys
+from domain.ports import RevokedSessions
+from entrypoints.protection.rate_limits import RateLimitCounters
+from entrypoints.settings import Settings
+
+# A named check of one dependency /readyz needs; it fails by raising.
+ReadinessCheck = tuple[str, Callable[[], Awaitable[None]]]
+
+
+def read_signing_keys(settings: Settings) -> list[SigningKey]:
+    return load_signing_keys(settings.signing_keys_path.read_text(encoding="ascii"))
+
+
+def readiness_checks(
+    engine: AsyncEngine, keys: list[SigningKey], redis: Redis | None
+) -> list[ReadinessCheck]:
+    async def signing_key_loaded() -> None:
+        if not keys:
+            raise RuntimeError("no signing key")
+
+    checks: list[ReadinessCheck] = [
+        ("database", lambda: ping(engine)),
+        ("signing_key", signing_key_loaded),
+    ]
+    if redis is not None:
+        checks.append(("redis", lambda: ping_redis(redis)))
+    return checks
+
+
+async def database_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings.database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def redis_client(settings: Settings) -> AsyncIterator[Redis | None]:
+    client = create_redis_client(settings.redis_url) if settings.redis_url else None
+    try:
+        yield client
+    finally:
+        if client is not None:
+            await client.aclose()
+
+
+async def corbado_http_client(
+    settings: Settings, emulator: Litestar | None
+) -> AsyncIterator[httpx.AsyncClient]:
+    client = build_corbado_client(
+        base_url="http://corbado-emulator" if emulator else settings.corbado_backend_api,
+        project_id=settings.corbado_project_id,
+        api_secret=settings.corbado_api_secret,
+        timeout_s=settings.corbado_timeout_s,
+        transport=_corbado_transport(emulator),
+    )
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+def revoked_sessions(redis: Redis | None) -> RevokedSessions:
+    # Without Redis the deny-list lives in this process: correct for one worker only, which is
+    # why `serve` refuses WORKERS > 1 without REDIS_URL.
+    return InMemoryRevokedSessions() if redis is None else RedisRevokedSessions(redis)
+
+
+def rate_limit_counters(redis: Redis | None) -> RateLimitCounters:
+    # Without Redis the counters live in this process, as for the deny-list above.
+    if redis is None:
+        return InMemoryRateLimitCounters()
+    return RedisRateLimitCounters(redis)
+
+
+def _corbado_transport(emulator: Litestar | None) -> httpx.AsyncBaseTransport | None:
+    # dev reaches the emulator in-process, through the same adapter production uses.
+    if emulator is None:
+        return None
+    return httpx.ASGITransport(app=cast(Any, emulator))
+
+
+def configured_emulator(settings: Settings) -> Litestar | None:
+    if not settings.use_emulator:
+        return None
+    return create_emulator_app(
+        settings.corbado_project_id,
+        settings.corbado_api_secret,
+        state_path=settings.emulator_state_path,
+    )
+
+
+def emulator_app(project_id: str, api_secret: str) -> Litestar:
+    """The Corbado emulator alone, as `connect-backend emulator` serves it."""
+    return create_emulator_app(project_id, api_secret)

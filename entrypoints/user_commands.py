@@ -1,0 +1,93 @@
+"""`connect-backend users`: add a user with a password, delete one here and at Corbado."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import getpass
+import json
+import os
+import sys
+
+from domain.errors import (
+    AccountClosed,
+    AccountNotFound,
+    CorbadoError,
+    DomainError,
+    StoreUnavailable,
+)
+from entrypoints.container import Container, run_with
+from entrypoints.settings import ConfigError, Settings, with_secret_files
+
+
+def users_add(args: argparse.Namespace) -> int:
+    settings = Settings.for_dev(os.environ)
+    url = with_secret_files(os.environ).get("DATABASE_URL", "").strip()
+    if url:
+        settings = dataclasses.replace(settings, database_url=url)
+    password = _read_password(args.password_stdin)
+
+    async def add(container: Container) -> str:
+        if not url:
+            await container.upgrade_schema()
+        user = await container.create_user().execute(args.email, password, args.display_name)
+        return json.dumps(
+            {"userId": user.id, "email": user.email, "displayName": user.display_name}
+        )
+
+    try:
+        print(run_with(settings, add))
+    except DomainError as exc:
+        print(f"connect-backend users add: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def users_delete(args: argparse.Namespace) -> int:
+    # With DATABASE_URL set this is production: the real Corbado and the shared deny-list, read
+    # from the same variables `serve` reads. Without it, the dev database and the emulator.
+    production = bool(with_secret_files(os.environ).get("DATABASE_URL", "").strip())
+    settings = Settings.from_env(os.environ) if production else Settings.for_dev(os.environ)
+
+    async def delete(container: Container) -> str:
+        if not production:
+            await container.upgrade_schema()
+        deleted = await container.delete_user().execute(args.email)
+        return (
+            f"connect-backend users delete: deleted {deleted.user_id} with "
+            f"{len(deleted.ended_session_ids)} sessions, {deleted.connect_tokens_deleted} "
+            f"connect tokens and {deleted.corbado_users_deleted} Corbado users"
+        )
+
+    try:
+        print(run_with(settings, delete), file=sys.stderr)
+    except (AccountNotFound, AccountClosed):
+        print(
+            f"connect-backend users delete: no user has the email {args.email!r}", file=sys.stderr
+        )
+        return 1
+    except (CorbadoError, StoreUnavailable) as exc:
+        print(
+            "connect-backend users delete: the account is unchanged here; "
+            f"{_could_not_confirm(exc)}; run the command again",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _could_not_confirm(exc: Exception) -> str:
+    if isinstance(exc, CorbadoError):
+        return f"Corbado could not confirm the deletion ({type(exc).__name__})"
+    return f"a store was unavailable ({type(exc).__name__})"
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ConfigError("--password-stdin", "is needed when stdin is not a terminal")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != password:
+        raise ConfigError("password", "the two entries differ")
+    return password
