@@ -25,7 +25,7 @@ SECRET_LENGTH = 43  # 32 bytes, unpadded base64url
 MAX_GENERATION = 10**12
 _BASE64URL = r"[A-Za-z0-9_-]"
 _CHAIN_TOKEN = re.compile(
-    rf"({_BASE64URL}{{{CHAIN_ID_LENGTH}}})\.(0|[1-9][0-9]{{0,11}})\.({_BASE64URL}{{{SECRET_LENGTH}}})"
+    rf"({_BASE64URL}{{{CHAIN_ID_LENGTH}}})\.(0|[1-9][0-9]{{0,12}})\.({_BASE64URL}{{{SECRET_LENGTH}}})"
 )
 _LEGACY_TOKEN = re.compile(rf"{_BASE64URL}{{{SECRET_LENGTH}}}")
 
