@@ -5,7 +5,7 @@
 The bare side is `cryptography`'s ECDSA P-256/SHA-256 verify of the signature of one of our own
 access tokens (the DER conversion of the raw JWS signature done once, outside the loop): the
 floor no verifier can go below. The full side is what a request pays before its handler runs:
-`JoseAccessTokens.decode` (header checks, signature, issuer, audience, claim types) and the
+`Es256AccessTokens.decode` (header checks, signature, issuer, audience, claim types) and the
 `Authenticate` use case (time rules, the in-memory deny-list), on one thread, no HTTP. It prints
 both times per verification and their ratio (the target is at most 1.5x). Not a CI test.
 """
@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from adapters.memory_revocations import InMemoryRevokedSessions
 from adapters.system_clock import SystemClock
-from adapters.tokens.jose_access_tokens import JoseAccessTokens
+from adapters.tokens.es256_access_tokens import Es256AccessTokens
 from adapters.tokens.signing_keys import generate_private_key_pem, load_signing_keys
 from domain.model import AccessGrant
 from domain.policy import SessionPolicy
@@ -73,7 +73,7 @@ def main() -> None:
         key_file.write_text(generate_private_key_pem(), encoding="ascii")
         pem = key_file.read_text(encoding="ascii")
     keys = load_signing_keys(pem)
-    tokens = JoseAccessTokens(keys, issuer=ISSUER, audience=AUDIENCE)
+    tokens = Es256AccessTokens(keys, issuer=ISSUER, audience=AUDIENCE)
     clock = SystemClock()
     now = clock.now()
     token = tokens.issue(
@@ -129,7 +129,7 @@ def main() -> None:
     loop.close()
     ratio = full_s / bare_s
     print(f"bare ES256 verify (cryptography):        {bare_s * 1e6:8.1f} us")
-    print(f"JoseAccessTokens.decode:                 {decode_s * 1e6:8.1f} us")
+    print(f"Es256AccessTokens.decode:                {decode_s * 1e6:8.1f} us")
     print(f"decode + Authenticate (in-memory list):  {full_s * 1e6:8.1f} us")
     print(f"ratio full / bare:                       {ratio:8.2f}x (target <= 1.5x)")
     print(

@@ -157,7 +157,7 @@ def main() -> None:
         "| path | µs per verification |",
         "|---|---:|",
         f"| bare ES256 verify (`cryptography`) | {es256['bare_us']:.1f} |",
-        f"| `JoseAccessTokens.decode` | {es256['decode_us']:.1f} |",
+        f"| `Es256AccessTokens.decode` | {es256['decode_us']:.1f} |",
         f"| decode + `Authenticate` (in-memory deny-list) | {es256['full_us']:.1f} |",
         f"| **ratio full / bare** | **{es256['ratio']:.2f}x** (target ≤ 1.5x) |",
         "",

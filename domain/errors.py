@@ -26,6 +26,8 @@ DomainError
     └── CorbadoTimeout
 """
 
+import enum
+
 
 class DomainError(Exception):
     """Base of every error the domain raises on purpose."""
@@ -55,8 +57,36 @@ class InvalidCredentials(AuthenticationFailed):
     """Unknown email or wrong password: deliberately indistinguishable to the caller."""
 
 
+class AccessTokenRefusal(enum.StrEnum):
+    """Why an access token was refused; the values are the labels of the refusal metric."""
+
+    MISSING = "missing"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    LIFETIME_TOO_LONG = "lifetime_too_long"
+    BAD_AUTH_TIME = "bad_auth_time"
+    SESSION_ENDED = "session_ended"
+    UNKNOWN_KEY = "unknown_key"
+    WRONG_ALGORITHM = "wrong_algorithm"
+    WRONG_TYPE = "wrong_type"
+    FORBIDDEN_HEADER = "forbidden_header"
+    TOO_LONG = "too_long"
+    MALFORMED = "malformed"
+    INVALID_SIGNATURE = "invalid_signature"
+    MALFORMED_CLAIMS = "malformed_claims"
+    WRONG_ISSUER = "wrong_issuer"
+    WRONG_AUDIENCE = "wrong_audience"
+
+
 class InvalidAccessToken(AuthenticationFailed):
-    """The access token is malformed, forged, expired, not ours, or its session has ended."""
+    """The access token is malformed, forged, expired, not ours, or its session has ended.
+
+    `reason` says which, for metrics and logs; the caller is only ever told "invalid token".
+    """
+
+    def __init__(self, message: str, *, reason: AccessTokenRefusal) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class InvalidRefreshToken(AuthenticationFailed):

@@ -173,6 +173,10 @@ class IdentifierKind(enum.StrEnum):
     USER_ID = "user_id"
 
 
+# A `signedPasskeyData` is a small JWT; one longer than this is refused before it is read.
+MAX_SIGNED_PASSKEY_DATA_LENGTH = 8192
+
+
 @dataclass(frozen=True, slots=True)
 class PasskeyAssertion:
     """What an unverified `signedPasskeyData` claims; trusted only after Corbado says `success`."""

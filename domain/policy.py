@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class SessionPolicy:
-    """Lifetimes, grace windows and clock leeway for access and refresh tokens."""
+    """Lifetimes, grace windows and clock leeway for access and refresh tokens; the field
+    defaults are the service's defaults, which configuration may override."""
 
     access_token_ttl_s: int = 900
     session_lifetime_s: int = 2_592_000

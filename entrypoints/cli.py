@@ -28,6 +28,7 @@ from entrypoints.settings import (
     DEV_STATE_DIR,
     ConfigError,
     Settings,
+    with_secret_files,
 )
 from entrypoints.user_commands import users_add, users_delete
 from entrypoints.web.app import EMULATOR_MOUNT, create_app
@@ -111,6 +112,10 @@ def _serve(_: argparse.Namespace) -> int:
         container.signing_keys()
     except ValueError as exc:
         raise ConfigError("SESSION_SIGNING_KEYS", str(exc)) from exc
+    except OSError as exc:
+        # Most often a key file owned by another user: the image's user is uid 10001.
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError("SESSION_SIGNING_KEYS", f"cannot be read ({reason})") from exc
     if not run_with(settings, lambda c: c.schema_is_current()):
         print(
             "connect-backend serve: the database schema is behind; run `connect-backend migrate`",
@@ -121,7 +126,7 @@ def _serve(_: argparse.Namespace) -> int:
 
 
 def _migrate(_: argparse.Namespace) -> int:
-    url = os.environ.get("DATABASE_URL", "").strip()
+    url = with_secret_files(os.environ).get("DATABASE_URL", "").strip()
     if not url:
         raise ConfigError("DATABASE_URL", "is required but not set")
     settings = dataclasses.replace(Settings.for_dev({}), database_url=url)

@@ -77,6 +77,11 @@ class Metrics:
             registry=self.registry,
         )
 
+    def observe_corbado_call(self, operation: str, outcome: str, seconds: float) -> None:
+        """`CorbadoCallMetrics` for the metered Corbado adapter."""
+        self.corbado_call_duration.labels(operation).observe(seconds)
+        self.corbado_calls.labels(operation, outcome).inc()
+
     def render(self, accept: str) -> tuple[bytes, str]:
         """The exposition body and its content type, negotiated from an `Accept` header."""
         encode, content_type = choose_encoder(accept)

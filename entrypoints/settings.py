@@ -1,32 +1,32 @@
-"""Configuration: read from the environment for `serve`, embedded defaults for `dev`."""
+"""Configuration: read from the environment for `serve`, embedded defaults for `dev`.
+
+`VARIABLES` is the one table of what is read: each variable names the field it sets and its
+parser; an unset variable leaves the field's default, so every default is written once, on the
+dataclass field (the session numbers on the domain's `SessionPolicy`). Each variable is read and
+parsed once; rules between fields are checked afterwards, on the values.
+"""
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypedDict, TypeVar
-from urllib.parse import urlsplit
+from typing import Any
 
 from domain.model import IdentifierKind
 from domain.policy import SessionPolicy
-
-T = TypeVar("T")
+from entrypoints import settings_variables as parse
+from entrypoints.secret_files import ConfigError as ConfigError
+from entrypoints.secret_files import secret_value
+from entrypoints.secret_files import with_secret_files as with_secret_files
+from entrypoints.settings_variables import Need, TrustedProxies, Variable
 
 DEFAULT_CORBADO_BACKEND_API = "https://backendapi.cloud.corbado.io"
+DEFAULT_PORT = 8000
 DEV_STATE_DIR = Path(".connect-backend")
 DEV_PROJECT_ID = "pro-1000000000000000001"
 # Not a secret: the dev emulator accepts it and nothing else does.
 DEV_API_SECRET = "corbado1_dev-emulator-only"
-
-
-class ConfigError(ValueError):
-    """A missing or unusable setting; `variable` names it for the one-line error of `serve`."""
-
-    def __init__(self, variable: str, problem: str) -> None:
-        super().__init__(f"{variable}: {problem}")
-        self.variable = variable
 
 
 # The account-wide cap on failed logins is this many times RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE:
@@ -59,7 +59,6 @@ class RateLimitSettings:
 # Corbado allows 2000 requests per 10 s per IP. Fixed windows let a client spend two windows'
 # worth in an instant, on two endpoints: 2 x 2 x 400 = 1600 stays below it.
 MAX_PASSKEY_PER_MINUTE = 400
-TrustedProxies = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +72,11 @@ class Settings:
     signing_keys_path: Path
     database_url: str
     host: str = "0.0.0.0"  # noqa: S104 - a server listens on every interface unless told
-    port: int = 8000
+    port: int = DEFAULT_PORT
     corbado_backend_api: str = DEFAULT_CORBADO_BACKEND_API
     corbado_timeout_s: float = 5.0
     corbado_identifier: IdentifierKind = IdentifierKind.EMAIL
-    access_token_ttl_s: int = 900
-    refresh_token_ttl_s: int = 2_592_000
-    refresh_reuse_grace_s: int = 30
-    session_idle_timeout_s: int = 1_209_600
-    sensitive_action_max_age_s: int = 600
+    policy: SessionPolicy = field(default_factory=SessionPolicy)
     revocation_feed_secret: str | None = None
     redis_url: str | None = None
     allow_registration: bool = False
@@ -94,31 +89,10 @@ class Settings:
     trusted_proxies: TrustedProxies = ()
     request_timeout_s: float = 15.0
 
-    @property
-    def policy(self) -> SessionPolicy:
-        """The session rules these settings describe."""
-        return SessionPolicy(
-            access_token_ttl_s=self.access_token_ttl_s,
-            session_lifetime_s=self.refresh_token_ttl_s,
-            session_idle_timeout_s=self.session_idle_timeout_s,
-            refresh_reuse_grace_s=self.refresh_reuse_grace_s,
-            sensitive_action_max_age_s=self.sensitive_action_max_age_s,
-        )
-
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Production settings; raises `ConfigError` naming the first bad variable."""
-        reader = _EnvReader(env)
-        settings = cls(
-            corbado_project_id=reader.required("CORBADO_PROJECT_ID", _prefixed("pro-")),
-            corbado_api_secret=reader.required("CORBADO_API_SECRET", _prefixed("corbado1_")),
-            session_issuer=reader.required("SESSION_ISSUER", _url),
-            session_audience=reader.required("SESSION_AUDIENCE", str),
-            signing_keys_path=reader.required("SESSION_SIGNING_KEYS", _existing_file),
-            database_url=reader.required("DATABASE_URL", _database_url),
-            workers=reader.optional("WORKERS", _positive_int, 1),
-            **reader.common(),
-        )
+        settings = _settings(_read(env, frozenset(Need)))
         _refuse_development_credentials(settings)
         if settings.workers > 1 and not (
             settings.redis_url and settings.database_url.startswith("postgresql")
@@ -132,171 +106,121 @@ class Settings:
     @classmethod
     def for_dev(cls, env: Mapping[str, str], state_dir: Path = DEV_STATE_DIR) -> Settings:
         """Embedded defaults (SQLite, a kept key, the emulator); tunables may still be set."""
-        reader = _EnvReader(env)
-        common = reader.common()
-        common.update({"host": "127.0.0.1", "allow_registration": True, "use_emulator": True})
-        return cls(
+        values = _read(env, {Need.OPTIONAL})
+        values.update(
             corbado_project_id=DEV_PROJECT_ID,
             corbado_api_secret=DEV_API_SECRET,
-            session_issuer=f"http://127.0.0.1:{common['port']}",
+            session_issuer=f"http://127.0.0.1:{values.get('port', DEFAULT_PORT)}",
             session_audience="connect-backend-dev",
             signing_keys_path=state_dir / "signing-keys.pem",
             database_url=f"sqlite+aiosqlite:///{state_dir / 'dev.sqlite3'}",
             emulator_state_path=state_dir / "corbado-emulator.json",
-            **common,
+            host="127.0.0.1",
+            allow_registration=True,
+            use_emulator=True,
         )
+        return _settings(values)
 
 
-class _Tunables(TypedDict):
-    host: str
-    port: int
-    corbado_backend_api: str
-    corbado_timeout_s: float
-    corbado_identifier: IdentifierKind
-    access_token_ttl_s: int
-    refresh_token_ttl_s: int
-    refresh_reuse_grace_s: int
-    session_idle_timeout_s: int
-    sensitive_action_max_age_s: int
-    revocation_feed_secret: str | None
-    redis_url: str | None
-    allow_registration: bool
-    cors_allow_origins: tuple[str, ...]
-    use_emulator: bool
-    rate_limits: RateLimitSettings
-    trusted_proxies: TrustedProxies
-    request_timeout_s: float
+def _passkey_rate(raw: str) -> int:
+    # The ceiling is read when parsing, not bound here: bench/serve.py lifts it.
+    value = parse.positive_int(raw)
+    if value > MAX_PASSKEY_PER_MINUTE:
+        raise ValueError(f"must be at most {MAX_PASSKEY_PER_MINUTE} (Corbado's own limit)")
+    return value
 
 
-class _EnvReader:
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
+# In the order they are checked: the first bad one is the one `serve` names.
+VARIABLES = (
+    Variable("CORBADO_PROJECT_ID", "corbado_project_id", parse.prefixed("pro-"), Need.REQUIRED),
+    Variable(
+        "CORBADO_API_SECRET", "corbado_api_secret", parse.prefixed("corbado1_"), Need.REQUIRED
+    ),
+    Variable("SESSION_ISSUER", "session_issuer", parse.url, Need.REQUIRED),
+    Variable("SESSION_AUDIENCE", "session_audience", str, Need.REQUIRED),
+    Variable("SESSION_SIGNING_KEYS", "signing_keys_path", parse.existing_file, Need.REQUIRED),
+    Variable("DATABASE_URL", "database_url", parse.database_url, Need.REQUIRED),
+    Variable("WORKERS", "workers", parse.positive_int, Need.SERVE),
+    Variable("HOST", "host", str),
+    Variable("PORT", "port", parse.whole_number(1, 65535)),
+    Variable("CORBADO_BACKEND_API", "corbado_backend_api", parse.corbado_url),
+    Variable("CORBADO_TIMEOUT_S", "corbado_timeout_s", parse.positive_float),
+    Variable("CORBADO_IDENTIFIER", "corbado_identifier", IdentifierKind),
+    Variable("ACCESS_TOKEN_TTL_S", "policy.access_token_ttl_s", parse.positive_int),
+    Variable("REFRESH_TOKEN_TTL_S", "policy.session_lifetime_s", parse.positive_int),
+    Variable(
+        "REFRESH_REUSE_GRACE_S",
+        "policy.refresh_reuse_grace_s",
+        parse.whole_number(0, 300, " seconds"),
+    ),
+    Variable("SESSION_IDLE_TIMEOUT_S", "policy.session_idle_timeout_s", parse.positive_int),
+    Variable("SENSITIVE_ACTION_MAX_AGE_S", "policy.sensitive_action_max_age_s", parse.positive_int),
+    Variable("REVOCATION_FEED_SECRET", "revocation_feed_secret", parse.secret),
+    Variable("REDIS_URL", "redis_url", str),
+    Variable("ALLOW_REGISTRATION", "allow_registration", parse.boolean),
+    Variable("CORS_ALLOW_ORIGINS", "cors_allow_origins", parse.origins),
+    Variable("RATE_LIMIT_LOGIN_PER_MINUTE", "rate_limits.login_per_ip", parse.positive_int),
+    Variable(
+        "RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE", "rate_limits.login_per_account", parse.positive_int
+    ),
+    Variable("RATE_LIMIT_REGISTER_PER_MINUTE", "rate_limits.register_per_ip", parse.positive_int),
+    Variable("RATE_LIMIT_REFRESH_PER_MINUTE", "rate_limits.refresh_per_ip", parse.positive_int),
+    Variable("RATE_LIMIT_PASSKEY_PER_MINUTE", "rate_limits.passkey_per_ip", _passkey_rate),
+    Variable("TRUSTED_PROXIES", "trusted_proxies", parse.networks),
+    Variable("REQUEST_TIMEOUT_S", "request_timeout_s", parse.positive_float),
+)
+# The fields that hold a dataclass of their own, and its type: `policy.access_token_ttl_s`.
+GROUPS: Mapping[str, Callable[..., Any]] = {
+    "policy": SessionPolicy,
+    "rate_limits": RateLimitSettings,
+}
 
-    def required(self, name: str, parse: Callable[[str], T]) -> T:
-        raw = self._env.get(name, "").strip()
+
+def _read(env: Mapping[str, str], needs: Collection[Need]) -> dict[str, Any]:
+    """The parsed value of each set variable `needs` selects, by field path; a secret may come
+    from the file its `NAME_FILE` names."""
+    values: dict[str, Any] = {}
+    for variable in VARIABLES:
+        if variable.need not in needs:
+            continue
+        raw = secret_value(env, variable.name).strip()
         if not raw:
-            raise ConfigError(name, "is required but not set")
-        return self._parse(name, raw, parse)
-
-    def optional(self, name: str, parse: Callable[[str], T], default: T) -> T:
-        raw = self._env.get(name, "").strip()
-        return self._parse(name, raw, parse) if raw else default
-
-    def common(self) -> _Tunables:
-        no_origins: tuple[str, ...] = ()
-        return {
-            "host": self.optional("HOST", str, "0.0.0.0"),  # noqa: S104
-            "port": self.optional("PORT", _port, 8000),
-            "corbado_backend_api": self.optional(
-                "CORBADO_BACKEND_API", _corbado_url, DEFAULT_CORBADO_BACKEND_API
-            ),
-            "corbado_timeout_s": self.optional("CORBADO_TIMEOUT_S", _positive_float, 5.0),
-            "corbado_identifier": self.optional(
-                "CORBADO_IDENTIFIER", IdentifierKind, IdentifierKind.EMAIL
-            ),
-            "access_token_ttl_s": self.optional("ACCESS_TOKEN_TTL_S", _positive_int, 900),
-            "refresh_token_ttl_s": self.optional("REFRESH_TOKEN_TTL_S", _positive_int, 2_592_000),
-            "refresh_reuse_grace_s": self.optional("REFRESH_REUSE_GRACE_S", _grace, 30),
-            "session_idle_timeout_s": self.session_idle_timeout(),
-            "sensitive_action_max_age_s": self.optional(
-                "SENSITIVE_ACTION_MAX_AGE_S", _positive_int, 600
-            ),
-            "revocation_feed_secret": self.optional("REVOCATION_FEED_SECRET", _secret, None),
-            "redis_url": self.optional("REDIS_URL", str, None),
-            "allow_registration": self.optional("ALLOW_REGISTRATION", _boolean, False),
-            "cors_allow_origins": self.optional("CORS_ALLOW_ORIGINS", _origins, no_origins),
-            "use_emulator": False,
-            "rate_limits": self.rate_limits(),
-            "trusted_proxies": self.optional("TRUSTED_PROXIES", _networks, ()),
-            "request_timeout_s": self.request_timeout(),
-        }
-
-    def rate_limits(self) -> RateLimitSettings:
-        default = RateLimitSettings()
-        return RateLimitSettings(
-            login_per_ip=self.optional(
-                "RATE_LIMIT_LOGIN_PER_MINUTE", _positive_int, default.login_per_ip
-            ),
-            login_per_account=self.optional(
-                "RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE", _positive_int, default.login_per_account
-            ),
-            register_per_ip=self.optional(
-                "RATE_LIMIT_REGISTER_PER_MINUTE", _positive_int, default.register_per_ip
-            ),
-            refresh_per_ip=self.optional(
-                "RATE_LIMIT_REFRESH_PER_MINUTE", _positive_int, default.refresh_per_ip
-            ),
-            passkey_per_ip=self.optional(
-                "RATE_LIMIT_PASSKEY_PER_MINUTE", _passkey_rate, default.passkey_per_ip
-            ),
-        )
-
-    def session_idle_timeout(self) -> int:
-        idle = self.optional("SESSION_IDLE_TIMEOUT_S", _positive_int, 1_209_600)
-        access = self.optional("ACCESS_TOKEN_TTL_S", _positive_int, 900)
-        # Ending every session revokes only the sessions that are still alive: a session that
-        # went idle while one of its access tokens was still valid would keep that token working.
-        shortest = access + SessionPolicy().clock_leeway_s
-        if idle < shortest:
-            raise ConfigError(
-                "SESSION_IDLE_TIMEOUT_S",
-                f"must be at least ACCESS_TOKEN_TTL_S plus {SessionPolicy().clock_leeway_s} s "
-                f"of clock leeway ({shortest})",
-            )
-        return idle
-
-    def request_timeout(self) -> float:
-        timeout = self.optional("REQUEST_TIMEOUT_S", _positive_float, 15.0)
-        corbado = self.optional("CORBADO_TIMEOUT_S", _positive_float, 5.0)
-        if timeout <= corbado:
-            raise ConfigError("REQUEST_TIMEOUT_S", "must be greater than CORBADO_TIMEOUT_S")
-        return timeout
-
-    @staticmethod
-    def _parse(name: str, raw: str, parse: Callable[[str], T]) -> T:
+            if variable.need is Need.REQUIRED:
+                raise ConfigError(variable.name, "is required but not set")
+            continue
         try:
-            return parse(raw)
+            values[variable.field] = variable.parse(raw)
         except ValueError as exc:
-            raise ConfigError(name, f"is not valid ({exc})") from exc
+            raise ConfigError(variable.name, f"is not valid ({exc})") from exc
+    return values
 
 
-def _secret(raw: str) -> str | None:
-    if len(raw) < 32:
-        raise ValueError("must be at least 32 characters")
-    return raw
+def _settings(values: Mapping[str, Any]) -> Settings:
+    """Settings from values by field path, once the rules between them hold."""
+    fields: dict[str, Any] = {}
+    members: dict[str, dict[str, Any]] = {group: {} for group in GROUPS}
+    for path, value in values.items():
+        group, dot, name = path.rpartition(".")
+        (members[group] if dot else fields)[name] = value
+    groups = {group: GROUPS[group](**members[group]) for group in GROUPS}
+    settings = Settings(**fields, **groups)
+    _check_timeouts(settings)
+    return settings
 
 
-def _prefixed(prefix: str) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        if not raw.startswith(prefix):
-            raise ValueError(f"must start with {prefix!r}")
-        return raw
-
-    return parse
-
-
-def _url(raw: str) -> str:
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be an http(s) URL")
-    return raw
-
-
-def _corbado_url(raw: str) -> str:
-    parts = urlsplit(_url(raw))
-    # Every request carries the API secret as Basic credentials: in clear text only to this host.
-    if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
-        raise ValueError("http:// is allowed only for a loopback host; use https://")
-    return raw
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _check_timeouts(settings: Settings) -> None:
+    policy = settings.policy
+    # Ending every session revokes only the sessions that are still alive: a session that
+    # went idle while one of its access tokens was still valid would keep that token working.
+    shortest = policy.access_token_ttl_s + policy.clock_leeway_s
+    if policy.session_idle_timeout_s < shortest:
+        raise ConfigError(
+            "SESSION_IDLE_TIMEOUT_S",
+            f"must be at least ACCESS_TOKEN_TTL_S plus {policy.clock_leeway_s} s "
+            f"of clock leeway ({shortest})",
+        )
+    if settings.request_timeout_s <= settings.corbado_timeout_s:
+        raise ConfigError("REQUEST_TIMEOUT_S", "must be greater than CORBADO_TIMEOUT_S")
 
 
 def _refuse_development_credentials(settings: Settings) -> None:
@@ -306,75 +230,3 @@ def _refuse_development_credentials(settings: Settings) -> None:
         raise ConfigError("CORBADO_API_SECRET", "is the emulator's development secret")
     if settings.corbado_project_id == DEV_PROJECT_ID:
         raise ConfigError("CORBADO_PROJECT_ID", "is the emulator's development project")
-
-
-def _existing_file(raw: str) -> Path:
-    path = Path(raw)
-    if not path.is_file():
-        raise ValueError("no such file")
-    return path
-
-
-def _database_url(raw: str) -> str:
-    if not raw.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-        raise ValueError("must be sqlite+aiosqlite:// or postgresql+asyncpg://")
-    return raw
-
-
-def _port(raw: str) -> int:
-    port = int(raw)
-    if not 0 < port < 65536:
-        raise ValueError("must be 1 to 65535")
-    return port
-
-
-def _positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise ValueError("must be a positive integer")
-    return value
-
-
-def _grace(raw: str) -> int:
-    value = int(raw)
-    if not 0 <= value <= 300:
-        raise ValueError("must be 0 to 300 seconds")
-    return value
-
-
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if not value > 0:
-        raise ValueError("must be a positive number")
-    return value
-
-
-def _boolean(raw: str) -> bool:
-    lowered = raw.lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ValueError("must be true or false")
-
-
-def _passkey_rate(raw: str) -> int:
-    value = _positive_int(raw)
-    if value > MAX_PASSKEY_PER_MINUTE:
-        raise ValueError(f"must be at most {MAX_PASSKEY_PER_MINUTE} (Corbado's own limit)")
-    return value
-
-
-def _networks(raw: str) -> TrustedProxies:
-    return tuple(
-        ipaddress.ip_network(entry.strip(), strict=False)
-        for entry in raw.split(",")
-        if entry.strip()
-    )
-
-
-def _origins(raw: str) -> tuple[str, ...]:
-    origins = tuple(origin.strip() for origin in raw.split(",") if origin.strip())
-    if "*" in origins:
-        raise ValueError("list the origins; a wildcard is not allowed")
-    return origins

@@ -17,12 +17,12 @@ from domain.errors import (
     StoreUnavailable,
 )
 from entrypoints.container import Container, run_with
-from entrypoints.settings import ConfigError, Settings
+from entrypoints.settings import ConfigError, Settings, with_secret_files
 
 
 def users_add(args: argparse.Namespace) -> int:
     settings = Settings.for_dev(os.environ)
-    url = os.environ.get("DATABASE_URL", "").strip()
+    url = with_secret_files(os.environ).get("DATABASE_URL", "").strip()
     if url:
         settings = dataclasses.replace(settings, database_url=url)
     password = _read_password(args.password_stdin)
@@ -46,7 +46,7 @@ def users_add(args: argparse.Namespace) -> int:
 def users_delete(args: argparse.Namespace) -> int:
     # With DATABASE_URL set this is production: the real Corbado and the shared deny-list, read
     # from the same variables `serve` reads. Without it, the dev database and the emulator.
-    production = bool(os.environ.get("DATABASE_URL", "").strip())
+    production = bool(with_secret_files(os.environ).get("DATABASE_URL", "").strip())
     settings = Settings.from_env(os.environ) if production else Settings.for_dev(os.environ)
 
     async def delete(container: Container) -> str:

@@ -6,9 +6,8 @@ from jose import jwt
 from jose.exceptions import JOSEError
 
 from domain.errors import PasskeyLoginFailed
-from domain.model import PasskeyAssertion
+from domain.model import MAX_SIGNED_PASSKEY_DATA_LENGTH, PasskeyAssertion
 
-MAX_SIGNED_PASSKEY_DATA_LENGTH = 8192
 MAX_WEBAUTHN_ID_LENGTH = 512
 
 

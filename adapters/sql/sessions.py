@@ -3,12 +3,12 @@
 import json
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, bindparam, insert, select, update
+from sqlalchemy import Row, Select, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.account_open import open_account_row
 from adapters.sql.tables import session_revocations, sessions, users
-from domain.model import ChainRecord, Revocation, Session
+from domain.model import ChainRecord, Session
 from domain.refresh_chain import RefreshChain
 
 # Statements are built once, here, and run with a parameter dict: building one per call (and
@@ -42,15 +42,6 @@ _SESSION_BY_LEGACY_TOKEN = _SESSION_WITH_DELETION_MARK.where(
 _LIVE_SESSIONS_OF_USER = select(sessions).where(
     sessions.c.user_id == bindparam("user_id"), sessions.c.revoked_at.is_(None)
 )
-_REVOKED_SINCE = select(session_revocations.c.session_id).where(
-    session_revocations.c.revoked_at >= bindparam("since")
-)
-_REVOCATIONS_AFTER = (
-    select(session_revocations)
-    .where(session_revocations.c.cursor > bindparam("cursor"))
-    .order_by(session_revocations.c.cursor)
-    .limit(bindparam("limit", type_=Integer))
-)
 
 # The compare-and-set that advances a chain: of racing callers, the database lets one move it.
 _ADVANCE_CHAIN = (
@@ -78,7 +69,10 @@ _REVOKE_SESSION = (
 
 
 class SqlSessions:
-    """Sessions with their refresh chains; each change is one transaction."""
+    """Sessions with their refresh chains; each change is one transaction.
+
+    `revoke` appends to the revocation log, which `SqlRevocationLog` reads.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -169,17 +163,6 @@ class SqlSessions:
                 _INSERT_REVOCATION, {"session_id": session_id, "revoked_at": now}
             )
         return True
-
-    async def revoked_since(self, since: int) -> list[str]:
-        async with self._engine.connect() as connection:
-            return list(await connection.scalars(_REVOKED_SINCE, {"since": since}))
-
-    async def revocations_after(self, cursor: int, limit: int) -> list[Revocation]:
-        async with self._engine.connect() as connection:
-            rows = (
-                await connection.execute(_REVOCATIONS_AFTER, {"cursor": cursor, "limit": limit})
-            ).all()
-        return [Revocation(row.cursor, row.session_id, row.revoked_at) for row in rows]
 
 
 def _session(row: Row[*tuple[Any, ...]]) -> Session:

@@ -7,7 +7,8 @@ from domain.ports.clock import Clock
 from domain.ports.connect_tokens import IssuedConnectTokens
 from domain.ports.corbado import CorbadoAccounts, CorbadoConnect, PasskeyDataReader
 from domain.ports.passwords import PasswordHasher
-from domain.ports.revocations import RevokedSessions
+from domain.ports.revocation_log import RevocationLog
+from domain.ports.revoked_sessions import RevokedSessions
 from domain.ports.sessions import Sessions
 from domain.ports.successor_keys import SuccessorKeys
 from domain.ports.users import Users
@@ -22,6 +23,7 @@ __all__ = [
     "IssuedConnectTokens",
     "PasskeyDataReader",
     "PasswordHasher",
+    "RevocationLog",
     "RevokedSessions",
     "Sessions",
     "SuccessorKeys",

@@ -1,6 +1,6 @@
 from typing import Protocol
 
-from domain.model import ChainRecord, Revocation, Session
+from domain.model import ChainRecord, Session
 from domain.refresh_chain import RefreshChain
 
 
@@ -49,16 +49,8 @@ class Sessions(Protocol):
         ...
 
     async def revoke(self, session_id: str, now: int) -> bool:
-        """End a session and append it to the revocation log.
+        """End a session and append it to the `RevocationLog`, in one transaction.
 
         Returns False, changing nothing, for an unknown or already revoked session.
         """
-        ...
-
-    async def revoked_since(self, since: int) -> list[str]:
-        """Ids of the sessions revoked at or after `since`, from the log (outlives users)."""
-        ...
-
-    async def revocations_after(self, cursor: int, limit: int) -> list[Revocation]:
-        """Up to `limit` log entries with a cursor above `cursor`, oldest first."""
         ...

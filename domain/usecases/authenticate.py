@@ -1,9 +1,12 @@
-from domain.errors import InvalidAccessToken
+from dataclasses import dataclass
+
+from domain.errors import AccessTokenRefusal, InvalidAccessToken
 from domain.model import Principal
 from domain.policy import SessionPolicy
 from domain.ports import AccessTokens, Clock, RevokedSessions
 
 
+@dataclass(frozen=True, slots=True)
 class Authenticate:
     """Turn a Bearer access token into the caller, or refuse it.
 
@@ -11,29 +14,33 @@ class Authenticate:
     owns the time rules (with `clock_leeway_s`) and the session deny-list.
     """
 
-    def __init__(
-        self, tokens: AccessTokens, revoked: RevokedSessions, clock: Clock, policy: SessionPolicy
-    ) -> None:
-        self._tokens = tokens
-        self._revoked = revoked
-        self._clock = clock
-        self._policy = policy
+    tokens: AccessTokens
+    revoked: RevokedSessions
+    clock: Clock
+    policy: SessionPolicy
 
     async def execute(self, access_token: str) -> Principal:
         """The caller; raises `InvalidAccessToken` for every reason a token can be refused."""
-        grant = self._tokens.decode(access_token)
-        now = self._clock.now()
-        leeway = self._policy.clock_leeway_s
+        grant = self.tokens.decode(access_token)
+        now = self.clock.now()
+        leeway = self.policy.clock_leeway_s
         if grant.expires_at <= now - leeway:
-            raise InvalidAccessToken("access token expired")
+            raise InvalidAccessToken("access token expired", reason=AccessTokenRefusal.EXPIRED)
         if grant.issued_at > now + leeway:
-            raise InvalidAccessToken("access token issued in the future")
-        if grant.expires_at - grant.issued_at > self._policy.access_token_ttl_s:
-            raise InvalidAccessToken("access token lives longer than we issue")
+            raise InvalidAccessToken(
+                "access token issued in the future", reason=AccessTokenRefusal.NOT_YET_VALID
+            )
+        if grant.expires_at - grant.issued_at > self.policy.access_token_ttl_s:
+            raise InvalidAccessToken(
+                "access token lives longer than we issue",
+                reason=AccessTokenRefusal.LIFETIME_TOO_LONG,
+            )
         if grant.auth_time > grant.issued_at:
-            raise InvalidAccessToken("authentication after issuance")
-        if await self._revoked.contains(grant.session_id, now):
-            raise InvalidAccessToken("session has ended")
+            raise InvalidAccessToken(
+                "authentication after issuance", reason=AccessTokenRefusal.BAD_AUTH_TIME
+            )
+        if await self.revoked.contains(grant.session_id, now):
+            raise InvalidAccessToken("session has ended", reason=AccessTokenRefusal.SESSION_ENDED)
         return Principal(
             user_id=grant.subject,
             session_id=grant.session_id,

@@ -1,3 +1,4 @@
+from dataclasses import KW_ONLY, dataclass
 from typing import NoReturn
 
 from domain.errors import AccountClosed, PasskeyLoginFailed
@@ -15,6 +16,7 @@ from domain.usecases.password_login import ACCOUNT_BEING_DELETED
 from domain.usecases.start_session import StartSession
 
 
+@dataclass(frozen=True, slots=True)
 class CompleteLogin:
     """Finish a passkey login: Corbado vouches for `signedPasskeyData`, we start a session.
 
@@ -22,49 +24,37 @@ class CompleteLogin:
     cannot succeed (another project, expired) without spending a Corbado call.
     """
 
-    def __init__(
-        self,
-        reader: PasskeyDataReader,
-        corbado: CorbadoConnect,
-        users: Users,
-        start_session: StartSession,
-        clock: Clock,
-        audit: AuditLog,
-        *,
-        project_id: str,
-        identifier_kind: IdentifierKind,
-        clock_leeway_s: int,
-    ) -> None:
-        self._reader = reader
-        self._corbado = corbado
-        self._users = users
-        self._start_session = start_session
-        self._clock = clock
-        self._audit = audit
-        self._project_id = project_id
-        self._identifier_kind = identifier_kind
-        self._leeway = clock_leeway_s
+    reader: PasskeyDataReader
+    corbado: CorbadoConnect
+    users: Users
+    start_session: StartSession
+    clock: Clock
+    audit: AuditLog
+    _: KW_ONLY
+    project_id: str
+    identifier_kind: IdentifierKind
+    clock_leeway_s: int
 
     async def execute(self, signed_passkey_data: str, user_agent: str | None = None) -> TokenPair:
         """A token pair; `PasskeyLoginFailed` for every refusal, `CorbadoError` when it fails."""
         try:
-            claimed = self._reader.read(signed_passkey_data)
+            claimed = self.reader.read(signed_passkey_data)
         except PasskeyLoginFailed:
             await self._record_failure("not_a_jwt")
             raise
-        if claimed.issuer != self._project_id:
+        if claimed.issuer != self.project_id:
             await self._refuse("other_project", "passkey data was issued for another project")
-        if claimed.expires_at <= self._clock.now() - self._leeway:
+        if claimed.expires_at <= self.clock.now() - self.clock_leeway_s:
             await self._refuse("expired", "passkey data expired")
-        result = await self._corbado.verify_signed_passkey_data(
+        result = await self.corbado.verify_signed_passkey_data(
             signed_passkey_data, claimed.webauthn_id
         )
         if result is not VerificationResult.SUCCESS:
             await self._refuse(result.value, f"passkey verification failed: {result.value}")
-        user = await find_by_identifier(self._users, self._identifier_kind, claimed.webauthn_id)
+        user = await find_by_identifier(self.users, self.identifier_kind, claimed.webauthn_id)
         if user is None:
             await self._refuse("unknown_user", "passkey belongs to no known user")
-        if user.is_being_deleted(self._clock.now()):
+        if user.is_being_deleted(self.clock.now()):
             await self._refuse(ACCOUNT_BEING_DELETED, "the account is being deleted")
         origin = SessionOrigin(
             user_agent=user_agent,
@@ -72,7 +62,7 @@ class CompleteLogin:
             corbado_user_id=claimed.corbado_user_id,
         )
         try:
-            return await self._start_session.execute(user.id, PASSKEY_AMR, origin)
+            return await self.start_session.execute(user.id, PASSKEY_AMR, origin)
         except AccountClosed:
             await self._refuse(ACCOUNT_BEING_DELETED, "the account is being deleted")
 
@@ -81,6 +71,6 @@ class CompleteLogin:
         raise PasskeyLoginFailed(message)
 
     async def _record_failure(self, reason: str) -> None:
-        await self._audit.record(
+        await self.audit.record(
             AuditEvent(AuditAction.LOGIN_FAILED, method="passkey", reason=reason)
         )

@@ -1,17 +1,19 @@
+from dataclasses import dataclass
+
 from domain.credentials import check_password, new_id, normalise_display_name, normalise_email
 from domain.model import User
 from domain.ports import AuditLog, Clock, PasswordHasher, Users
 from domain.ports.audit import AuditAction, AuditEvent
 
 
+@dataclass(frozen=True, slots=True)
 class CreateUser:
     """Create a user with a password, as an operator (`users add`) or through registration."""
 
-    def __init__(self, users: Users, hasher: PasswordHasher, clock: Clock, audit: AuditLog) -> None:
-        self._users = users
-        self._hasher = hasher
-        self._clock = clock
-        self._audit = audit
+    users: Users
+    hasher: PasswordHasher
+    clock: Clock
+    audit: AuditLog
 
     async def execute(self, email: str, password: str, display_name: str) -> User:
         """Validate, hash and store; raises `InvalidInput` or `EmailAlreadyRegistered`."""
@@ -22,9 +24,9 @@ class CreateUser:
             id=new_id(),
             email=normalised_email,
             display_name=normalised_name,
-            password_hash=await self._hasher.hash(password),
-            created_at=self._clock.now(),
+            password_hash=await self.hasher.hash(password),
+            created_at=self.clock.now(),
         )
-        await self._users.add(user)
-        await self._audit.record(AuditEvent(AuditAction.USER_REGISTERED, user_id=user.id))
+        await self.users.add(user)
+        await self.audit.record(AuditEvent(AuditAction.USER_REGISTERED, user_id=user.id))
         return user

@@ -1,21 +1,23 @@
+from dataclasses import dataclass
+
 from domain.usecases.end_session import EndSession
 from domain.usecases.list_sessions import ListSessions
 
 
+@dataclass(frozen=True, slots=True)
 class ForgetPasskey:
     """A passkey was deleted: every session it opened ends, as if it had never been trusted."""
 
-    def __init__(self, list_sessions: ListSessions, end_session: EndSession) -> None:
-        self._list_sessions = list_sessions
-        self._end_session = end_session
+    list_sessions: ListSessions
+    end_session: EndSession
 
     async def execute(self, user_id: str, credential_id: str) -> list[str]:
         """The ids of the caller's sessions opened with `credential_id` that it ended."""
         ended = [
             session.id
-            for session in await self._list_sessions.execute(user_id)
+            for session in await self.list_sessions.execute(user_id)
             if session.credential_id == credential_id
         ]
         for session_id in ended:
-            await self._end_session.execute(session_id, user_id=user_id, reason="passkey_deleted")
+            await self.end_session.execute(session_id, user_id=user_id, reason="passkey_deleted")
         return ended

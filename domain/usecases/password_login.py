@@ -1,3 +1,4 @@
+from dataclasses import dataclass, field
 from typing import NoReturn
 
 from domain.credentials import normalise_email
@@ -11,41 +12,34 @@ from domain.usecases.start_session import StartSession
 ACCOUNT_BEING_DELETED = "account_being_deleted"
 
 
+@dataclass(slots=True)
 class PasswordLogin:
     """Log in with email and password, the first factor a user has before a passkey."""
 
-    def __init__(
-        self,
-        users: Users,
-        hasher: PasswordHasher,
-        start_session: StartSession,
-        audit: AuditLog,
-        clock: Clock,
-    ) -> None:
-        self._users = users
-        self._hasher = hasher
-        self._start_session = start_session
-        self._audit = audit
-        self._clock = clock
-        # Unknown emails are checked against this hash so that they cost as much as known ones.
-        self._decoy_hash: str | None = None
+    users: Users
+    hasher: PasswordHasher
+    start_session: StartSession
+    audit: AuditLog
+    clock: Clock
+    # Unknown emails are checked against this hash so that they cost as much as known ones.
+    _decoy_hash: str | None = field(default=None, init=False, repr=False)
 
     async def execute(self, email: str, password: str, user_agent: str | None = None) -> TokenPair:
         """A token pair; `InvalidCredentials` alike for an unknown email and a wrong password."""
         try:
-            user = await self._users.by_email(normalise_email(email))
+            user = await self.users.by_email(normalise_email(email))
         except InvalidInput:
             user = None
         password_hash = user.password_hash if user and user.password_hash else await self._decoy()
-        matches = await self._hasher.verify(password_hash, password)
+        matches = await self.hasher.verify(password_hash, password)
         if user is None or user.password_hash is None or not matches:
             await self._refuse(user.id if user else None, _failure(user is None, matches))
-        if user.is_being_deleted(self._clock.now()):
+        if user.is_being_deleted(self.clock.now()):
             await self._refuse(user.id, ACCOUNT_BEING_DELETED)
-        if self._hasher.needs_rehash(user.password_hash):
-            await self._users.set_password_hash(user.id, await self._hasher.hash(password))
+        if self.hasher.needs_rehash(user.password_hash):
+            await self.users.set_password_hash(user.id, await self.hasher.hash(password))
         try:
-            return await self._start_session.execute(
+            return await self.start_session.execute(
                 user.id, PASSWORD_AMR, SessionOrigin(user_agent=user_agent)
             )
         except AccountClosed:
@@ -53,11 +47,11 @@ class PasswordLogin:
 
     async def _decoy(self) -> str:
         if self._decoy_hash is None:
-            self._decoy_hash = await self._hasher.hash("decoy password, never valid")
+            self._decoy_hash = await self.hasher.hash("decoy password, never valid")
         return self._decoy_hash
 
     async def _refuse(self, user_id: str | None, reason: str) -> NoReturn:
-        await self._audit.record(
+        await self.audit.record(
             AuditEvent(AuditAction.LOGIN_FAILED, user_id=user_id, method="password", reason=reason)
         )
         raise InvalidCredentials("email or password is incorrect")

@@ -1,9 +1,9 @@
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from domain.errors import FeedAccessDenied
 from domain.policy import SessionPolicy
-from domain.ports import Sessions
+from domain.ports import RevocationLog
 
 MAX_PAGE = 1000
 
@@ -25,13 +25,13 @@ class RevocationPage:
     next_cursor: int
 
 
+@dataclass(frozen=True, slots=True)
 class ReadRevocations:
     """The revocation feed that lets APIs verifying our tokens locally honour logouts."""
 
-    def __init__(self, sessions: Sessions, policy: SessionPolicy, feed_secret: str | None) -> None:
-        self._sessions = sessions
-        self._policy = policy
-        self._secret = feed_secret.encode() if feed_secret else None
+    revocation_log: RevocationLog
+    policy: SessionPolicy
+    feed_secret: str | None = field(repr=False)
 
     async def execute(
         self, presented_secret: str, cursor: int, limit: int = MAX_PAGE
@@ -40,12 +40,14 @@ class ReadRevocations:
 
         Raises `FeedAccessDenied` unless `presented_secret` is the configured feed secret.
         """
-        if self._secret is None or not hmac.compare_digest(
-            presented_secret.encode("utf-8", "surrogatepass"), self._secret
+        if not self.feed_secret or not hmac.compare_digest(
+            presented_secret.encode("utf-8", "surrogatepass"), self.feed_secret.encode()
         ):
             raise FeedAccessDenied("the revocation feed needs its secret")
-        found = await self._sessions.revocations_after(max(cursor, 0), min(max(limit, 1), MAX_PAGE))
-        ttl = self._policy.revocation_ttl_s
+        found = await self.revocation_log.revocations_after(
+            max(cursor, 0), min(max(limit, 1), MAX_PAGE)
+        )
+        ttl = self.policy.revocation_ttl_s
         entries = tuple(
             RevokedSessionEntry(entry.session_id, entry.revoked_at, entry.revoked_at + ttl)
             for entry in found

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from domain.credentials import new_id, refresh_token_hash
 from domain.errors import AccountClosed
 from domain.model import Session, SessionOrigin, TokenPair
@@ -8,22 +10,15 @@ from domain.refresh_chain import RefreshChain, first_token
 from domain.sessions import clean_user_agent, token_pair
 
 
+@dataclass(frozen=True, slots=True)
 class StartSession:
     """Open a session for a user who just proved who they are, and hand out its first tokens."""
 
-    def __init__(
-        self,
-        sessions: Sessions,
-        tokens: AccessTokens,
-        clock: Clock,
-        policy: SessionPolicy,
-        audit: AuditLog,
-    ) -> None:
-        self._sessions = sessions
-        self._tokens = tokens
-        self._clock = clock
-        self._policy = policy
-        self._audit = audit
+    sessions: Sessions
+    tokens: AccessTokens
+    clock: Clock
+    policy: SessionPolicy
+    audit: AuditLog
 
     async def execute(
         self, user_id: str, amr: tuple[str, ...], origin: SessionOrigin | None = None
@@ -33,7 +28,7 @@ class StartSession:
         Raises `AccountClosed` when the account is being deleted or is gone by now.
         """
         origin = origin or SessionOrigin()
-        now = self._clock.now()
+        now = self.clock.now()
         session = Session(
             id=new_id(),
             user_id=user_id,
@@ -41,7 +36,7 @@ class StartSession:
             amr=amr,
             created_at=now,
             last_used_at=now,
-            expires_at=now + self._policy.session_lifetime_s,
+            expires_at=now + self.policy.session_lifetime_s,
             user_agent=clean_user_agent(origin.user_agent),
             credential_id=origin.credential_id,
             corbado_user_id=origin.corbado_user_id,
@@ -54,11 +49,11 @@ class StartSession:
             advanced_at=now,
             key_id=None,
         )
-        if not await self._sessions.create(
+        if not await self.sessions.create(
             session, refresh_token_hash(refresh_token.chain_id), chain
         ):
             raise AccountClosed("the account is being deleted")
-        await self._audit.record(
+        await self.audit.record(
             AuditEvent(
                 AuditAction.LOGIN_SUCCEEDED,
                 user_id=user_id,
@@ -66,4 +61,4 @@ class StartSession:
                 method=session.method,
             )
         )
-        return token_pair(self._tokens, session, refresh_token.text, now, self._policy)
+        return token_pair(self.tokens, session, refresh_token.text, now, self.policy)

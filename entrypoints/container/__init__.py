@@ -14,16 +14,18 @@ from dependency_injector import containers, providers
 from adapters.argon2_hasher import Argon2PasswordHasher
 from adapters.cached_users import CachedUsers
 from adapters.corbado.httpx_connect import HttpxCorbadoConnect
+from adapters.corbado.metered import MeteredCorbado
 from adapters.corbado.passkey_data import JosePasskeyDataReader
 from adapters.logging_audit_log import LoggingAuditLog
 from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
 from adapters.sql.migrate import MigrationBlocked, is_current, upgrade_to_head
+from adapters.sql.revocation_log import SqlRevocationLog
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUsers
 from adapters.system_clock import SystemClock
 from adapters.tokens.device_tokens import HmacDeviceTokens, device_token_keys
-from adapters.tokens.jose_access_tokens import JoseAccessTokens
+from adapters.tokens.es256_access_tokens import Es256AccessTokens
 from adapters.tokens.signing_keys import generate_private_key_pem, jwk_set
 from adapters.tokens.successor_keys import HmacSuccessorKeys
 from domain.usecases.authenticate import Authenticate
@@ -47,7 +49,6 @@ from domain.usecases.start_session import StartSession
 from domain.usecases.who_am_i import WhoAmI
 from entrypoints.container import builders
 from entrypoints.container.builders import ReadinessCheck, emulator_app
-from entrypoints.metered_corbado import MeteredCorbadoConnect
 from entrypoints.metrics import Metrics
 from entrypoints.protection.client_addresses import ClientAddresses
 from entrypoints.protection.login_throttle import LoginThrottle
@@ -76,7 +77,7 @@ class Container(containers.DeclarativeContainer):
     """Singletons for adapters and use cases; tests override the port providers."""
 
     settings = providers.Dependency(instance_of=Settings)
-    policy = providers.Singleton(lambda s: s.policy, settings)
+    policy = settings.provided.policy
     clock = providers.Singleton(SystemClock)
 
     engine = providers.Resource(builders.database_engine, settings)
@@ -93,6 +94,7 @@ class Container(containers.DeclarativeContainer):
         timer=time.monotonic,
     )
     sessions = providers.Singleton(SqlSessions, engine)
+    revocation_log = providers.Singleton(SqlRevocationLog, engine)
     issued_connect_tokens = providers.Singleton(SqlIssuedConnectTokens, engine)
     account_erasure = providers.Singleton(SqlAccountErasure, engine)
     redis_client = providers.Resource(builders.redis_client, settings)
@@ -101,7 +103,7 @@ class Container(containers.DeclarativeContainer):
     signing_keys = providers.Singleton(builders.read_signing_keys, settings)
     new_signing_key = providers.Callable(generate_private_key_pem)
     access_tokens = providers.Singleton(
-        JoseAccessTokens,
+        Es256AccessTokens,
         signing_keys,
         issuer=settings.provided.session_issuer,
         audience=settings.provided.session_audience,
@@ -133,7 +135,7 @@ class Container(containers.DeclarativeContainer):
         HttpxCorbadoConnect, corbado_http_client, timeout_s=settings.provided.corbado_timeout_s
     )
     # Use cases get the measured port; tests override `corbado` and are measured too.
-    metered_corbado = providers.Singleton(MeteredCorbadoConnect, corbado, metrics)
+    metered_corbado = providers.Singleton(MeteredCorbado, corbado, metrics)
     passkey_data_reader = providers.Singleton(JosePasskeyDataReader)
 
     create_user = providers.Singleton(CreateUser, users, password_hasher, clock, audit_log)
@@ -162,7 +164,7 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(Authenticate, access_tokens, revoked_sessions, clock, policy)
     who_am_i = providers.Singleton(WhoAmI, users)
     restore_revocations = providers.Singleton(
-        RestoreRevocations, sessions, revoked_sessions, clock, policy
+        RestoreRevocations, revocation_log, revoked_sessions, clock, policy
     )
     issue_connect_token = providers.Singleton(
         IssueConnectToken,
@@ -194,7 +196,7 @@ class Container(containers.DeclarativeContainer):
     delete_account = providers.Singleton(DeleteAccount, who_am_i, close_account, clock, policy)
     delete_user = providers.Singleton(DeleteUser, users, close_account)
     read_revocations = providers.Singleton(
-        ReadRevocations, sessions, policy, settings.provided.revocation_feed_secret
+        ReadRevocations, revocation_log, policy, settings.provided.revocation_feed_secret
     )
     complete_login = providers.Singleton(
         CompleteLogin,

@@ -16,11 +16,10 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from litestar.types import Guard, Scope
 
-from domain.errors import InvalidAccessToken
+from domain.errors import AccessTokenRefusal, InvalidAccessToken
 from domain.model import Principal
 from domain.usecases.authenticate import Authenticate
 from entrypoints.metrics import Metrics
-from entrypoints.web.token_refusals import refusal_reason
 
 AuthenticatedRequest = Request[Any, Principal, Any]
 _OPTION = "bearer_authentication"
@@ -40,10 +39,10 @@ def bearer_guard(authenticate: Callable[[], Authenticate], metrics: Callable[[],
         try:
             token = bearer_token(connection.scope)
             if not token:
-                raise InvalidAccessToken("missing bearer token")
+                raise InvalidAccessToken("missing bearer token", reason=AccessTokenRefusal.MISSING)
             connection.scope["auth"] = await authenticate().execute(token)
         except InvalidAccessToken as refused:
-            metrics().token_refusals.labels(refusal_reason(refused)).inc()
+            metrics().token_refusals.labels(refused.reason).inc()
             raise
 
     return guard

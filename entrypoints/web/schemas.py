@@ -15,7 +15,13 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
 from litestar.params import BodyKwarg
 
-from domain.model import ConnectTokenType
+from domain.credentials import (
+    MAX_DISPLAY_NAME_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+)
+from domain.model import MAX_SIGNED_PASSKEY_DATA_LENGTH, ConnectTokenType
 
 # No control characters (C0, DEL, C1); the domain refuses them in stored text. Each pattern is
 # linear: neighbouring parts match disjoint characters, so nothing backtracks.
@@ -26,7 +32,7 @@ Email = Annotated[
     str,
     msgspec.Meta(
         min_length=3,
-        max_length=254,
+        max_length=MAX_EMAIL_LENGTH,
         pattern=rf"^\s*{_ADDRESS_PART}@{_ADDRESS_PART}\s*$",
         examples=["jane@example.com"],
         description=(
@@ -47,10 +53,10 @@ LoginEmail = Annotated[
 NewPassword = Annotated[
     str,
     msgspec.Meta(
-        min_length=8,
-        max_length=128,
+        min_length=MIN_PASSWORD_LENGTH,
+        max_length=MAX_PASSWORD_LENGTH,
         examples=["correct horse battery"],
-        description="8 to 128 characters, no other rules.",
+        description=f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters, no other rules.",
     ),
 ]
 Password = Annotated[
@@ -61,7 +67,7 @@ DisplayName = Annotated[
     str,
     msgspec.Meta(
         min_length=1,
-        max_length=100,
+        max_length=MAX_DISPLAY_NAME_LENGTH,
         pattern=rf"^\s*[^\s\x00-\x1f\x7f-\x9f]{_TEXT}*$",
         examples=["Jane Doe"],
         description="Shown to the user; trimmed, not blank, no control characters.",
@@ -84,7 +90,7 @@ SignedPasskeyData = Annotated[
     str,
     msgspec.Meta(
         min_length=1,
-        max_length=8192,
+        max_length=MAX_SIGNED_PASSKEY_DATA_LENGTH,
         examples=["eyJhbGciOiJSUzI1NiIsImtpZCI6InBray0xIn0.eyJ3ZWJhdXRobklkIjoiLi4uIn0.c2ln"],
         description="The JWT the Corbado Connect login component handed to the frontend.",
     ),

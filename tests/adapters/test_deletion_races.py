@@ -19,6 +19,7 @@ from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
 from adapters.sql.engine import create_engine
 from adapters.sql.migrate import upgrade_to_head
+from adapters.sql.revocation_log import SqlRevocationLog
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUsers
 from domain.errors import AccountClosed, InvalidCredentials, InvalidRefreshToken
@@ -81,7 +82,7 @@ class Deployment:
     workers: tuple[Worker, Worker]
     revoked: FakeRevokedSessions
     tokens: FakeAccessTokens
-    sessions: SqlSessions
+    revocation_log: SqlRevocationLog
 
 
 @asynccontextmanager
@@ -118,7 +119,7 @@ async def deploy(url: str) -> AsyncIterator[Deployment]:
                     users,
                 )
             )
-        yield Deployment((workers[0], workers[1]), revoked, tokens, SqlSessions(engines[0]))
+        yield Deployment((workers[0], workers[1]), revoked, tokens, SqlRevocationLog(engines[0]))
     finally:
         for engine in engines:
             await engine.dispose()
@@ -204,7 +205,8 @@ async def test_no_session_of_a_deleted_account_escapes(database_url: str, round_
             if isinstance(o, TokenPair)
         }
         logged = {
-            entry.session_id for entry in await deployment.sessions.revocations_after(0, 10_000)
+            entry.session_id
+            for entry in await deployment.revocation_log.revocations_after(0, 10_000)
         }
         assert granted <= set(deployment.revoked.entries)
         assert granted <= logged

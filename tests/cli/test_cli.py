@@ -197,6 +197,37 @@ def test_migrate_then_users_add_creates_a_user(
     assert "already" in capsys.readouterr().err
 
 
+def test_migrate_and_users_read_the_database_url_from_a_file(
+    serve_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url_file = serve_env / "database-url"
+    url_file.write_text(f"sqlite+aiosqlite:///{serve_env / 'from-file.sqlite3'}\n")
+    monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.setenv("DATABASE_URL_FILE", str(url_file))
+    assert main(["migrate"]) == 0
+    assert (serve_env / "from-file.sqlite3").is_file()
+    assert not (serve_env / "db.sqlite3").exists()
+    assert users_add(monkeypatch, "ops@example.com") == 0
+    capsys.readouterr()
+    # users delete takes the production path (the variables serve reads) only with a database.
+    monkeypatch.delenv("CORBADO_PROJECT_ID")
+    assert main(["users", "delete", "--email", "ops@example.com"]) == 2
+    assert "CORBADO_PROJECT_ID" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_secret_given_both_ways_in_one_line(
+    serve_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (serve_env / "corbado-api-secret").write_text("corbado1_secret\n")
+    monkeypatch.setenv("CORBADO_API_SECRET_FILE", str(serve_env / "corbado-api-secret"))
+    assert main(["serve"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        "connect-backend serve: CORBADO_API_SECRET_FILE: is set together with "
+        "CORBADO_API_SECRET; set only one"
+    ]
+
+
 def users_add(monkeypatch: pytest.MonkeyPatch, email: str) -> int:
     monkeypatch.setattr("sys.stdin", _Stdin("correct horse battery\n"))
     return main(["users", "add", "--email", email, "--display-name", "J", "--password-stdin"])

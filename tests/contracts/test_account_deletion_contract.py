@@ -138,7 +138,7 @@ async def test_without_a_standing_mark_nothing_is_erased(stores: Stores, mark: i
     stored = await stores.sessions.get(session.id)
     assert stored is not None
     assert stored.revoked_at is None
-    assert await stores.sessions.revocations_after(0, 10) == []
+    assert await stores.revocation_log.revocations_after(0, 10) == []
 
 
 async def test_erasure_revokes_every_session_into_the_log_and_removes_the_account(
@@ -158,7 +158,7 @@ async def test_erasure_revokes_every_session_into_the_log_and_removes_the_accoun
     ended = await stores.erasure.erase(user_id, NOW + 5)
 
     assert ended == (live.id,)
-    log = await stores.sessions.revocations_after(0, 10)
+    log = await stores.revocation_log.revocations_after(0, 10)
     assert [(entry.session_id, entry.revoked_at) for entry in log] == [
         (already_ended.id, NOW),
         (live.id, NOW + 5),

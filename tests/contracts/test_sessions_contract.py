@@ -204,19 +204,6 @@ async def test_revoking_an_unknown_session_changes_nothing(stores: Stores) -> No
     assert await stores.sessions.revoke(new_id(), LATER) is False
 
     assert await stores.sessions.get(session.id) == session
-    assert await stores.sessions.revoked_since(0) == []
-
-
-async def test_revoked_since_lists_sessions_revoked_at_or_after_the_instant(
-    stores: Stores,
-) -> None:
-    before, at, after, alive = [(await a_stored_session(stores))[0] for _ in range(4)]
-    await stores.sessions.revoke(before.id, LATER - 1)
-    await stores.sessions.revoke(at.id, LATER)
-    await stores.sessions.revoke(after.id, LATER + 1)
-
-    assert sorted(await stores.sessions.revoked_since(LATER)) == sorted([at.id, after.id])
-    assert alive.id not in await stores.sessions.revoked_since(0)
 
 
 async def test_sessions_are_independent(stores: Stores) -> None:
@@ -241,33 +228,3 @@ async def test_list_for_user_holds_the_users_unrevoked_sessions(stores: Stores) 
 
     assert await stores.sessions.list_for_user(user_id) == [kept]
     assert await stores.sessions.list_for_user(new_id()) == []
-
-
-async def test_the_revocation_log_pages_by_cursor_in_order(stores: Stores) -> None:
-    first, second, third = [(await a_stored_session(stores))[0] for _ in range(3)]
-    for offset, session in enumerate((second, first, third)):
-        await stores.sessions.revoke(session.id, LATER + offset)
-    await stores.sessions.revoke(second.id, LATER + 10)
-
-    page = await stores.sessions.revocations_after(0, 2)
-    assert [(entry.session_id, entry.revoked_at) for entry in page] == [
-        (second.id, LATER),
-        (first.id, LATER + 1),
-    ]
-    rest = await stores.sessions.revocations_after(page[-1].cursor, 10)
-    assert [entry.session_id for entry in rest] == [third.id]
-    assert await stores.sessions.revocations_after(rest[-1].cursor, 10) == []
-
-
-async def test_deleting_a_user_keeps_the_revocation_log(stores: Stores) -> None:
-    session, _ = await a_stored_session(stores)
-    await stores.sessions.revoke(session.id, LATER)
-
-    assert await stores.users.delete(session.user_id) is True
-    assert await stores.users.delete(session.user_id) is False
-
-    assert await stores.users.by_id(session.user_id) is None
-    assert await stores.sessions.revoked_since(LATER) == [session.id]
-    assert [entry.session_id for entry in await stores.sessions.revocations_after(0, 10)] == [
-        session.id
-    ]

@@ -23,6 +23,7 @@ from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_corbado import FakeCorbadoConnect
 from tests.fakes.fake_issued_connect_tokens import FakeIssuedConnectTokens
 from tests.fakes.fake_password_hasher import FakePasswordHasher
+from tests.fakes.fake_revocation_log import FakeRevocationLog
 from tests.fakes.fake_revoked_sessions import FakeRevokedSessions
 from tests.fakes.fake_sessions import FakeSessions
 from tests.fakes.fake_successor_keys import FakeSuccessorKeys
@@ -43,6 +44,7 @@ class World:
     clock: FakeClock
     users: FakeUsers
     sessions: FakeSessions
+    revocation_log: FakeRevocationLog
     revoked: FakeRevokedSessions
     tokens: FakeAccessTokens
     hasher: FakePasswordHasher
@@ -76,6 +78,7 @@ def build_world(policy: SessionPolicy = POLICY) -> World:
     for user_id in SEEDED_USER_IDS:
         users.seed(User(user_id, f"{user_id}@seeded.example", user_id, None, clock.now()))
     sessions = FakeSessions(users)
+    revocation_log = FakeRevocationLog(sessions)
     issued_tokens = FakeIssuedConnectTokens(users)
     revoked, tokens, hasher = FakeRevokedSessions(), FakeAccessTokens(), FakePasswordHasher()
     audit, corbado = FakeAuditLog(), FakeCorbadoConnect()
@@ -102,6 +105,7 @@ def build_world(policy: SessionPolicy = POLICY) -> World:
         clock=clock,
         users=users,
         sessions=sessions,
+        revocation_log=revocation_log,
         revoked=revoked,
         tokens=tokens,
         hasher=hasher,
@@ -115,7 +119,7 @@ def build_world(policy: SessionPolicy = POLICY) -> World:
         keys=keys,
         authenticate=Authenticate(tokens, revoked, clock, policy),
         who_am_i=who_am_i,
-        restore_revocations=RestoreRevocations(sessions, revoked, clock, policy),
+        restore_revocations=RestoreRevocations(revocation_log, revoked, clock, policy),
     )
 
 

@@ -144,7 +144,7 @@ async def test_every_session_is_denied_and_logged_as_revoked(world: World) -> No
     assert set(deleted.ended_session_ids) == {first.session_id, second.session_id}
     until = world.clock.now() + world.policy.revocation_ttl_s
     assert world.revoked.entries == {first.session_id: until, second.session_id: until}
-    logged = await world.sessions.revocations_after(0, 10)
+    logged = await world.revocation_log.revocations_after(0, 10)
     assert {entry.session_id for entry in logged} == {first.session_id, second.session_id}
 
 
@@ -181,7 +181,7 @@ async def test_a_corbado_failure_leaves_the_account_exactly_as_it_was(
 
     assert await world.users.by_id(user.id) == user
     assert world.revoked.entries == {}
-    assert await world.sessions.revocations_after(0, 10) == []
+    assert await world.revocation_log.revocations_after(0, 10) == []
     assert await world.authenticate.execute(pair.access_token) == principal
     assert await world.refresh.execute(pair.refresh_token)
     assert await world.password_login.execute(EMAIL, PASSWORD)
@@ -241,7 +241,7 @@ async def test_a_deletion_that_outlives_its_mark_stops_before_the_local_step(
     # cannot leave a deleted account's token undenied).
     assert await world.users.by_id(user.id) == user
     assert len(await world.sessions.list_for_user(user.id)) == 1
-    assert await world.sessions.revocations_after(0, 10) == []
+    assert await world.revocation_log.revocations_after(0, 10) == []
     assert await world.password_login.execute(EMAIL, PASSWORD)
 
 

@@ -44,7 +44,7 @@ class Account:
         self.end_all = EndAllSessions(self.list, world.end_session)
         self.forget = ForgetPasskey(self.list, world.end_session)
         self.delete = DeleteAccount(world.who_am_i, world.close_account, world.clock, world.policy)
-        self.feed = ReadRevocations(world.sessions, world.policy, FEED_SECRET)
+        self.feed = ReadRevocations(world.revocation_log, world.policy, FEED_SECRET)
 
     async def login(
         self, user_id: str, *, credential: str | None = None, agent: str | None = None
@@ -199,6 +199,6 @@ async def test_the_feed_needs_its_secret(account: Account, presented: str) -> No
 
 
 async def test_a_feed_without_a_configured_secret_is_closed(world: World) -> None:
-    closed = ReadRevocations(world.sessions, world.policy, None)
+    closed = ReadRevocations(world.revocation_log, world.policy, None)
     with pytest.raises(FeedAccessDenied):
         await closed.execute("", cursor=0)

@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.errors import AccessTokenRefusal as Refusal
 from domain.errors import InvalidAccessToken
 from domain.model import PASSWORD_AMR, AccessGrant
 from tests.domain.conftest import POLICY, World, build_world
@@ -27,18 +28,21 @@ async def test_time_rules_accept_exactly_the_tokens_we_would_issue(
     world = build_world()
     expires_at, auth_time = issued_at + lifetime, issued_at - auth_age
     token = world.tokens.issue(grant(issued_at, expires_at, auth_time))
-    valid = (
-        expires_at > NOW - LEEWAY
-        and issued_at <= NOW + LEEWAY
-        and lifetime <= TTL
-        and auth_time <= issued_at
-    )
-    if valid:
+    # The first rule a token breaks is the reason it is refused for.
+    broken = [
+        (expires_at <= NOW - LEEWAY, Refusal.EXPIRED),
+        (issued_at > NOW + LEEWAY, Refusal.NOT_YET_VALID),
+        (lifetime > TTL, Refusal.LIFETIME_TOO_LONG),
+        (auth_time > issued_at, Refusal.BAD_AUTH_TIME),
+    ]
+    reasons = [reason for breaks, reason in broken if breaks]
+    if not reasons:
         principal = await world.authenticate.execute(token)
         assert (principal.user_id, principal.session_id) == ("user-1", "session-1")
     else:
-        with pytest.raises(InvalidAccessToken):
+        with pytest.raises(InvalidAccessToken) as refused:
             await world.authenticate.execute(token)
+        assert refused.value.reason is reasons[0]
 
 
 async def test_expiry_boundary_is_exp_plus_leeway(world: World) -> None:
@@ -46,8 +50,9 @@ async def test_expiry_boundary_is_exp_plus_leeway(world: World) -> None:
     world.clock.set(NOW + LEEWAY - 1)
     assert await world.authenticate.execute(token)
     world.clock.set(NOW + LEEWAY)
-    with pytest.raises(InvalidAccessToken):
+    with pytest.raises(InvalidAccessToken) as refused:
         await world.authenticate.execute(token)
+    assert refused.value.reason is Refusal.EXPIRED
 
 
 async def test_an_ended_session_refuses_its_tokens_at_once_until_they_expire(world: World) -> None:
@@ -56,14 +61,16 @@ async def test_an_ended_session_refuses_its_tokens_at_once_until_they_expire(wor
     await world.end_session.execute(
         principal.session_id, user_id=principal.user_id, reason="logout"
     )
-    with pytest.raises(InvalidAccessToken):
+    with pytest.raises(InvalidAccessToken) as refused:
         await world.authenticate.execute(pair.access_token)
+    assert refused.value.reason is Refusal.SESSION_ENDED
     assert world.revoked.entries[principal.session_id] == NOW + POLICY.revocation_ttl_s
 
 
 async def test_who_am_i_refuses_a_token_that_outlived_its_user(world: World) -> None:
-    with pytest.raises(InvalidAccessToken):
+    with pytest.raises(InvalidAccessToken) as refused:
         await world.who_am_i.execute("deleted-user")
+    assert refused.value.reason is Refusal.SESSION_ENDED
 
 
 async def test_restart_restores_recent_revocations_only(world: World) -> None:
@@ -78,5 +85,6 @@ async def test_restart_restores_recent_revocations_only(world: World) -> None:
     world.revoked.entries.clear()
     assert await world.restore_revocations.execute() == 1
     assert set(world.revoked.entries) == {recent.session_id}
-    with pytest.raises(InvalidAccessToken):
+    with pytest.raises(InvalidAccessToken) as refused:
         await world.authenticate.execute(recent_pair.access_token)
+    assert refused.value.reason is Refusal.SESSION_ENDED

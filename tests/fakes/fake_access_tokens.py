@@ -2,7 +2,7 @@
 
 import itertools
 
-from domain.errors import InvalidAccessToken
+from domain.errors import AccessTokenRefusal, InvalidAccessToken
 from domain.model import AccessGrant
 
 
@@ -21,5 +21,10 @@ class FakeAccessTokens:
     def decode(self, token: str) -> AccessGrant:
         grant = self._issued.get(token)
         if grant is None:
-            raise InvalidAccessToken("not a token this fake issued")
+            # A token of our shape we never issued is a forgery; anything else is garbage.
+            forged = token.startswith("fake-at.")
+            reason = (
+                AccessTokenRefusal.INVALID_SIGNATURE if forged else AccessTokenRefusal.MALFORMED
+            )
+            raise InvalidAccessToken("not a token this fake issued", reason=reason)
         return grant

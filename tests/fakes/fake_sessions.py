@@ -26,7 +26,8 @@ class FakeSessions:
         self._users = users
         self._sessions: dict[str, Session] = {}
         self._chains: dict[str, _StoredChain] = {}
-        self._log: list[Revocation] = []
+        # The revocation log: appended here, read through `FakeRevocationLog`.
+        self.log: list[Revocation] = []
 
     async def create(self, session: Session, chain_id_hash: str, chain: RefreshChain) -> bool:
         if not self._users.is_open(session.user_id, session.created_at):
@@ -87,14 +88,8 @@ class FakeSessions:
         if session is None or session.revoked_at is not None:
             return False
         self._sessions[session_id] = replace(session, revoked_at=now)
-        self._log.append(Revocation(len(self._log) + 1, session_id, now))
+        self.log.append(Revocation(len(self.log) + 1, session_id, now))
         return True
-
-    async def revoked_since(self, since: int) -> list[str]:
-        return [entry.session_id for entry in self._log if entry.revoked_at >= since]
-
-    async def revocations_after(self, cursor: int, limit: int) -> list[Revocation]:
-        return [entry for entry in self._log if entry.cursor > cursor][:limit]
 
     def erase_user(self, user_id: str, now: int) -> tuple[str, ...]:
         """Revoke the user's sessions into the log, then drop them with their chains, at once
@@ -107,7 +102,7 @@ class FakeSessions:
             )
         )
         for session_id in ended:
-            self._log.append(Revocation(len(self._log) + 1, session_id, now))
+            self.log.append(Revocation(len(self.log) + 1, session_id, now))
         gone = {sid for sid, session in self._sessions.items() if session.user_id == user_id}
         for session_id in gone:
             del self._sessions[session_id]

@@ -4,13 +4,15 @@ relying party for `localhost`, and the Backend API a backend calls.
 - Backend API under `/v2` (`backend.py` lists the operations), Basic auth checked before
   routing, errors in the `errorRsp` envelope (`envelope.py`);
 - the Frontend API's Corbado Connect ceremonies under `/frontendapi/v2/connect` (`frontend.py`),
-  verified with py_webauthn (`ceremonies.py`, decision 0011);
+  verified with py_webauthn (`registration.py`, `authentication.py`, decision 0011) for the
+  relying party `relying_party.py` describes, on the challenges `challenges.py` keeps;
 - the open `POST /v2/_emulator/passkeyLogin` `{"identifier"}`, which mints the
   `signedPasskeyData` of a login without a browser, with a stand-in credential.
 
-`directory.py` keeps the users, identifiers and passkeys (in a JSON file when given one),
-`passkeys.py` mints and verifies `signedPasskeyData` (the order of its checks),
-`connect_tokens.py` the tokens, `listing.py` the list parameters, `schemas.py` the bodies.
+`directory.py` keeps the users, identifiers and passkeys (`records.py`), in a JSON file when
+given one (`state_file.py`); `passkeys.py` mints and verifies `signedPasskeyData` (the order of
+its checks), `connect_tokens.py` the tokens, `listing.py` the list parameters, `schemas.py` the
+bodies.
 """
 
 from adapters.corbado.emulator.app import create_emulator_app

@@ -16,9 +16,10 @@ from litestar.exceptions import HTTPException
 from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from adapters.corbado.emulator.authentication import Authentication
 from adapters.corbado.emulator.backend import BackendState, backend_handlers
 from adapters.corbado.emulator.bodies import json_object, raise_problems, text
-from adapters.corbado.emulator.ceremonies import RelyingParty
+from adapters.corbado.emulator.challenges import Challenges
 from adapters.corbado.emulator.connect_tokens import ConnectTokens
 from adapters.corbado.emulator.directory import Directory
 from adapters.corbado.emulator.envelope import (
@@ -30,6 +31,8 @@ from adapters.corbado.emulator.envelope import (
 )
 from adapters.corbado.emulator.frontend import FRONTEND_PREFIX, FrontendState, frontend_handlers
 from adapters.corbado.emulator.passkeys import PasskeyAuthority
+from adapters.corbado.emulator.registration import Registration
+from adapters.corbado.emulator.relying_party import RelyingParty
 
 MAX_BODY_BYTES = 64 * 1024
 BACKEND_API = "/v2"
@@ -58,7 +61,11 @@ def create_emulator_app(
     directory = Directory(state_path)
     connect_tokens = ConnectTokens(clock)
     authority = PasskeyAuthority(project_id, clock, directory)
-    relying_party = RelyingParty(directory, clock, origins)
+    relying_party = RelyingParty(origins)
+    # One pool for both ceremonies: MAX_PENDING bounds them together.
+    challenges = Challenges(clock)
+    registration = Registration(directory, relying_party, challenges, clock)
+    authentication = Authentication(directory, relying_party, challenges, clock)
     expected_credentials = f"{project_id}:{api_secret}".encode()
 
     def require_basic_auth(
@@ -80,7 +87,7 @@ def create_emulator_app(
 
     backend = backend_handlers(BackendState(directory, connect_tokens, authority, clock))
     frontend = frontend_handlers(
-        FrontendState(directory, connect_tokens, authority, relying_party, clock)
+        FrontendState(directory, connect_tokens, authority, registration, authentication, clock)
     )
     app = Litestar(
         route_handlers=[

@@ -23,17 +23,16 @@ from adapters.corbado.emulator.bodies import (
     text,
 )
 from adapters.corbado.emulator.connect_tokens import ConnectTokens
-from adapters.corbado.emulator.directory import (
-    Directory,
+from adapters.corbado.emulator.directory import Directory, IdentifierTaken
+from adapters.corbado.emulator.envelope import ApiError, generic_rsp
+from adapters.corbado.emulator.listing import page_of, parse_identifier_query, parse_page_query
+from adapters.corbado.emulator.passkeys import PasskeyAuthority
+from adapters.corbado.emulator.records import (
     IdentifierStatus,
-    IdentifierTaken,
     IdentifierType,
     User,
     UserStatus,
 )
-from adapters.corbado.emulator.envelope import ApiError, generic_rsp
-from adapters.corbado.emulator.listing import page_of, parse_identifier_query, parse_page_query
-from adapters.corbado.emulator.passkeys import PasskeyAuthority
 from adapters.corbado.emulator.schemas import credential_json, identifier_json, user_json
 from domain.model import ConnectTokenType
 

@@ -1,7 +1,8 @@
 """The emulator's users, their login identifiers and their passkeys, optionally kept in a file.
 
 Corbado keeps a user (`usr-…`) with login identifiers (`ide-…`) and passkeys (`cre-…`)
-(corbado-backend-api.md §12). The emulator keeps the same three, created three ways:
+(corbado-backend-api.md §12). The emulator keeps the same three (`records.py`), created three
+ways:
 - a passkey-append connect token (or `POST /v2/_emulator/passkeyLogin`) for an identifier value
   nobody holds creates a user holding it as its `primary` identifier;
 - UserCreate and IdentifierCreate create them as the Backend API says;
@@ -15,109 +16,25 @@ created again gets new ids, as a real re-registration would.
 `passkeyLogin` needs no real passkey: it logs in with a *stand-in* credential the emulator gives
 the identifier once (no public key, so no ceremony can use it). It is listed like any passkey.
 
-With a `path`, every change is written to that JSON file at once (a new file renamed over the
-old one) and the file is read back at start, so passkeys a browser made survive a restart of
-`dev`. The process that runs the emulator owns the file: another process writing it meanwhile
-(`users delete` while `dev` runs) is overwritten at the next change.
+With a `path`, every change is written to that JSON file at once and the file is read back at
+start (`state_file.py`).
 """
 
-import enum
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
 
 from adapters.corbado.emulator.ids import random_id
-
-STATE_VERSION = 1
-
-
-class IdentifierType(enum.StrEnum):
-    """The spec's `identifierType`."""
-
-    EMAIL = "email"
-    PHONE = "phone"
-    USERNAME = "username"
-
-    @classmethod
-    def of(cls, value: str) -> "IdentifierType":
-        """What an identifier value looks like: an email if it has an `@`, else a username.
-
-        Connect-backend registers emails or its own user ids; it never registers phone numbers.
-        """
-        return cls.EMAIL if "@" in value else cls.USERNAME
-
-
-class IdentifierStatus(enum.StrEnum):
-    """The spec's `identifierStatus`."""
-
-    PENDING = "pending"
-    PRIMARY = "primary"
-    VERIFIED = "verified"
-
-
-class UserStatus(enum.StrEnum):
-    """The spec's `userStatus`. Stored and answered; the emulator enforces none of them."""
-
-    PENDING = "pending"
-    ACTIVE = "active"
-    DISABLED = "disabled"
-
-
-class User(msgspec.Struct, frozen=True):
-    """A Corbado user, as the spec's `user` schema describes it."""
-
-    user_id: str
-    status: UserStatus
-    updated: int
-    full_name: str | None = None
-    explicit_webauthn_id: str | None = None
-
-
-class Identifier(msgspec.Struct, frozen=True):
-    """A login identifier, as the spec's `identifier` schema describes it."""
-
-    identifier_id: str
-    type: IdentifierType
-    value: str
-    status: IdentifierStatus
-    user_id: str
-
-
-class Credential(msgspec.Struct, frozen=True):
-    """A passkey of a user, registered under one of its identifier values.
-
-    `raw_id` and `public_key` (COSE) are the authenticator's; both are None for the stand-in
-    credential of `passkeyLogin`. `sign_count` is the last counter the authenticator reported.
-    """
-
-    credential_id: str
-    user_id: str
-    identifier_value: str
-    created: int
-    last_used: int
-    raw_id: bytes | None = None
-    public_key: bytes | None = None
-    sign_count: int = 0
-    aaguid: str = "00000000-0000-0000-0000-000000000000"
-    attestation_type: str = "none"
-    transports: tuple[str, ...] = ()
-    backup_eligible: bool = False
-    backup_state: bool = False
-
-    @property
-    def is_stand_in(self) -> bool:
-        """Whether this is `passkeyLogin`'s credential, which no ceremony can use."""
-        return self.public_key is None
-
-
-class _State(msgspec.Struct):
-    version: int
-    users: list[User]
-    identifiers: list[Identifier]
-    credentials: list[Credential]
+from adapters.corbado.emulator.records import (
+    Credential,
+    Identifier,
+    IdentifierStatus,
+    IdentifierType,
+    User,
+    UserStatus,
+)
+from adapters.corbado.emulator.state_file import State, read_state, write_state
 
 
 class IdentifierTaken(Exception):
@@ -134,13 +51,9 @@ class Directory:
         self._by_value: dict[str, Identifier] = {}
         self._credentials: dict[str, Credential] = {}  # by id, the oldest first
         self._by_raw_id: dict[bytes, Credential] = {}
-        if path is not None and path.exists():
-            try:
-                self._load(msgspec.json.decode(path.read_bytes(), type=_State))
-            except (msgspec.DecodeError, ValueError) as exc:
-                raise ValueError(
-                    f"{path} is not the emulator's state ({exc}); delete it to start over"
-                ) from exc
+        state = None if path is None else read_state(path)
+        if state is not None:
+            self._load(state)
 
     # Users ----------------------------------------------------------------------------------
 
@@ -270,9 +183,7 @@ class Directory:
         if credential.raw_id is not None:
             del self._by_raw_id[credential.raw_id]
 
-    def _load(self, state: _State) -> None:
-        if state.version != STATE_VERSION:
-            raise ValueError(f"emulator state version {state.version}, expected {STATE_VERSION}")
+    def _load(self, state: State) -> None:
         self._users = {u.user_id: u for u in state.users}
         for identifier in state.identifiers:
             self._identifiers[identifier.identifier_id] = identifier
@@ -283,21 +194,10 @@ class Directory:
                 self._by_raw_id[credential.raw_id] = credential
 
     def _save(self) -> None:
-        if self._path is None:
-            return
-        state = _State(
-            STATE_VERSION,
-            list(self._users.values()),
-            list(self._identifiers.values()),
-            list(self._credentials.values()),
-        )
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        # A reader (or a crash) sees the old file or the new one, never half of one.
-        fd, temporary = tempfile.mkstemp(dir=self._path.parent, prefix=".emulator-")
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(msgspec.json.encode(state))
-            os.replace(temporary, self._path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        if self._path is not None:
+            write_state(
+                self._path,
+                list(self._users.values()),
+                list(self._identifiers.values()),
+                list(self._credentials.values()),
+            )

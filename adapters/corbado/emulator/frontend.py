@@ -30,13 +30,16 @@ import msgspec
 from litestar import Request, post
 from litestar.handlers import HTTPRouteHandler
 
+from adapters.corbado.emulator.authentication import Authentication
 from adapters.corbado.emulator.bodies import json_object, optional_text, raise_problems, text
-from adapters.corbado.emulator.ceremonies import CHALLENGE_LIFETIME_S, RelyingParty
+from adapters.corbado.emulator.challenges import CHALLENGE_LIFETIME_S
 from adapters.corbado.emulator.connect_tokens import ConnectToken, ConnectTokens
-from adapters.corbado.emulator.directory import Directory, Identifier
+from adapters.corbado.emulator.directory import Directory
 from adapters.corbado.emulator.envelope import ApiError, validation_error
 from adapters.corbado.emulator.ids import random_text
 from adapters.corbado.emulator.passkeys import PasskeyAuthority
+from adapters.corbado.emulator.records import Identifier
+from adapters.corbado.emulator.registration import Registration
 from adapters.corbado.emulator.schemas import passkey_json
 from domain.model import ConnectTokenType
 
@@ -50,7 +53,8 @@ class FrontendState:
     directory: Directory
     connect_tokens: ConnectTokens
     authority: PasskeyAuthority
-    relying_party: RelyingParty
+    registration: Registration
+    authentication: Authentication
     clock: Callable[[], int]
 
 
@@ -86,13 +90,13 @@ def frontend_handlers(state: FrontendState) -> list[HTTPRouteHandler]:
         raise_problems(problems)
         token = redeem(secret, ConnectTokenType.PASSKEY_APPEND)
         identifier = state.directory.ensure(token.data["identifier"], state.clock())
-        options = state.relying_party.append_options(identifier, token.data["displayName"])
+        options = state.registration.options(identifier, token.data["displayName"])
         return {"attestationOptions": _serialized(options), "variant": "default"}
 
     @post("/v2/connect/append/finish", status_code=200)
     async def append_finish(request: Request[Any, Any, Any]) -> dict[str, object]:
         answer = _answer(await json_object(request), "attestationResponse")
-        credential = state.relying_party.finish_append(answer)
+        credential = state.registration.finish(answer)
         holder = state.directory.holder(credential.identifier_value)
         assert holder is not None
         return {"passkeyOperation": _operation("append", holder)}
@@ -102,7 +106,7 @@ def frontend_handlers(state: FrontendState) -> list[HTTPRouteHandler]:
         await json_object(request)
         answer = init("loginAllowed")
         answer["token"] = answer.pop("processID")
-        answer["conditionalUIChallenge"] = _serialized(state.relying_party.login_options(None))
+        answer["conditionalUIChallenge"] = _serialized(state.authentication.options(None))
         return answer
 
     @post("/v2/connect/login/start", status_code=200)
@@ -119,12 +123,12 @@ def frontend_handlers(state: FrontendState) -> list[HTTPRouteHandler]:
         identifier = state.directory.holder(value)
         if identifier is None:
             raise ApiError(404, "not_found", "No user was found for the identifier")
-        options = state.relying_party.login_options(identifier)
+        options = state.authentication.options(identifier)
         return {"assertionOptions": _serialized(options), "isCDA": False}
 
     @post("/v2/connect/login/finish", status_code=200)
     async def login_finish(request: Request[Any, Any, Any]) -> dict[str, object]:
-        login = state.relying_party.finish_login(
+        login = state.authentication.finish(
             _answer(await json_object(request), "assertionResponse")
         )
         return {

@@ -16,7 +16,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from adapters.corbado.emulator import create_emulator_app
-from adapters.corbado.emulator.ceremonies import CHALLENGE_LIFETIME_S
+from adapters.corbado.emulator.challenges import CHALLENGE_LIFETIME_S
 from tests.adapters.corbado.emulator_support import (
     API_SECRET,
     AUTH,

@@ -8,11 +8,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 
-from adapters.corbado.httpx_connect import (
-    HttpxCorbadoConnect,
-    _PooledTransport,
-    build_corbado_client,
-)
+from adapters.corbado.httpx_client import PooledTransport
+from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
 from domain.errors import CorbadoTimeout, CorbadoUnavailable
 from domain.model import ConnectTokenType, VerificationResult
 from tests.support.servers import free_port
@@ -158,7 +155,7 @@ async def test_a_really_refused_connection_is_tried_once_more_and_then_answered(
 ) -> None:
     port = free_port()
     transport = ListensAfterTheFirstRefusal(
-        _PooledTransport(limits=httpx.Limits(max_connections=100)), port
+        PooledTransport(limits=httpx.Limits(max_connections=100)), port
     )
     client = build_corbado_client(
         f"http://{LOOPBACK}:{port}", "pro-1", "corbado1_x", 2.0, transport=transport

@@ -9,13 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jose import jwt
 
-from adapters.corbado.passkey_data import (
-    MAX_SIGNED_PASSKEY_DATA_LENGTH,
-    MAX_WEBAUTHN_ID_LENGTH,
-    JosePasskeyDataReader,
-)
+from adapters.corbado.passkey_data import MAX_WEBAUTHN_ID_LENGTH, JosePasskeyDataReader
 from domain.errors import PasskeyLoginFailed
-from domain.model import PasskeyAssertion
+from domain.model import MAX_SIGNED_PASSKEY_DATA_LENGTH, PasskeyAssertion
 
 READER = JosePasskeyDataReader()
 CLAIMS: dict[str, object] = {

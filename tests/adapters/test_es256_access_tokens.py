@@ -1,4 +1,4 @@
-"""python-jose hardening: every forgery in ../shared/reference/jwt-and-jose.md §9 is refused."""
+"""ES256 access tokens: every forgery in ../shared/reference/jwt-and-jose.md §9 is refused."""
 
 import base64
 import hashlib
@@ -13,8 +13,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from jose import jwt
 
-from adapters.tokens.jose_access_tokens import JoseAccessTokens
+from adapters.tokens.es256_access_tokens import Es256AccessTokens
 from adapters.tokens.signing_keys import generate_private_key_pem, load_signing_keys
+from domain.errors import AccessTokenRefusal as Refusal
 from domain.errors import InvalidAccessToken
 from domain.model import AccessGrant
 
@@ -22,8 +23,15 @@ ISSUER = "https://auth.example.com"
 AUDIENCE = "example-app"
 OUR_PEM = generate_private_key_pem()
 OUR_KEY = load_signing_keys(OUR_PEM)[0]
-TOKENS = JoseAccessTokens([OUR_KEY], ISSUER, AUDIENCE)
+TOKENS = Es256AccessTokens([OUR_KEY], ISSUER, AUDIENCE)
 GRANT = AccessGrant("user-1", "session-1", "jti-1", 1000, 1900, 1000, ("pwd",))
+
+
+def refusal(token: str, tokens: Es256AccessTokens = TOKENS) -> Refusal:
+    """Why `tokens` refuses `token`; fails the test when it is accepted."""
+    with pytest.raises(InvalidAccessToken) as refused:
+        tokens.decode(token)
+    return refused.value.reason
 
 
 def b64(data: bytes) -> str:
@@ -78,8 +86,7 @@ def test_issued_header_is_es256_at_jwt_with_the_thumbprint_kid() -> None:
 def test_alg_none_is_refused() -> None:
     header = b64(json.dumps({"alg": "none", "kid": OUR_KEY.kid, "typ": "at+jwt"}).encode())
     token = f"{header}.{b64(json.dumps(claims()).encode())}."
-    with pytest.raises(InvalidAccessToken):
-        TOKENS.decode(token)
+    assert refusal(token) is Refusal.MALFORMED
 
 
 @pytest.mark.parametrize(
@@ -93,8 +100,7 @@ def test_hs256_keyed_with_our_public_key_is_refused(secret: bytes) -> None:
     )
     signing_input = token.rsplit(".", 1)[0]
     signature = b64(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())
-    with pytest.raises(InvalidAccessToken):
-        TOKENS.decode(f"{signing_input}.{signature}")
+    assert refusal(f"{signing_input}.{signature}") is Refusal.WRONG_ALGORITHM
 
 
 def test_rs256_with_a_foreign_key_is_refused() -> None:
@@ -107,8 +113,7 @@ def test_rs256_with_a_foreign_key_is_refused() -> None:
     token = jwt.encode(
         claims(), pem, algorithm="RS256", headers={"kid": OUR_KEY.kid, "typ": "at+jwt"}
     )
-    with pytest.raises(InvalidAccessToken):
-        TOKENS.decode(token)
+    assert refusal(token) is Refusal.WRONG_ALGORITHM
 
 
 def test_es256_with_a_foreign_key_under_our_kid_is_refused() -> None:
@@ -119,23 +124,22 @@ def test_es256_with_a_foreign_key_under_our_kid_is_refused() -> None:
         algorithm="ES256",
         headers={"kid": OUR_KEY.kid, "typ": "at+jwt"},
     )
-    with pytest.raises(InvalidAccessToken):
-        TOKENS.decode(token)
+    assert refusal(token) is Refusal.INVALID_SIGNATURE
 
 
 @pytest.mark.parametrize(
-    "headers",
+    ("headers", "reason"),
     [
-        {"kid": "unknown"},
-        {"kid": None},
-        {"typ": "JWT"},
-        {"typ": None},
-        {"jku": "https://evil.example/jwks"},
-        {"x5u": "https://evil.example/cert"},
-        {"crit": ["exp"]},
-        {"crit": None},
-        {"jwk": OUR_KEY.public_jwk},
-        {"x5c": []},
+        ({"kid": "unknown"}, Refusal.UNKNOWN_KEY),
+        ({"kid": None}, Refusal.MALFORMED),
+        ({"typ": "JWT"}, Refusal.WRONG_TYPE),
+        ({"typ": None}, Refusal.MALFORMED),
+        ({"jku": "https://evil.example/jwks"}, Refusal.FORBIDDEN_HEADER),
+        ({"x5u": "https://evil.example/cert"}, Refusal.FORBIDDEN_HEADER),
+        ({"crit": ["exp"]}, Refusal.FORBIDDEN_HEADER),
+        ({"crit": None}, Refusal.FORBIDDEN_HEADER),
+        ({"jwk": OUR_KEY.public_jwk}, Refusal.FORBIDDEN_HEADER),
+        ({"x5c": []}, Refusal.FORBIDDEN_HEADER),
     ],
     ids=[
         "unknown-kid",
@@ -150,15 +154,14 @@ def test_es256_with_a_foreign_key_under_our_kid_is_refused() -> None:
         "x5c",
     ],
 )
-def test_headers_we_do_not_issue_are_refused(headers: dict[str, Any]) -> None:
+def test_headers_we_do_not_issue_are_refused(headers: dict[str, Any], reason: Refusal) -> None:
     header = {"kid": OUR_KEY.kid, "typ": "at+jwt", **headers}
     header = {name: value for name, value in header.items() if value is not None or name == "crit"}
     token = jwt.encode(claims(), OUR_KEY.private_key, algorithm="ES256", headers=header)
     if "typ" not in header:
         # jose adds typ JWT when none is given; strip it to test a header without one.
         token = _rewrite_header(token, lambda h: {k: v for k, v in h.items() if k != "typ"})
-    with pytest.raises(InvalidAccessToken):
-        TOKENS.decode(token)
+    assert refusal(token) is reason
 
 
 def _rewrite_header(token: str, change: Any) -> str:
@@ -168,10 +171,23 @@ def _rewrite_header(token: str, change: Any) -> str:
 
 
 @pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"iss": "https://evil.example"}, Refusal.WRONG_ISSUER),
+        ({"aud": "another-app"}, Refusal.WRONG_AUDIENCE),
+        ({"aud": ["another-app"]}, Refusal.WRONG_AUDIENCE),
+    ],
+    ids=["issuer", "audience", "audience-list"],
+)
+def test_tokens_for_another_issuer_or_audience_are_refused(
+    changes: dict[str, Any], reason: Refusal
+) -> None:
+    assert refusal(ours(claims(**changes))) is reason
+
+
+@pytest.mark.parametrize(
     "changes",
     [
-        {"iss": "https://evil.example"},
-        {"aud": "another-app"},
         {"iss": DROP},
         {"aud": DROP},
         {"sub": DROP},
@@ -194,8 +210,7 @@ def _rewrite_header(token: str, change: Any) -> str:
     ids=repr,
 )
 def test_claims_we_do_not_issue_are_refused(changes: dict[str, Any]) -> None:
-    with pytest.raises(InvalidAccessToken):
-        TOKENS.decode(ours(claims(**changes)))
+    assert refusal(ours(claims(**changes))) is Refusal.MALFORMED_CLAIMS
 
 
 @pytest.mark.parametrize(
@@ -211,8 +226,7 @@ def test_claims_we_do_not_issue_are_refused(changes: dict[str, Any]) -> None:
     ids=["padding", "whitespace", "empty-part", "no-signature", "four-parts", "base64-not-url"],
 )
 def test_anything_but_three_base64url_parts_is_refused(change: Any) -> None:
-    with pytest.raises(InvalidAccessToken):
-        TOKENS.decode(change(ours(claims())))
+    assert refusal(change(ours(claims()))) is Refusal.MALFORMED
 
 
 # Deep enough to exhaust the parser's recursion, short enough to pass the length cap.
@@ -228,40 +242,35 @@ def signed_by_us(header: bytes, payload: bytes) -> str:
 def test_a_deeply_nested_header_is_refused_not_a_crash() -> None:
     header = f'{{"alg":"ES256","typ":"at+jwt","kid":"{OUR_KEY.kid}","x":{NESTED}}}'
     token = signed_by_us(header.encode(), json.dumps(claims()).encode())
-    with pytest.raises(InvalidAccessToken):
-        TOKENS.decode(token)
+    assert refusal(token) is Refusal.MALFORMED
 
 
 def test_deeply_nested_claims_under_our_signature_are_refused_not_a_crash() -> None:
     header = json.dumps({"alg": "ES256", "typ": "at+jwt", "kid": OUR_KEY.kid})
     payload = json.dumps(claims())[:-1] + f',"x":{NESTED}}}'
     token = signed_by_us(header.encode(), payload.encode())
-    with pytest.raises(InvalidAccessToken, match="claims"):
-        TOKENS.decode(token)
+    assert refusal(token) is Refusal.MALFORMED_CLAIMS
 
 
 def test_a_tampered_payload_is_refused() -> None:
     header, _, signature = ours(claims()).split(".")
     forged = b64(json.dumps(claims(sub="admin")).encode())
-    with pytest.raises(InvalidAccessToken):
-        TOKENS.decode(f"{header}.{forged}.{signature}")
+    assert refusal(f"{header}.{forged}.{signature}") is Refusal.INVALID_SIGNATURE
 
 
 def test_an_overlong_token_is_refused_before_parsing() -> None:
-    with pytest.raises(InvalidAccessToken):
-        TOKENS.decode(ours(claims(padding="x" * 5000)))
+    assert refusal(ours(claims(padding="x" * 5000))) is Refusal.TOO_LONG
 
 
 def test_a_retired_key_no_longer_verifies_and_a_published_next_key_does() -> None:
     next_key = load_signing_keys(generate_private_key_pem())[0]
-    old_signer = JoseAccessTokens([OUR_KEY, next_key], ISSUER, AUDIENCE)
-    new_signer = JoseAccessTokens([next_key, OUR_KEY], ISSUER, AUDIENCE)
-    retired = JoseAccessTokens([next_key], ISSUER, AUDIENCE)
+    old_signer = Es256AccessTokens([OUR_KEY, next_key], ISSUER, AUDIENCE)
+    new_signer = Es256AccessTokens([next_key, OUR_KEY], ISSUER, AUDIENCE)
+    retired = Es256AccessTokens([next_key], ISSUER, AUDIENCE)
     old_token = old_signer.issue(GRANT)
     assert new_signer.decode(old_token) == GRANT
     assert old_signer.decode(new_signer.issue(GRANT)) == GRANT
-    with pytest.raises(InvalidAccessToken):
-        retired.decode(old_token)
+    assert refusal(old_token, retired) is Refusal.UNKNOWN_KEY
 
 
 @settings(max_examples=100, deadline=None)
@@ -319,8 +328,12 @@ def test_non_canonical_base64url_parts_are_refused_even_under_our_signature(
         assert changed != signature
         assert base64.urlsafe_b64decode(changed + "==") == canonical_bytes
         signature = changed
-    with pytest.raises(InvalidAccessToken):
-        TOKENS.decode(f"{signing_input}.{signature}")
+    expected = {
+        "header": Refusal.MALFORMED,
+        "payload": Refusal.MALFORMED_CLAIMS,
+        "signature": Refusal.INVALID_SIGNATURE,
+    }
+    assert refusal(f"{signing_input}.{signature}") is expected[which]
 
 
 @settings(max_examples=50, deadline=None)

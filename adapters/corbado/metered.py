@@ -1,4 +1,8 @@
-"""The Corbado ports, measured: latency and outcome of every call, by operation."""
+"""The Corbado ports, measured: latency and outcome of every call, by operation.
+
+A decorator around the Corbado adapter, reporting through `CorbadoCallMetrics`, which the
+service's metrics implement: adapters import nothing from the entrypoints ring.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from typing import Protocol, TypeVar
 from domain.errors import CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
 from domain.model import ConnectTokenType, IssuedConnectToken, VerificationResult
 from domain.ports import CorbadoAccounts, CorbadoConnect
-from entrypoints.metrics import Metrics
 
 T = TypeVar("T")
 
@@ -20,17 +23,25 @@ LIST_IDENTIFIERS = "list_identifiers"
 DELETE_USER = "delete_user"
 
 
+class CorbadoCallMetrics(Protocol):
+    """Where each measured Corbado call is reported."""
+
+    def observe_corbado_call(self, operation: str, outcome: str, seconds: float) -> None:
+        """Count one call of `operation` that ended in `outcome` and took `seconds`."""
+        ...
+
+
 class _CorbadoApi(CorbadoConnect, CorbadoAccounts, Protocol):
     """Both Corbado ports, as one adapter implements them."""
 
 
-class MeteredCorbadoConnect:
+class MeteredCorbado:
     """Wraps the Corbado adapter; outcomes are `ok`, a verification result, or the error.
 
     Error outcomes: `rejected`, `unavailable`, `timeout`, `error` (anything else).
     """
 
-    def __init__(self, inner: _CorbadoApi, metrics: Metrics) -> None:
+    def __init__(self, inner: _CorbadoApi, metrics: CorbadoCallMetrics) -> None:
         self._inner = inner
         self._metrics = metrics
 
@@ -91,7 +102,4 @@ class MeteredCorbadoConnect:
             outcome = "timeout"
             raise
         finally:
-            self._metrics.corbado_call_duration.labels(operation).observe(
-                time.perf_counter() - started
-            )
-            self._metrics.corbado_calls.labels(operation, outcome).inc()
+            self._metrics.observe_corbado_call(operation, outcome, time.perf_counter() - started)

@@ -1,7 +1,7 @@
-"""The AccessTokens port on python-jose, hardened as ../shared/reference/jwt-and-jose.md asks.
+"""The AccessTokens port as ES256 JWTs, hardened as ../shared/reference/jwt-and-jose.md asks.
 
-Signing is `jose.jwt.encode`. Verification runs on every authenticated request, so it does the
-JWS steps itself: one strict parse of the compact form, the header checked before any
+Signing is python-jose's `jwt.encode`. Verification runs on every authenticated request, so it
+does the JWS steps itself: one strict parse of the compact form, the header checked before any
 cryptography, the signature verified by `cryptography` with the public key its `kid` names
 (ECDSA P-256 with SHA-256, whatever the header claims), then the claims decoded once, by
 msgspec, into exact types. jose's generic `jwt.decode` path parses the token three times with
@@ -23,7 +23,7 @@ from jose import backends, jwt
 from jose.backends.cryptography_backend import CryptographyECKey
 
 from adapters.tokens.signing_keys import SigningKey
-from domain.errors import InvalidAccessToken
+from domain.errors import AccessTokenRefusal, InvalidAccessToken
 from domain.model import AccessGrant
 
 ALGORITHM = "ES256"
@@ -75,7 +75,7 @@ _HEADER_DECODER = msgspec.json.Decoder(_Header)
 _CLAIMS_DECODER = msgspec.json.Decoder(_Claims)
 
 
-class JoseAccessTokens:
+class Es256AccessTokens:
     """Signs with the first key; verifies with the key its `kid` names, ES256 only."""
 
     def __init__(self, keys: list[SigningKey], issuer: str, audience: str) -> None:
@@ -109,15 +109,19 @@ class JoseAccessTokens:
 
     def decode(self, token: str) -> AccessGrant:
         if len(token) > MAX_TOKEN_LENGTH:
-            raise InvalidAccessToken("access token too long")
+            raise InvalidAccessToken("access token too long", reason=AccessTokenRefusal.TOO_LONG)
         if not _COMPACT_JWS.fullmatch(token):
-            raise InvalidAccessToken("access token is not a compact JWS")
+            raise InvalidAccessToken(
+                "access token is not a compact JWS", reason=AccessTokenRefusal.MALFORMED
+            )
         signing_input, _, signature = token.rpartition(".")
         header_part, _, claims_part = signing_input.partition(".")
         try:
             header = _HEADER_DECODER.decode(_base64url(header_part))
         except (msgspec.DecodeError, ValueError, RecursionError) as exc:
-            raise InvalidAccessToken("access token header is not valid") from exc
+            raise InvalidAccessToken(
+                "access token header is not valid", reason=AccessTokenRefusal.MALFORMED
+            ) from exc
         verifier = self._verifier_for(header)
         try:
             raw = _base64url(signature)
@@ -129,33 +133,39 @@ class JoseAccessTokens:
             )
             verifier.verify(der, signing_input.encode("ascii"), _ES256)
         except (ValueError, InvalidSignature) as exc:
-            raise InvalidAccessToken("access token signature is not valid") from exc
+            raise InvalidAccessToken(
+                "access token signature is not valid", reason=AccessTokenRefusal.INVALID_SIGNATURE
+            ) from exc
         try:
             claims = _CLAIMS_DECODER.decode(_base64url(claims_part))
         except (msgspec.DecodeError, ValueError, RecursionError) as exc:
-            raise InvalidAccessToken("access token claims are not valid") from exc
+            raise InvalidAccessToken(
+                "access token claims are not valid", reason=AccessTokenRefusal.MALFORMED_CLAIMS
+            ) from exc
         return self._grant_from(claims)
 
     def _verifier_for(self, header: _Header) -> ec.EllipticCurvePublicKey:
         verifier = self._verifiers.get(header.kid)
         if verifier is None:
-            raise InvalidAccessToken("unknown signing key")
+            raise InvalidAccessToken("unknown signing key", reason=AccessTokenRefusal.UNKNOWN_KEY)
         if header.alg != ALGORITHM:
-            raise InvalidAccessToken("wrong algorithm")
+            raise InvalidAccessToken("wrong algorithm", reason=AccessTokenRefusal.WRONG_ALGORITHM)
         if header.typ.lower() not in ACCEPTED_TYPES:
-            raise InvalidAccessToken("not an access token")
+            raise InvalidAccessToken("not an access token", reason=AccessTokenRefusal.WRONG_TYPE)
         if header.forbidden():
-            raise InvalidAccessToken("forbidden header")
+            raise InvalidAccessToken("forbidden header", reason=AccessTokenRefusal.FORBIDDEN_HEADER)
         return verifier
 
     def _grant_from(self, claims: _Claims) -> AccessGrant:
         if claims.iss != self._issuer:
-            raise InvalidAccessToken("wrong issuer")
+            raise InvalidAccessToken("wrong issuer", reason=AccessTokenRefusal.WRONG_ISSUER)
         audiences = [claims.aud] if isinstance(claims.aud, str) else claims.aud
         if self._audience not in audiences:
-            raise InvalidAccessToken("wrong audience")
+            raise InvalidAccessToken("wrong audience", reason=AccessTokenRefusal.WRONG_AUDIENCE)
         if not claims.sub or not claims.sid or not claims.jti:
-            raise InvalidAccessToken("identity claims must not be empty")
+            raise InvalidAccessToken(
+                "identity claims must not be empty", reason=AccessTokenRefusal.MALFORMED_CLAIMS
+            )
         return AccessGrant(
             subject=claims.sub,
             session_id=claims.sid,

@@ -1,0 +1,137 @@
+"""What a row of the settings table says about an environment variable, and the parsers of a
+variable's text: each takes the trimmed, non-empty text and returns the value, or raises
+`ValueError` saying what is wrong (`settings` adds the variable's name)."""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+TrustedProxies = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+class Need(enum.Enum):
+    """Who reads a variable; `serve` reads them all."""
+
+    REQUIRED = enum.auto()  # `serve` refuses to start without it; `dev` sets its own value
+    SERVE = enum.auto()  # only `serve` reads it; `dev` keeps the field's default
+    OPTIONAL = enum.auto()  # `serve` and `dev` read it; unset, the field keeps its default
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """An environment variable: the field it sets (`group.name` for a field of `policy` or
+    `rate_limits`), the parser of its text, and who reads it."""
+
+    name: str
+    field: str
+    parse: Callable[[str], object]
+    need: Need = Need.OPTIONAL
+
+
+def prefixed(prefix: str) -> Callable[[str], str]:
+    """Text that starts with `prefix`."""
+
+    def parse(raw: str) -> str:
+        if not raw.startswith(prefix):
+            raise ValueError(f"must start with {prefix!r}")
+        return raw
+
+    return parse
+
+
+def secret(raw: str) -> str:
+    if len(raw) < 32:
+        raise ValueError("must be at least 32 characters")
+    return raw
+
+
+def url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http(s) URL")
+    return raw
+
+
+def corbado_url(raw: str) -> str:
+    parts = urlsplit(url(raw))
+    # Every request carries the API secret as Basic credentials: in clear text only to this host.
+    if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+        raise ValueError("http:// is allowed only for a loopback host; use https://")
+    return raw
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def existing_file(raw: str) -> Path:
+    path = Path(raw)
+    if not path.is_file():
+        raise ValueError("no such file")
+    return path
+
+
+def database_url(raw: str) -> str:
+    if not raw.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ValueError("must be sqlite+aiosqlite:// or postgresql+asyncpg://")
+    return raw
+
+
+def whole_number(low: int, high: int, unit: str = "") -> Callable[[str], int]:
+    """An integer from `low` to `high`, both included; `unit` follows them in the message."""
+
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if not low <= value <= high:
+            raise ValueError(f"must be {low} to {high}{unit}")
+        return value
+
+    return parse
+
+
+def positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def positive_float(raw: str) -> float:
+    value = float(raw)
+    if not value > 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def boolean(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def networks(raw: str) -> TrustedProxies:
+    return tuple(
+        ipaddress.ip_network(entry.strip(), strict=False)
+        for entry in raw.split(",")
+        if entry.strip()
+    )
+
+
+def origins(raw: str) -> tuple[str, ...]:
+    listed = tuple(origin.strip() for origin in raw.split(",") if origin.strip())
+    if "*" in listed:
+        raise ValueError("list the origins; a wildcard is not allowed")
+    return listed
