@@ -46,7 +46,7 @@ def refresh_with(api: Api, token: str, headers: dict[str, str]) -> httpx.Respons
 def still_current(api: Api, token: str) -> bool:
     """Whether `token` is its chain's current token: after the grace window, only that one
     refreshes (an older one would end the session)."""
-    api.clock.advance(api.container.settings().refresh_reuse_grace_s + 1)
+    api.clock.advance(api.container.settings().policy.refresh_reuse_grace_s + 1)
     return refresh_with(api, token, BROWSER).status_code == 200
 
 
@@ -218,7 +218,7 @@ def test_a_cookie_replayed_after_the_window_ends_the_session_and_is_cleared(
     api: Api, jane: str
 ) -> None:
     successor = refresh_cookie(refresh_with(api, jane, BROWSER)).value
-    api.clock.advance(api.container.settings().refresh_reuse_grace_s)
+    api.clock.advance(api.container.settings().policy.refresh_reuse_grace_s)
     replayed = refresh_with(api, jane, BROWSER)
     assert replayed.status_code == 401
     assert error_of(replayed) == "refresh_token_reused"
@@ -304,7 +304,7 @@ def test_the_browser_transport_takes_no_refresh_token_in_a_body(
 
 
 def test_the_cookie_lives_as_long_as_its_session(api: Api, jane: str) -> None:
-    lifetime = api.container.settings().refresh_token_ttl_s
+    lifetime = api.container.settings().policy.session_lifetime_s
     api.clock.advance(1000)
     refreshed = refresh_cookie(refresh_with(api, jane, BROWSER))
     assert int(refreshed["max-age"]) == lifetime - 1000
@@ -312,7 +312,7 @@ def test_the_cookie_lives_as_long_as_its_session(api: Api, jane: str) -> None:
 
 def test_login_and_complete_login_set_the_cookie_and_keep_it_out_of_the_body(api: Api) -> None:
     api.register()
-    lifetime = str(api.container.settings().refresh_token_ttl_s)
+    lifetime = str(api.container.settings().policy.session_lifetime_s)
     login = api.client.post("/auth/login", json=LOGIN, headers=BROWSER)
     signed = emulator_passkey_login(api, "jane@example.com")
     passkey = api.client.post(
