@@ -112,11 +112,16 @@ class Principal:
 
 @dataclass(frozen=True, slots=True)
 class TokenPair:
-    """What a successful login or refresh hands to the client."""
+    """What a successful login or refresh hands to the client.
+
+    `expires_in` counts the seconds the access token lives; `session_expires_in` those until the
+    session's absolute end, after which the refresh token is of no use.
+    """
 
     access_token: str
     refresh_token: str
     expires_in: int
+    session_expires_in: int
 
 
 @dataclass(frozen=True, slots=True)

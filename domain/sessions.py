@@ -44,6 +44,7 @@ def token_pair(
         access_token=tokens.issue(grant),
         refresh_token=refresh_token,
         expires_in=grant.expires_at - now,
+        session_expires_in=session.expires_at - now,
     )
 
 

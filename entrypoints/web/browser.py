@@ -14,6 +14,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 from entrypoints.web.request_id import REQUEST_ID_HEADER, request_id_of
+from entrypoints.web.session_transport import SESSION_TRANSPORT
 
 SECURITY_HEADERS = {
     # Instead of granian's own `server: granian`: which server runs is nobody's business.
@@ -40,15 +41,17 @@ _REFUSED_PREFLIGHT_BODY = msgspec.json.encode(
 def cors_config(origins: Sequence[str]) -> CORSConfig | None:
     """CORS for `CORS_ALLOW_ORIGINS`; None (no CORS headers at all) when it lists none.
 
-    No credentials: frontends send the access token as a Bearer header, never a cookie.
+    Credentials (the browser transport's refresh cookie) are allowed for exactly these origins,
+    never a wildcard (`settings` refuses `*`), and so is the `Session-Transport` header that
+    selects that transport: a page elsewhere cannot send it, as its preflight is refused.
     """
     if not origins:
         return None
     return CORSConfig(
         allow_origins=list(origins),
         allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
-        allow_credentials=False,
+        allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER, SESSION_TRANSPORT],
+        allow_credentials=True,
         expose_headers=[REQUEST_ID_HEADER, "Retry-After", "WWW-Authenticate"],
         max_age=600,
     )

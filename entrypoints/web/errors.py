@@ -13,7 +13,9 @@ from litestar.exceptions import HTTPException, ValidationException
 from domain import errors
 from entrypoints.protection.rate_limits import RateLimited
 from entrypoints.web.observability import RequestTimedOut
+from entrypoints.web.origins import OriginNotAllowed
 from entrypoints.web.schemas import ErrorDetail, ErrorResponse, PasskeyErrorResponse
+from entrypoints.web.session_transport import RefreshCookieRefused, without_refresh_cookie
 
 logger = logging.getLogger("connect_backend.http")
 
@@ -112,6 +114,11 @@ INTERNAL = ErrorSpec(500, "internal_error", "Something went wrong on our side.")
 RATE_LIMITED = ErrorSpec(
     429, "rate_limited", "Too many requests; retry after the seconds in Retry-After."
 )
+ORIGIN_NOT_ALLOWED = ErrorSpec(
+    403,
+    "origin_not_allowed",
+    "The browser transport needs an allowed Origin (or Referer).",
+)
 REQUEST_TIMED_OUT = ErrorSpec(
     503,
     "request_timeout",
@@ -141,11 +148,22 @@ def http_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> R
     return _respond(request, spec, details)
 
 
+def refused_cookie_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The refusal a browser-transport refresh met, with the refresh cookie cleared."""
+    assert isinstance(exc, RefreshCookieRefused)
+    return without_refresh_cookie(_respond(request, _spec_for(exc.error)))
+
+
 def rate_limited_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """429 with the seconds until the limit's window ends."""
     assert isinstance(exc, RateLimited)
     headers = {"Retry-After": str(max(1, exc.retry_after_s))}
     return _respond(request, dataclasses.replace(RATE_LIMITED, headers=headers))
+
+
+def origin_refused_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """403 for a browser-transport request from an origin we do not serve (CSRF)."""
+    return _respond(request, ORIGIN_NOT_ALLOWED)
 
 
 def timed_out_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -211,9 +229,11 @@ def _wants_passkey_errors(request: Request[Any, Any, Any]) -> bool:
 
 EXCEPTION_HANDLERS = {
     errors.DomainError: domain_error_to_response,
+    RefreshCookieRefused: refused_cookie_to_response,
     HTTPException: http_error_to_response,
     UnicodeDecodeError: undecodable_body_to_response,
     RateLimited: rate_limited_to_response,
+    OriginNotAllowed: origin_refused_to_response,
     RequestTimedOut: timed_out_to_response,
     Exception: unexpected_error_to_response,
 }

@@ -13,6 +13,7 @@ from domain.errors import StoreUnavailable
 from entrypoints.web.errors import (
     DOMAIN_ERRORS,
     HTTP_CODES,
+    ORIGIN_NOT_ALLOWED,
     RATE_LIMITED,
     REQUEST_TIMED_OUT,
     UPSTREAM_BUSY,
@@ -37,6 +38,13 @@ component hands the frontend `signedPasskeyData`, which `completeLogin` turns in
 `Authorization: Bearer`; lifetime in `expiresIn`) and an opaque refresh token that `refresh`
 trades, once, for a new pair. `logout` ends the session at once. Public keys: `jwks`.
 
+**Two transports.** Native apps and servers get the refresh token in the JSON body and send it
+back in the body. A browser frontend on the same site as this service sends
+`Session-Transport: cookie` (and `credentials: "include"`) with `register`, `login`,
+`completeLogin`, `refresh` and `logout`: the refresh token then lives in the `HttpOnly` cookie
+`__Host-connect_refresh`, which scripts cannot read, and never in a body; such requests must
+come from an allowed `Origin`. The access token is always in the body: keep it in memory.
+
 **Errors.** Every 4xx and 5xx body is JSON with a machine-readable `error` code and a `message`
 (`completeLogin` errors also say `"success": false`); each response below lists its codes.
 401 means refresh, or log in again; 429 carries `Retry-After`, and so does a 503 from a busy
@@ -52,6 +60,8 @@ TAGS = [
 ]
 
 BEARER: list[dict[str, list[str]]] = [{"BearerAuth": []}]
+# The 403 of the operations that take `Session-Transport: cookie`.
+ORIGIN_REFUSED = (ORIGIN_NOT_ALLOWED.code,)
 FEED_SECRET: list[dict[str, list[str]]] = [{"RevocationFeedSecret": []}]
 
 
@@ -84,7 +94,7 @@ def errors(
 DESCRIPTIONS = {
     400: "The request body is malformed, has an unknown member, or breaks a rule.",
     401: "Not authenticated.",
-    403: "Not allowed on this deployment.",
+    403: "Refused: not allowed on this deployment, or not from this origin.",
     404: "No such resource belongs to the caller.",
     409: "The resource already exists.",
     413: "The request body is larger than the service accepts (16 KiB).",
@@ -115,7 +125,7 @@ MESSAGES: dict[str, str] = {
         spec.code: spec.message
         for spec in (*DOMAIN_ERRORS.values(), UPSTREAM_FAILED, UPSTREAM_BUSY)
     },
-    **{spec.code: spec.message for spec in (RATE_LIMITED, REQUEST_TIMED_OUT)},
+    **{spec.code: spec.message for spec in (RATE_LIMITED, REQUEST_TIMED_OUT, ORIGIN_NOT_ALLOWED)},
 }
 
 # What any operation may answer with 503, besides its own codes.
@@ -131,6 +141,7 @@ ADVICE: dict[str, str] = {
     "upstream_unavailable": "the passkey service is down",
     "request_timeout": "the request took longer than the service allows",
     "reauthentication_required": "log in again, then retry",
+    "origin_not_allowed": "`Session-Transport: cookie` from an origin this service does not serve",
 }
 
 

@@ -9,6 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import OpenAPI
 
 from entrypoints.web.schemas import Wire
+from entrypoints.web.session_transport import REFRESH_COOKIE, SESSION_TRANSPORT
 
 
 class FinishedOpenAPIConfig(OpenAPIConfig):
@@ -44,6 +45,16 @@ RETRY_AFTER_HEADER = {
 }
 # Every 429 says when to come back; a 503 does unless it comes from /readyz.
 RETRY_AFTER_REQUIRED = {"429": True, "503": False}
+CLEARED_COOKIE_HEADER = {
+    "description": (
+        f"Only with `{SESSION_TRANSPORT}: cookie`: the `{REFRESH_COOKIE}` cookie cleared "
+        "(`Max-Age=0`), as its session is over."
+    ),
+    "required": False,
+    "schema": {"type": "string"},
+}
+# The codes of a refused refresh token; in the browser transport their answer clears the cookie.
+REFRESH_REFUSALS = frozenset({"invalid_refresh_token", "refresh_token_reused"})
 
 
 def finish(document: dict[str, Any]) -> dict[str, Any]:
@@ -56,9 +67,26 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
       `additionalProperties: false`.
     - The 401 of an operation with a security requirement carries `WWW-Authenticate`; a 429
       carries `Retry-After`, a 503 may.
+    - An optional header parameter is absent or a value, never `null`; a `oneOf` of one schema
+      (a field left out rather than `null`, msgspec's `UNSET`) is that schema.
+    - A refused refresh token (401) in the browser transport clears the cookie: `Set-Cookie`.
+    - A 204 has no content (a handler that returns a `Response[None]` to set a cookie is
+      documented by Litestar with a `null` body).
     """
     components = document.get("components", {}).get("schemas", {})
+    for component in components.values():
+        for name, schema in component.get("properties", {}).items():
+            component["properties"][name] = _single_branch(schema)
     for operation in _operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "header" and not parameter.get("required"):
+                parameter["schema"] = _not_null(parameter["schema"])
+            if parameter.get("schema", {}).get("description") == parameter.get("description"):
+                parameter["schema"].pop("description", None)
+        if "204" in _responses(operation):
+            operation["responses"]["204"].pop("content", None)
+        if "401" in _responses(operation) and _refuses_refresh_tokens(operation):
+            _add_header(operation["responses"]["401"], "Set-Cookie", CLEARED_COOKIE_HEADER)
         body = operation.get("requestBody")
         if body is not None:
             media = body["content"]["application/json"]
@@ -84,6 +112,36 @@ def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
         for method in _METHODS
         if method in item
     ]
+
+
+def _responses(operation: dict[str, Any]) -> dict[str, Any]:
+    responses: dict[str, Any] = operation.get("responses", {})
+    return responses
+
+
+def _refuses_refresh_tokens(operation: dict[str, Any]) -> bool:
+    takes_transport = any(
+        parameter.get("name") == SESSION_TRANSPORT for parameter in operation.get("parameters", [])
+    )
+    content = _responses(operation)["401"].get("content", {}).get("application/json", {})
+    codes = {example.get("summary") for example in content.get("examples", {}).values()}
+    return takes_transport and bool(codes & REFRESH_REFUSALS)
+
+
+def _single_branch(schema: dict[str, Any]) -> dict[str, Any]:
+    branches = schema.get("oneOf")
+    if not isinstance(branches, list) or len(branches) != 1:
+        return schema
+    rest = {key: value for key, value in schema.items() if key != "oneOf"}
+    return {**branches[0], **rest}
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    branches = schema.get("oneOf", [])
+    rest = [branch for branch in branches if branch != {"type": "null"}]
+    if len(branches) != 2 or len(rest) != 1:
+        return schema
+    return {**{key: value for key, value in schema.items() if key != "oneOf"}, **rest[0]}
 
 
 def _optional(

@@ -1,8 +1,9 @@
 """What makes the app fit to run on the internet, as `Litestar(...)` arguments.
 
-Rate limits and Bearer authentication (guards, in that order), the per-request observability
-middleware, browser headers, CORS, and no logging configuration of Litestar's own:
-`entrypoints.logging_setup` owns logging.
+Rate limits, Bearer authentication and the browser transport's origin check (guards, in that
+order: a missing access token is 401 before anything else is judged), the per-request
+observability middleware, browser headers, CORS, and no logging configuration of Litestar's
+own: `entrypoints.logging_setup` owns logging.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from litestar.middleware import DefineMiddleware
 from entrypoints.web.auth import bearer_guard
 from entrypoints.web.browser import add_browser_headers, cors_config
 from entrypoints.web.observability import RequestObservability
+from entrypoints.web.origins import browser_origins
 from entrypoints.web.rate_limit_guard import rate_limit_guard, route_limits
+from entrypoints.web.session_transport import browser_transport_guard
 
 if TYPE_CHECKING:
     from entrypoints.container import Container
@@ -28,6 +31,7 @@ def operational_options(container: Container) -> dict[str, Any]:
         "guards": [
             rate_limit_guard(container.rate_limiter, addresses, route_limits(settings.rate_limits)),
             bearer_guard(container.authenticate, container.metrics),
+            browser_transport_guard(browser_origins(settings)),
         ],
         "middleware": [
             DefineMiddleware(

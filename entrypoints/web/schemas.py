@@ -106,10 +106,13 @@ RefreshToken = Annotated[
     msgspec.Meta(
         description=(
             "Opaque (do not parse it); trade it at `/auth/refresh` for a new pair. Store it like "
-            "a password."
+            "a password. Absent with `Session-Transport: cookie`: the `__Host-connect_refresh` "
+            "cookie carries it instead."
         )
     ),
 ]
+# Left out of the JSON (not `null`) in the browser transport.
+BodyRefreshToken = RefreshToken | msgspec.UnsetType
 ExpiresIn = Annotated[
     int, msgspec.Meta(ge=1, description="Seconds until the access token expires.")
 ]
@@ -185,7 +188,7 @@ class LoginRequest(Wire):
 
 
 class RefreshRequest(Wire):
-    """The refresh token to trade."""
+    """The refresh token to trade; none with `Session-Transport: cookie` (the cookie is it)."""
 
     refresh_token: OpaqueToken
 
@@ -233,8 +236,9 @@ LoginBody = Annotated[
     LoginRequest,
     json_body(LoginRequest, {"email": "jane@example.com", "password": "correct horse battery"}),
 ]
+# Optional, like `LogoutBody`: the browser transport sends none (the cookie is the token).
 RefreshBody = Annotated[
-    RefreshRequest,
+    RefreshRequest | None,
     json_body(
         RefreshRequest,
         {"refreshToken": "x6Jq0Vb3nT2c1c8l3U5jHg.42.q3m6Kk0nQvT2c1c8l3U5jHn3oW2yZ9bXr4sPq0aLd1E"},
@@ -278,24 +282,24 @@ class UserResponse(Wire):
     display_name: str
 
 
-class TokenPairResponse(Wire):
+class TokenPairResponse(Wire, kw_only=True):
     access_token: AccessToken
-    refresh_token: RefreshToken
+    refresh_token: BodyRefreshToken = msgspec.UNSET
     expires_in: ExpiresIn
     token_type: Literal["Bearer"] = "Bearer"
 
 
-class LoginResponse(Wire):
+class LoginResponse(Wire, kw_only=True):
     access_token: AccessToken
-    refresh_token: RefreshToken
+    refresh_token: BodyRefreshToken = msgspec.UNSET
     expires_in: ExpiresIn
     device_token: DeviceToken
     token_type: Literal["Bearer"] = "Bearer"
 
 
-class CompleteLoginResponse(Wire):
+class CompleteLoginResponse(Wire, kw_only=True):
     access_token: AccessToken
-    refresh_token: RefreshToken
+    refresh_token: BodyRefreshToken = msgspec.UNSET
     expires_in: ExpiresIn
     token_type: Literal["Bearer"] = "Bearer"
     success: Literal[True] = True

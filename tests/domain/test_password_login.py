@@ -14,6 +14,7 @@ async def test_a_correct_password_starts_a_password_session(world: World) -> Non
     assert principal.amr == PASSWORD_AMR
     assert principal.auth_time == world.clock.now()
     assert pair.expires_in == world.policy.access_token_ttl_s
+    assert pair.session_expires_in == world.policy.session_lifetime_s
     session = await world.sessions.get(principal.session_id)
     assert session is not None
     assert session.user_id == user.id

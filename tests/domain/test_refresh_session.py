@@ -354,5 +354,6 @@ async def test_an_access_token_never_outlives_its_session() -> None:
     world.clock.set(start + POLICY.session_lifetime_s - 60)
     late = await world.refresh.execute(pair.refresh_token)
     assert late.expires_in == 60
+    assert late.session_expires_in == 60, "a refresh cookie lives as long as its session"
     grant = world.tokens.decode(late.access_token)
     assert grant.expires_at == start + POLICY.session_lifetime_s

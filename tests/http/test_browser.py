@@ -28,7 +28,26 @@ def test_a_preflight_from_an_allowed_origin_is_allowed(cors_api: Api) -> None:
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
     allowed_headers = response.headers["Access-Control-Allow-Headers"].lower()
     assert "authorization" in allowed_headers
-    assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+def test_credentials_and_the_transport_header_are_allowed_for_that_origin_only(
+    cors_api: Api,
+) -> None:
+    headers = {**PREFLIGHT, "Access-Control-Request-Headers": "content-type, session-transport"}
+    allowed = cors_api.client.options("/auth/refresh", headers=headers)
+    assert allowed.status_code == 204
+    assert allowed.headers["Access-Control-Allow-Origin"] == FRONTEND, "never a wildcard"
+    assert allowed.headers["Access-Control-Allow-Credentials"] == "true"
+    assert "session-transport" in allowed.headers["Access-Control-Allow-Headers"].lower()
+    elsewhere = cors_api.client.options(
+        "/auth/refresh", headers={**headers, "Origin": "https://evil.example.com"}
+    )
+    assert elsewhere.status_code == 400, "a page elsewhere cannot send Session-Transport"
+    assert not any(name.lower().startswith("access-control-") for name in elsewhere.headers)
+    # Litestar adds `Access-Control-Allow-Credentials` to every answer; without an
+    # `Access-Control-Allow-Origin` naming the page, no browser lets the page read it.
+    answer = cors_api.client.post("/auth/refresh", headers={"Origin": "https://evil.example.com"})
+    assert "Access-Control-Allow-Origin" not in answer.headers
 
 
 def test_a_preflight_from_another_origin_is_refused_in_json(cors_api: Api) -> None:

@@ -10,6 +10,7 @@ from jose import jwt
 from domain.errors import CorbadoError, CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
 from domain.model import ConnectTokenType, IdentifierKind, VerificationResult
 from tests.http.conftest import Api, dev_settings, error_of, running_app
+from tests.http.transports import BOTH, Transport
 from tests.support.authenticator import SoftAuthenticator
 from tests.support.ceremonies import Frontend
 
@@ -58,10 +59,15 @@ def test_an_unknown_token_type_is_400(api: Api) -> None:
     assert response.status_code == 400
 
 
-def test_passkey_login_through_the_emulator_starts_a_passkey_session(api: Api) -> None:
+@pytest.mark.parametrize("transport", BOTH, ids=lambda transport: transport.name)
+def test_passkey_login_through_the_emulator_starts_a_passkey_session(
+    api: Api, transport: Transport
+) -> None:
     user = api.register()
     signed = emulator_passkey_login(api, "jane@example.com")
-    response = api.client.post("/auth/completeLogin", json={"signedPasskeyData": signed})
+    response = api.client.post(
+        "/auth/completeLogin", json={"signedPasskeyData": signed}, headers=transport.headers
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["success"] is True
@@ -71,6 +77,9 @@ def test_passkey_login_through_the_emulator_starts_a_passkey_session(api: Api) -
     assert claims["amr"] == ["hwk", "user"]
     me = api.client.get("/auth/me", headers=api.bearer(body["accessToken"]))
     assert me.json() == user
+    refreshed = transport.refresh(api, transport.issued(response))
+    assert jwt.get_unverified_claims(refreshed.json()["accessToken"])["amr"] == ["hwk", "user"]
+    assert transport.issued(refreshed)
 
 
 def connect_token(api: Api, access_token: str, token_type: str) -> str:

@@ -21,6 +21,7 @@ from domain.refresh_chain import first_token
 from entrypoints.redaction import MASK
 from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
 from tests.http.conftest import PASSWORD, Api, LogLines
+from tests.http.transports import BROWSER, COOKIE, with_cookie
 
 
 def run_full_flow(api: Api) -> dict[str, Any]:
@@ -42,6 +43,15 @@ def run_full_flow(api: Api) -> dict[str, Any]:
     reused = api.client.post("/auth/refresh", json={"refreshToken": tokens["refreshToken"]})
     api.client.post("/auth/logout", headers=api.bearer(tokens["accessToken"]))
     api.client.get("/auth/me", headers=api.bearer(tokens["accessToken"]))
+    # The browser transport: a cookie login, refresh, replay and logout.
+    browser, cookie = COOKIE.login(api)
+    cookie_refreshed = COOKIE.refresh(api, cookie)
+    api.clock.advance(60)
+    cookie_reused = COOKIE.refresh(api, cookie)
+    api.client.post(
+        "/auth/logout",
+        headers=with_cookie(cookie, {**BROWSER, **api.bearer(browser["accessToken"])}),
+    )
     key_pem = api.container.settings().signing_keys_path.read_text(encoding="ascii")
     secrets = {
         "password": PASSWORD,
@@ -51,12 +61,16 @@ def run_full_flow(api: Api) -> dict[str, Any]:
         "passkey access token": passkey["accessToken"],
         "passkey refresh token": passkey["refreshToken"],
         "rotated refresh token": refreshed.json()["refreshToken"],
+        "refresh cookie": cookie,
+        "rotated refresh cookie": COOKIE.issued(cookie_refreshed),
+        "browser access token": browser["accessToken"],
         "connect token": connect,
         "signed passkey data": signed,
         "Corbado API secret": DEV_API_SECRET,
         "signing key": key_pem.splitlines()[1],
     }
-    return {"secrets": secrets, "error answers": [replay.text, reused.text]}
+    errors = [replay.text, reused.text, cookie_reused.text]
+    return {"secrets": secrets, "error answers": errors}
 
 
 def test_a_full_flow_logs_no_secret(api: Api, caplog: pytest.LogCaptureFixture) -> None:

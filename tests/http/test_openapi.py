@@ -28,7 +28,6 @@ PROTECTED = {
 WITH_BODY = {
     "register",
     "login",
-    "refresh",
     "createConnectToken",
     "completeLogin",
     "passkeyDeleted",
@@ -167,12 +166,45 @@ def test_rate_limited_and_upstream_operations_say_so(document: dict[str, Any]) -
         assert challenge["required"] is True
 
 
-def test_an_optional_body_is_documented_as_optional(document: dict[str, Any]) -> None:
-    logout = operations(document)["logout"]["requestBody"]
-    assert logout["required"] is False
-    schema = logout["content"]["application/json"]["schema"]
+@pytest.mark.parametrize("operation_id", ["logout", "refresh"])
+def test_an_optional_body_is_documented_as_optional(
+    document: dict[str, Any], operation_id: str
+) -> None:
+    body = operations(document)[operation_id]["requestBody"]
+    assert body["required"] is False
+    schema = body["content"]["application/json"]["schema"]
     assert "oneOf" not in schema, "absent, or an object; never null"
     assert component(document, schema)["examples"]
+    assert "400" in operations(document)[operation_id]["responses"]
+
+
+BROWSER_TRANSPORT = {"register", "login", "completeLogin", "refresh", "logout"}
+
+
+def test_the_browser_transport_is_documented_where_it_applies(document: dict[str, Any]) -> None:
+    for operation_id, operation in operations(document).items():
+        headers = [p for p in operation.get("parameters", []) if p["in"] == "header"]
+        names = {parameter["name"] for parameter in headers}
+        assert ("Session-Transport" in names) == (operation_id in BROWSER_TRANSPORT), operation_id
+        if operation_id not in BROWSER_TRANSPORT:
+            continue
+        (header,) = headers
+        assert header["required"] is False
+        assert component(document, header["schema"])["enum"] == ["cookie"]
+        forbidden = operation["responses"]["403"]
+        assert "`origin_not_allowed`" in forbidden["description"]
+        if operation_id != "register":
+            success = operation["responses"]["204" if operation_id == "logout" else "200"]
+            assert "__Host-connect_refresh" in str(success["headers"]["Set-Cookie"])
+    refused = operations(document)["refresh"]["responses"]["401"]["headers"]["Set-Cookie"]
+    assert "Max-Age=0" in refused["description"]
+    deleted = operations(document)["deleteAccount"]["responses"]["204"]
+    assert "Max-Age=0" in str(deleted["headers"]["Set-Cookie"])
+    assert "content" not in deleted, "a 204 has no body"
+    for name in ("TokenPairResponse", "LoginResponse", "CompleteLoginResponse"):
+        schema = document["components"]["schemas"][name]
+        assert "refreshToken" not in schema["required"], "absent in the browser transport"
+        assert schema["properties"]["refreshToken"]["type"] == "string", "never null"
 
 
 def test_interactive_docs_load_pinned_assets(api: Api) -> None:

@@ -1,11 +1,14 @@
-"""Register, login, me, refresh and logout through HTTP, as a client sees them."""
+"""Register, login, me, refresh and logout through HTTP, as a client sees them.
 
-from typing import Any
+The session flows run in both transports: the refresh token in the JSON body, and in the
+browser's `HttpOnly` cookie (`tests/http/transports.py`).
+"""
 
 import pytest
 from jose import jwt
 
 from tests.http.conftest import PASSWORD, Api, error_of
+from tests.http.transports import BOTH, Transport, cleared, sends_no_cookie
 
 
 def test_register_answers_201_with_the_normalised_user(api: Api) -> None:
@@ -59,23 +62,27 @@ def test_an_email_that_folds_past_254_characters_is_400(api: Api) -> None:
     assert error_of(response) == "invalid_email"
 
 
-def test_login_returns_a_bearer_pair_that_is_not_cached(api: Api) -> None:
+@pytest.fixture(params=BOTH, ids=lambda transport: transport.name)
+def transport(request: pytest.FixtureRequest) -> Transport:
+    chosen: Transport = request.param
+    return chosen
+
+
+def test_login_returns_a_bearer_pair_that_is_not_cached(api: Api, transport: Transport) -> None:
     api.register()
     response = api.client.post(
-        "/auth/login", json={"email": "jane@example.com", "password": PASSWORD}
+        "/auth/login",
+        json={"email": "jane@example.com", "password": PASSWORD},
+        headers=transport.headers,
     )
     assert response.status_code == 200
     assert "no-store" in response.headers["cache-control"]
     tokens = response.json()
-    assert set(tokens) == {
-        "accessToken",
-        "refreshToken",
-        "tokenType",
-        "expiresIn",
-        "deviceToken",
-    }
+    in_body = {"accessToken", "tokenType", "expiresIn", "deviceToken"}
+    assert set(tokens) == (in_body if transport.in_cookie else in_body | {"refreshToken"})
     assert tokens["tokenType"] == "Bearer"
     assert tokens["expiresIn"] == 900
+    assert transport.issued(response)
 
 
 def test_unknown_email_and_wrong_password_look_the_same(api: Api) -> None:
@@ -118,52 +125,69 @@ def test_access_token_carries_the_documented_claims(api: Api) -> None:
     assert header["kid"] == jwks.json()["keys"][0]["kid"]
 
 
-def refresh(api: Api, refresh_token: str) -> Any:
-    return api.client.post("/auth/refresh", json={"refreshToken": refresh_token})
-
-
-def test_refresh_rotates_and_keeps_auth_time(api: Api) -> None:
+def test_refresh_rotates_and_keeps_auth_time(api: Api, transport: Transport) -> None:
     api.register()
-    first = api.login()
+    first, first_refresh = transport.login(api)
     api.clock.advance(120)
-    response = refresh(api, first["refreshToken"])
-    assert response.status_code == 200
-    second = response.json()
-    assert second["refreshToken"] != first["refreshToken"]
+    response = transport.refresh(api, first_refresh)
+    second_refresh = transport.issued(response)
+    assert second_refresh != first_refresh
     old = jwt.get_unverified_claims(first["accessToken"])
-    new = jwt.get_unverified_claims(second["accessToken"])
+    new = jwt.get_unverified_claims(response.json()["accessToken"])
     assert (new["sid"], new["auth_time"]) == (old["sid"], old["auth_time"])
     assert new["iat"] == old["iat"] + 120
+    assert transport.refresh(api, second_refresh).status_code == 200
 
 
-def test_replay_within_grace_succeeds_and_after_it_revokes_the_session(api: Api) -> None:
+def test_replay_within_grace_succeeds_and_after_it_revokes_the_session(
+    api: Api, transport: Transport
+) -> None:
     api.register()
-    first = api.login()
-    second = refresh(api, first["refreshToken"]).json()
+    _, first = transport.login(api)
+    answer = transport.refresh(api, first)
+    second, access = transport.issued(answer), answer.json()["accessToken"]
     api.clock.advance(10)
-    assert refresh(api, first["refreshToken"]).status_code == 200
+    again = transport.refresh(api, first)
+    assert transport.issued(again) == second, "the same successor, so tabs converge"
     api.clock.advance(30)
-    reused = refresh(api, first["refreshToken"])
+    reused = transport.refresh(api, first)
     assert reused.status_code == 401
     assert error_of(reused) == "refresh_token_reused"
-    assert refresh(api, second["refreshToken"]).status_code == 401
-    me = api.client.get("/auth/me", headers=api.bearer(second["accessToken"]))
+    assert cleared(reused) if transport.in_cookie else sends_no_cookie(reused)
+    assert transport.refresh(api, second).status_code == 401
+    me = api.client.get("/auth/me", headers=api.bearer(access))
     assert me.status_code == 401
     assert me.headers["www-authenticate"] == "Bearer"
 
 
-def test_logout_ends_the_session_at_once(api: Api) -> None:
+def test_logout_ends_the_session_at_once(api: Api, transport: Transport) -> None:
     api.register()
-    tokens = api.login()
-    other = api.login()
-    response = api.client.post("/auth/logout", headers=api.bearer(tokens["accessToken"]))
+    tokens, held = transport.login(api)
+    other, _ = transport.login(api)
+    response = transport.logout(api, tokens["accessToken"], held)
     assert response.status_code == 204
     assert response.content == b""
+    assert cleared(response) if transport.in_cookie else sends_no_cookie(response)
     me = api.client.get("/auth/me", headers=api.bearer(tokens["accessToken"]))
     assert me.status_code == 401
-    assert refresh(api, tokens["refreshToken"]).status_code == 401
+    assert transport.refresh(api, held).status_code == 401
     still = api.client.get("/auth/me", headers=api.bearer(other["accessToken"]))
     assert still.status_code == 200
+
+
+def test_logout_everywhere_ends_every_session(api: Api, transport: Transport) -> None:
+    api.register()
+    tokens, held = transport.login(api)
+    other, other_held = transport.login(api)
+    response = transport.logout(api, tokens["accessToken"], held, {"allSessions": True})
+    assert response.status_code == 204
+    assert cleared(response) if transport.in_cookie else sends_no_cookie(response)
+    for access, refresh_token in (
+        (tokens["accessToken"], held),
+        (other["accessToken"], other_held),
+    ):
+        assert api.client.get("/auth/me", headers=api.bearer(access)).status_code == 401
+        assert transport.refresh(api, refresh_token).status_code == 401
 
 
 def test_logout_needs_a_bearer_token(api: Api) -> None:

@@ -71,11 +71,13 @@ async function main(): Promise<void> {
     throw new Error("completeLogin replayed: expected a typed passkey_login_failed");
   }
 
-  const refreshed = await client.POST("/auth/refresh", {
-    body: { refreshToken: passkey.data.refreshToken },
-  });
+  // Token mode (no Session-Transport header): the refresh token is in the body. In a browser on
+  // the API's site, `Session-Transport: cookie` keeps it in an HttpOnly cookie instead.
+  const refreshToken = passkey.data.refreshToken;
+  if (!refreshToken) throw new Error("completeLogin: no refresh token in token mode");
+  const refreshed = await client.POST("/auth/refresh", { body: { refreshToken } });
   expect("refresh", refreshed.response.status, 200);
-  if (!refreshed.data || refreshed.data.refreshToken === passkey.data.refreshToken) {
+  if (!refreshed.data?.refreshToken || refreshed.data.refreshToken === refreshToken) {
     throw new Error("refresh: the refresh token was not rotated");
   }
   const session = bearer(refreshed.data.accessToken);

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, delete, get, post
+from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
@@ -25,6 +25,7 @@ from entrypoints.web.schemas import (
     SessionListResponse,
     SessionResponse,
 )
+from entrypoints.web.session_transport import ALWAYS_CLEARS_REFRESH_COOKIE, without_refresh_cookie
 
 
 def session_response(session: Session, principal: Principal) -> SessionResponse:
@@ -111,21 +112,24 @@ async def passkey_deleted(
             503: ("upstream_unavailable", "service_unavailable"),
         },
     ),
+    response_cookies=ALWAYS_CLEARS_REFRESH_COOKIE,
     security=BEARER,
     opt=AUTHENTICATED,
     tags=["account"],
 )
 async def delete_account(
     request: AuthenticatedRequest, delete_account: NamedDependency[DeleteAccount]
-) -> None:
+) -> Response[None]:
     """Needs a login within SENSITIVE_ACTION_MAX_AGE_S, else 401 `reauthentication_required`.
 
     Corbado's copy goes first (the connect tokens still live, then the user with its
     passkeys); if Corbado cannot confirm, the answer is 502/503/504 and the account stays as it
     was, so the call can simply be repeated. While a deletion runs, logins, refreshes and
-    connect tokens for the account are refused.
+    connect tokens for the account are refused. The answer clears the browser transport's
+    refresh cookie, whichever transport the caller uses.
     """
     await delete_account.execute(request.auth)
+    return without_refresh_cookie(Response(None, status_code=204))
 
 
 @get(

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from litestar import post
+from litestar import Response, post
 from litestar.di import NamedDependency
 
 from domain.usecases.complete_login import CompleteLogin
 from domain.usecases.issue_connect_token import IssueConnectToken
 from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest
 from entrypoints.web.errors import PASSKEY_ERRORS_OPT
-from entrypoints.web.openapi_docs import BEARER, errors
+from entrypoints.web.openapi_docs import BEARER, ORIGIN_REFUSED, errors
 from entrypoints.web.routes.sessions import NO_STORE
 from entrypoints.web.schemas import (
     CompleteLoginBody,
     CompleteLoginResponse,
     ConnectTokenResponse,
     CreateConnectTokenBody,
+)
+from entrypoints.web.session_transport import (
+    BROWSER_TRANSPORT,
+    SETS_REFRESH_COOKIE,
+    SessionTransportHeader,
+    body_refresh_token,
+    session_answer,
 )
 
 
@@ -64,17 +71,28 @@ async def create_connect_token(
     status_code=200,
     response_description="A new session: an access token and a refresh token.",
     responses=errors(
-        400, 401, 413, 429, 502, 503, 504, passkey=True, codes={401: ("passkey_login_failed",)}
+        400,
+        401,
+        403,
+        413,
+        429,
+        502,
+        503,
+        504,
+        passkey=True,
+        codes={401: ("passkey_login_failed",), 403: ORIGIN_REFUSED},
     ),
+    response_cookies=SETS_REFRESH_COOKIE,
     cache_control=NO_STORE,
-    opt={PASSKEY_ERRORS_OPT: True},
+    opt={PASSKEY_ERRORS_OPT: True, **BROWSER_TRANSPORT},
     tags=["passkeys"],
 )
 async def complete_login(
     data: CompleteLoginBody,
     complete_login: NamedDependency[CompleteLogin],
     user_agent: NamedDependency[str | None],
-) -> CompleteLoginResponse:
+    session_transport: SessionTransportHeader = None,
+) -> Response[CompleteLoginResponse]:
     """Send the `signedPasskeyData` the Corbado Connect login component handed you on success.
 
     Corbado verifies it (single use) and names the user; the access token's `amr` claim is
@@ -83,8 +101,9 @@ async def complete_login(
     so the user starts a new passkey login.
     """
     pair = await complete_login.execute(data.signed_passkey_data, user_agent)
-    return CompleteLoginResponse(
+    body = CompleteLoginResponse(
         access_token=pair.access_token,
-        refresh_token=pair.refresh_token,
+        refresh_token=body_refresh_token(pair, session_transport),
         expires_in=pair.expires_in,
     )
+    return session_answer(body, pair, session_transport)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 
-from domain.errors import InvalidCredentials
-from domain.model import TokenPair, User
+from domain.errors import InvalidCredentials, InvalidRefreshToken, RefreshTokenReused
+from domain.model import User
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.end_session import EndSession
 from domain.usecases.password_login import PasswordLogin
@@ -19,7 +19,7 @@ from domain.usecases.who_am_i import WhoAmI
 from entrypoints.protection.client_addresses import ClientAddresses
 from entrypoints.protection.login_throttle import LoginThrottle
 from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest
-from entrypoints.web.openapi_docs import BEARER, errors
+from entrypoints.web.openapi_docs import BEARER, ORIGIN_REFUSED, errors
 from entrypoints.web.schemas import (
     LoginBody,
     LoginResponse,
@@ -31,20 +31,23 @@ from entrypoints.web.schemas import (
     UserResponse,
     decode_optional_body,
 )
+from entrypoints.web.session_transport import (
+    BROWSER_TRANSPORT,
+    CLEARS_REFRESH_COOKIE,
+    SETS_REFRESH_COOKIE,
+    RefreshCookieRefused,
+    SessionTransportHeader,
+    body_refresh_token,
+    presented_refresh_token,
+    session_answer,
+    without_refresh_cookie,
+)
 
 NO_STORE = CacheControlHeader(no_store=True)
 
 
 def user_response(user: User) -> UserResponse:
     return UserResponse(user_id=user.id, email=user.email, display_name=user.display_name)
-
-
-def token_pair_response(pair: TokenPair) -> TokenPairResponse:
-    return TokenPairResponse(
-        access_token=pair.access_token,
-        refresh_token=pair.refresh_token,
-        expires_in=pair.expires_in,
-    )
 
 
 @post(
@@ -61,19 +64,25 @@ def token_pair_response(pair: TokenPair) -> TokenPairResponse:
         429,
         codes={
             400: ("invalid_request", "invalid_email", "invalid_password", "invalid_display_name"),
-            403: ("registration_closed",),
+            403: ("registration_closed", *ORIGIN_REFUSED),
             409: ("email_taken",),
         },
     ),
+    opt=BROWSER_TRANSPORT,
     tags=["sessions"],
 )
-async def register(data: RegisterBody, register: NamedDependency[Register]) -> UserResponse:
+async def register(
+    data: RegisterBody,
+    register: NamedDependency[Register],
+    session_transport: SessionTransportHeader = None,
+) -> UserResponse:
     """Creates a user who logs in with a password, the first factor before a passkey is appended.
 
     Open only where the deployment sets `ALLOW_REGISTRATION` (always in `connect-backend dev`);
     elsewhere 403 `registration_closed`. Emails are trimmed and unique in any case or Unicode
     spelling (canonical caseless matching; `xn--` domains are their Unicode form): 409
-    `email_taken` when one exists. Returns no tokens; call `login` next.
+    `email_taken` when one exists. Returns no tokens; call `login` next. `Session-Transport:
+    cookie` changes nothing here but the origin check.
     """
     user = await register.execute(data.email, data.password, data.display_name)
     return user_response(user)
@@ -85,8 +94,12 @@ async def register(data: RegisterBody, register: NamedDependency[Register]) -> U
     summary="Log in with email and password",
     status_code=200,
     response_description="A new session (an access and a refresh token), and a device token.",
-    responses=errors(400, 401, 413, 429, codes={401: ("invalid_credentials",)}),
+    responses=errors(
+        400, 401, 403, 413, 429, codes={401: ("invalid_credentials",), 403: ORIGIN_REFUSED}
+    ),
+    response_cookies=SETS_REFRESH_COOKIE,
     cache_control=NO_STORE,
+    opt=BROWSER_TRANSPORT,
     tags=["sessions"],
 )
 async def login(
@@ -96,7 +109,8 @@ async def login(
     login_throttle: NamedDependency[LoginThrottle],
     client_addresses: NamedDependency[ClientAddresses],
     user_agent: NamedDependency[str | None],
-) -> LoginResponse:
+    session_transport: SessionTransportHeader = None,
+) -> Response[LoginResponse]:
     """Starts a session from a password; the access token's `amr` claim is `["pwd"]`.
 
     An unknown email and a wrong password both answer 401 `invalid_credentials`, in the same time.
@@ -115,12 +129,13 @@ async def login(
         await login_throttle.refund(admission)
         raise
     device_token = await login_throttle.succeeded(admission)
-    return LoginResponse(
+    body = LoginResponse(
         access_token=pair.access_token,
-        refresh_token=pair.refresh_token,
+        refresh_token=body_refresh_token(pair, session_transport),
         expires_in=pair.expires_in,
         device_token=device_token,
     )
+    return session_answer(body, pair, session_transport)
 
 
 @post(
@@ -134,21 +149,41 @@ async def login(
         401,
         413,
         429,
-        codes={401: ("invalid_refresh_token", "refresh_token_reused")},
+        403,
+        codes={401: ("invalid_refresh_token", "refresh_token_reused"), 403: ORIGIN_REFUSED},
     ),
+    response_cookies=SETS_REFRESH_COOKIE,
     cache_control=NO_STORE,
+    opt=BROWSER_TRANSPORT,
     tags=["sessions"],
 )
 async def refresh(
-    data: RefreshBody, refresh_session: NamedDependency[RefreshSession]
-) -> TokenPairResponse:
+    request: Request[Any, Any, Any],
+    refresh_session: NamedDependency[RefreshSession],
+    session_transport: SessionTransportHeader = None,
+    data: RefreshBody = None,
+) -> Response[TokenPairResponse]:
     """Rotates: every refresh token works once; keep the new one from the answer.
 
-    A used refresh token presented again within `REFRESH_REUSE_GRACE_S` (a lost answer, two tabs)
-    gets a fresh pair of the same session; after that it answers 401 `refresh_token_reused` and
-    the whole session ends (theft detection). Any 401 here means: log the user in again.
+    The token just replaced, presented again within `REFRESH_REUSE_GRACE_S` while its successor
+    is unused (a lost answer, two tabs), gets that same successor; any other reuse answers 401
+    `refresh_token_reused` and the whole session ends (theft detection). Any 401 here means: log
+    the user in again. With `Session-Transport: cookie`, send no body: the token is the cookie,
+    its successor is set in it, and a 401 clears it.
     """
-    return token_pair_response(await refresh_session.execute(data.refresh_token))
+    token = await presented_refresh_token(request, session_transport)
+    try:
+        pair = await refresh_session.execute(token)
+    except (InvalidRefreshToken, RefreshTokenReused) as refused:
+        if session_transport is None:
+            raise
+        raise RefreshCookieRefused(refused) from refused
+    body = TokenPairResponse(
+        access_token=pair.access_token,
+        refresh_token=body_refresh_token(pair, session_transport),
+        expires_in=pair.expires_in,
+    )
+    return session_answer(body, pair, session_transport)
 
 
 @post(
@@ -157,21 +192,24 @@ async def refresh(
     summary="End the current session",
     status_code=204,
     response_description="The session (or, with `allSessions`, every session) has ended.",
-    responses=errors(400, 401, 413),
+    responses=errors(400, 401, 403, 413, codes={403: ORIGIN_REFUSED}),
+    response_cookies=CLEARS_REFRESH_COOKIE,
     security=BEARER,
-    opt=AUTHENTICATED,
+    opt={**AUTHENTICATED, **BROWSER_TRANSPORT},
     tags=["sessions"],
 )
 async def logout(
     request: AuthenticatedRequest,
     end_session: NamedDependency[EndSession],
     end_all_sessions: NamedDependency[EndAllSessions],
+    session_transport: SessionTransportHeader = None,
     data: LogoutBody = None,
-) -> None:
+) -> Response[None]:
     """Ends the session of the access token: its refresh and access tokens stop working at once.
 
     The body is optional; `{"allSessions": true}` ends every session of the user. Then forget
-    both tokens; the user logs in again.
+    both tokens; the user logs in again. With `Session-Transport: cookie` the refresh cookie is
+    cleared too (the session ended is still the access token's).
     """
     data = decode_optional_body(await request.body(), LogoutRequest)
     if data is not None and data.all_sessions:
@@ -180,6 +218,8 @@ async def logout(
         await end_session.execute(
             request.auth.session_id, user_id=request.auth.user_id, reason="logout"
         )
+    ended = Response(None, status_code=204)
+    return ended if session_transport is None else without_refresh_cookie(ended)
 
 
 @get(
