@@ -8,8 +8,8 @@ from typing import Any
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import OpenAPI
 
-from entrypoints.web.schemas import Wire
 from entrypoints.web.session_transport import REFRESH_COOKIE, SESSION_TRANSPORT
+from entrypoints.web.wire import Wire
 
 
 class FinishedOpenAPIConfig(OpenAPIConfig):

@@ -25,7 +25,8 @@ from litestar.types import Guard
 from domain.errors import DomainError
 from domain.model import TokenPair
 from entrypoints.web.origins import OriginNotAllowed, request_origin
-from entrypoints.web.schemas import RefreshRequest, decode_optional_body
+from entrypoints.web.schemas import RefreshRequest
+from entrypoints.web.wire import decode_optional_body
 
 SESSION_TRANSPORT = "Session-Transport"
 # `__Host-`: only this exact host may set it (Secure, Path=/, no Domain), so a sibling subdomain

@@ -15,9 +15,7 @@ from domain.usecases.end_own_session import EndOwnSession
 from domain.usecases.forget_passkey import ForgetPasskey
 from domain.usecases.list_sessions import ListSessions
 from domain.usecases.read_revocations import MAX_PAGE, ReadRevocations
-from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest, bearer_token
-from entrypoints.web.openapi_docs import BEARER, FEED_SECRET, errors
-from entrypoints.web.schemas import (
+from entrypoints.web.account_schemas import (
     EndedSessionsResponse,
     PasskeyDeletedBody,
     RevocationFeedResponse,
@@ -25,6 +23,8 @@ from entrypoints.web.schemas import (
     SessionListResponse,
     SessionResponse,
 )
+from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest, bearer_token
+from entrypoints.web.openapi_docs import BEARER, FEED_SECRET, errors
 from entrypoints.web.session_transport import ALWAYS_CLEARS_REFRESH_COOKIE, without_refresh_cookie
 
 

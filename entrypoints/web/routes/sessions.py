@@ -29,7 +29,6 @@ from entrypoints.web.schemas import (
     RegisterBody,
     TokenPairResponse,
     UserResponse,
-    decode_optional_body,
 )
 from entrypoints.web.session_transport import (
     BROWSER_TRANSPORT,
@@ -42,6 +41,7 @@ from entrypoints.web.session_transport import (
     session_answer,
     without_refresh_cookie,
 )
+from entrypoints.web.wire import decode_optional_body
 
 NO_STORE = CacheControlHeader(no_store=True)
 
