@@ -7,6 +7,7 @@ from domain.ports.clock import Clock
 from domain.ports.connect_tokens import IssuedConnectTokens
 from domain.ports.corbado import CorbadoAccounts, CorbadoConnect, PasskeyDataReader
 from domain.ports.passwords import PasswordHasher
+from domain.ports.retention import Retention
 from domain.ports.revocations import RevokedSessions
 from domain.ports.sessions import Sessions
 from domain.ports.users import Users
@@ -21,6 +22,7 @@ __all__ = [
     "IssuedConnectTokens",
     "PasskeyDataReader",
     "PasswordHasher",
+    "Retention",
     "RevokedSessions",
     "Sessions",
     "Users",

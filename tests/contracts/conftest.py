@@ -21,12 +21,14 @@ from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
 from adapters.sql.engine import create_engine
 from adapters.sql.migrate import upgrade_to_head
+from adapters.sql.retention import SqlRetention
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.tables import metadata
 from adapters.sql.users import SqlUsers
-from domain.ports import AccountErasure, IssuedConnectTokens, Sessions, Users
+from domain.ports import AccountErasure, IssuedConnectTokens, Retention, Sessions, Users
 from tests.fakes.fake_account_erasure import FakeAccountErasure
 from tests.fakes.fake_issued_connect_tokens import FakeIssuedConnectTokens
+from tests.fakes.fake_retention import FakeRetention
 from tests.fakes.fake_sessions import FakeSessions
 from tests.fakes.fake_users import FakeUsers
 from tests.support.servers import create_postgres_schema
@@ -40,6 +42,7 @@ class Stores:
     sessions: Sessions
     issued_tokens: IssuedConnectTokens
     erasure: AccountErasure
+    retention: Retention
 
 
 StoreFactory = Callable[[], AbstractAsyncContextManager[Stores]]
@@ -50,7 +53,13 @@ def _fake(_: pytest.FixtureRequest) -> StoreFactory:
     async def stores() -> AsyncIterator[Stores]:
         users = FakeUsers()
         sessions, tokens = FakeSessions(users), FakeIssuedConnectTokens(users)
-        yield Stores(users, sessions, tokens, FakeAccountErasure(users, sessions, tokens))
+        yield Stores(
+            users,
+            sessions,
+            tokens,
+            FakeAccountErasure(users, sessions, tokens),
+            FakeRetention(sessions, tokens),
+        )
 
     return stores
 
@@ -77,6 +86,7 @@ def _sql_stores(engine: AsyncEngine) -> Stores:
         SqlSessions(engine),
         SqlIssuedConnectTokens(engine),
         SqlAccountErasure(engine),
+        SqlRetention(engine),
     )
 
 

@@ -1,5 +1,6 @@
 """An in-memory Sessions port."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from domain.model import RefreshTokenRecord, Revocation, Session
@@ -73,7 +74,7 @@ class FakeSessions:
         if session is None or session.revoked_at is not None:
             return False
         self._sessions[session_id] = replace(session, revoked_at=now)
-        self._log.append(Revocation(len(self._log) + 1, session_id, now))
+        self._log.append(Revocation(self._next_cursor(), session_id, now))
         return True
 
     async def revoked_since(self, since: int) -> list[str]:
@@ -93,7 +94,7 @@ class FakeSessions:
             )
         )
         for session_id in ended:
-            self._log.append(Revocation(len(self._log) + 1, session_id, now))
+            self._log.append(Revocation(self._next_cursor(), session_id, now))
         gone = {sid for sid, session in self._sessions.items() if session.user_id == user_id}
         for session_id in gone:
             del self._sessions[session_id]
@@ -104,3 +105,31 @@ class FakeSessions:
         session = self._sessions[session_id]
         self._tokens[token_hash] = _StoredToken(session_id)
         self._sessions[session_id] = replace(session, last_used_at=now)
+
+    def _next_cursor(self) -> int:
+        # As SQLite's rowid: one above the highest cursor still stored.
+        return self._log[-1].cursor + 1 if self._log else 1
+
+    # Retention: what FakeRetention removes. The SQL store deletes rows, and refresh tokens go
+    # with their session by ON DELETE CASCADE.
+
+    def purge_sessions(self, ended: Callable[[Session], bool], limit: int) -> int:
+        """Drop up to `limit` sessions for which `ended` holds, with their refresh tokens."""
+        doomed = [sid for sid, session in self._sessions.items() if ended(session)][:limit]
+        for session_id in doomed:
+            del self._sessions[session_id]
+        gone = set(doomed)
+        self._tokens = {h: t for h, t in self._tokens.items() if t.session_id not in gone}
+        return len(doomed)
+
+    def purge_revocations(self, revoked_before: int, limit: int) -> int:
+        """Drop up to `limit` log entries revoked before `revoked_before`, never the newest."""
+        newest = self._log[-1].cursor if self._log else None
+        doomed = {
+            entry.cursor
+            for entry in self._log
+            if entry.revoked_at < revoked_before and entry.cursor != newest
+        }
+        doomed = set(sorted(doomed)[:limit])
+        self._log = [entry for entry in self._log if entry.cursor not in doomed]
+        return len(doomed)
