@@ -27,6 +27,7 @@ from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
 from adapters.sql.engine import create_engine, ping
 from adapters.sql.migrate import is_current, upgrade_to_head
+from adapters.sql.retention import SqlRetention
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUsers
 from adapters.system_clock import SystemClock
@@ -52,6 +53,7 @@ from domain.usecases.forget_passkey import ForgetPasskey
 from domain.usecases.issue_connect_token import IssueConnectToken
 from domain.usecases.list_sessions import ListSessions
 from domain.usecases.password_login import PasswordLogin
+from domain.usecases.purge_expired import PurgeExpired
 from domain.usecases.read_revocations import ReadRevocations
 from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.register import Register
@@ -60,6 +62,7 @@ from domain.usecases.start_session import StartSession
 from domain.usecases.who_am_i import WhoAmI
 from entrypoints.metered_corbado import MeteredCorbadoConnect
 from entrypoints.metrics import Metrics
+from entrypoints.periodic_purge import PeriodicPurge
 from entrypoints.settings import Settings
 from entrypoints.web.client_ip import ClientAddresses
 from entrypoints.web.login_throttle import LoginThrottle
@@ -121,6 +124,12 @@ def _emulator(settings: Settings) -> Litestar | None:
     if not settings.use_emulator:
         return None
     return create_emulator_app(settings.corbado_project_id, settings.corbado_api_secret)
+
+
+def _periodic_purge(settings: Settings, purge: PurgeExpired) -> PeriodicPurge | None:
+    if settings.purge_interval_s == 0:
+        return None
+    return PeriodicPurge(purge.execute, settings.purge_interval_s)
 
 
 class Container(containers.DeclarativeContainer):
@@ -257,3 +266,8 @@ class Container(containers.DeclarativeContainer):
         identifier_kind=settings.provided.corbado_identifier,
         clock_leeway_s=policy.provided.clock_leeway_s,
     )
+
+    # Retention (#14): what `connect-backend purge` runs once and `serve` now and then.
+    retention = providers.Singleton(SqlRetention, engine)
+    purge_expired = providers.Singleton(PurgeExpired, retention, clock, policy)
+    periodic_purge = providers.Singleton(_periodic_purge, settings, purge_expired)

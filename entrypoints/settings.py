@@ -60,6 +60,8 @@ class RateLimitSettings:
 # worth in an instant, on two endpoints: 2 x 2 x 400 = 1600 stays below it.
 MAX_PASSKEY_PER_MINUTE = 400
 TrustedProxies = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+# How often each worker purges what can no longer matter, on average; 0 turns it off.
+DEFAULT_PURGE_INTERVAL_S = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,7 @@ class Settings:
     rate_limits: RateLimitSettings = RateLimitSettings()
     trusted_proxies: TrustedProxies = ()
     request_timeout_s: float = 15.0
+    purge_interval_s: float = DEFAULT_PURGE_INTERVAL_S
 
     @property
     def policy(self) -> SessionPolicy:
@@ -163,6 +166,7 @@ class _Tunables(TypedDict):
     rate_limits: RateLimitSettings
     trusted_proxies: TrustedProxies
     request_timeout_s: float
+    purge_interval_s: float
 
 
 class _EnvReader:
@@ -206,6 +210,9 @@ class _EnvReader:
             "rate_limits": self.rate_limits(),
             "trusted_proxies": self.optional("TRUSTED_PROXIES", _networks, ()),
             "request_timeout_s": self.request_timeout(),
+            "purge_interval_s": self.optional(
+                "PURGE_INTERVAL_S", _non_negative_float, DEFAULT_PURGE_INTERVAL_S
+            ),
         }
 
     def rate_limits(self) -> RateLimitSettings:
@@ -315,6 +322,8 @@ def _existing_file(raw: str) -> Path:
 def _database_url(raw: str) -> str:
     if not raw.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise ValueError("must be sqlite+aiosqlite:// or postgresql+asyncpg://")
+    # A port that is not a number would otherwise surface only when the engine is built.
+    _ = urlsplit(raw).port
     return raw
 
 
@@ -343,6 +352,14 @@ def _positive_float(raw: str) -> float:
     value = float(raw)
     if not value > 0:
         raise ValueError("must be a positive number")
+    return value
+
+
+def _non_negative_float(raw: str) -> float:
+    value = float(raw)
+    # NaN compares false with everything, so it falls out here too.
+    if not 0 <= value < float("inf"):
+        raise ValueError("must be 0 or a positive number")
     return value
 
 

@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
 from entrypoints.container import Container
+from entrypoints.periodic_purge import start_periodic_purge
 from entrypoints.web.auth import AUTHENTICATE_STATE, METRICS_STATE, client_user_agent
 from entrypoints.web.bridge import from_container
 from entrypoints.web.errors import EXCEPTION_HANDLERS
@@ -147,9 +148,11 @@ def _lifespan(container: Container) -> Any:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await container.restore_revocations().execute()
+        stop_purge = start_periodic_purge(container.periodic_purge())
         try:
             yield
         finally:
+            await stop_purge()
             await container.corbado_http_client().aclose()
             await container.engine().dispose()
             redis = container.redis_client()
