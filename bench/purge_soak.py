@@ -57,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 from adapters.argon2_hasher import Argon2PasswordHasher  # noqa: E402
 from adapters.sql.engine import create_engine  # noqa: E402
 from adapters.tokens.signing_keys import generate_private_key_pem  # noqa: E402
-from domain.usecases.purge_expired import Purged  # noqa: E402
+from domain.usecases.purge_expired import Purged, PurgeExpired  # noqa: E402
 from entrypoints.container import Container  # noqa: E402
 from entrypoints.settings import RateLimitSettings, Settings  # noqa: E402
 from entrypoints.web.app import create_app  # noqa: E402
@@ -278,6 +278,16 @@ async def run(args: argparse.Namespace, database_url: str, workdir: Path) -> dic
     container = Container(settings=settings)
     container.clock.override(providers.Object(clock))
     container.password_hasher.override(providers.Object(Argon2PasswordHasher(FAST_ARGON2)))
+    if args.batch_size is not None:
+        container.purge_expired.override(
+            providers.Singleton(
+                PurgeExpired,
+                container.retention,
+                container.clock,
+                container.policy,
+                batch_size=args.batch_size,
+            )
+        )
     await container.upgrade_schema()
     counter = create_engine(database_url)
     report: dict[str, Any] = {"database": database_url.split(":", 1)[0], "settings": vars(args)}
@@ -403,6 +413,7 @@ def main() -> int:
     parser.add_argument("--backlog", type=int, default=200_000)
     parser.add_argument("--window", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--batch-size", type=int, default=None, help="rows per purge batch")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="purge-soak-") as tmp:
         workdir = Path(tmp)

@@ -27,7 +27,7 @@ from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
 from adapters.sql.engine import create_engine, ping
 from adapters.sql.migrate import is_current, upgrade_to_head
-from adapters.sql.retention import SqlRetention
+from adapters.sql.retention import SqlRetention, purge_batch_size
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUsers
 from adapters.system_clock import SystemClock
@@ -269,5 +269,11 @@ class Container(containers.DeclarativeContainer):
 
     # Retention (#14): what `connect-backend purge` runs once and `serve` now and then.
     retention = providers.Singleton(SqlRetention, engine)
-    purge_expired = providers.Singleton(PurgeExpired, retention, clock, policy)
+    purge_expired = providers.Singleton(
+        PurgeExpired,
+        retention,
+        clock,
+        policy,
+        batch_size=providers.Callable(purge_batch_size, engine),
+    )
     periodic_purge = providers.Singleton(_periodic_purge, settings, purge_expired)

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.engine import create_engine
 from adapters.sql.migrate import upgrade_to_head
-from adapters.sql.retention import SqlRetention
+from adapters.sql.retention import SQLITE_BATCH_SIZE, SqlRetention, purge_batch_size
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.tables import metadata, session_revocations, sessions, users
 from domain.credentials import new_id, new_refresh_token, refresh_token_hash
 from domain.model import PASSWORD_AMR, Session
 from domain.policy import SessionPolicy
-from domain.usecases.purge_expired import PurgeExpired
+from domain.usecases.purge_expired import BATCH_SIZE, PurgeExpired
 from tests.fakes.fake_clock import FakeClock
 from tests.support.servers import postgres_schema
 
@@ -193,3 +193,14 @@ async def test_purgers_running_at_once_remove_each_row_once(database_url: str) -
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+async def test_sqlite_purges_in_smaller_batches(database_url: str) -> None:
+    """Its one connection per process waits for a whole batch; PostgreSQL has others."""
+    engine = create_engine(database_url)
+    try:
+        expected = SQLITE_BATCH_SIZE if database_url.startswith("sqlite") else BATCH_SIZE
+        assert purge_batch_size(engine) == expected
+        assert SQLITE_BATCH_SIZE < BATCH_SIZE
+    finally:
+        await engine.dispose()
