@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from domain.errors import StoreUnavailable
+from domain.usecases.purge_expired import Purged
 from entrypoints.asgi import (
     DEV_FACTORY,
     EMULATOR_API_SECRET,
@@ -78,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     remove.add_argument("--email", required=True)
     remove.set_defaults(run=users_delete)
+    commands.add_parser(
+        "purge",
+        help="remove what can no longer matter (expired sessions, spent refresh tokens, "
+        "revocation entries past every token's lifetime); serve also does it periodically",
+    ).set_defaults(run=_purge)
     emulator = commands.add_parser("emulator", help="serve the built-in Corbado emulator alone")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=18081)
@@ -132,6 +139,43 @@ def _migrate(_: argparse.Namespace) -> int:
     settings = dataclasses.replace(Settings.for_dev({}), database_url=url)
     run_with(settings, lambda container: container.upgrade_schema())
     print("connect-backend migrate: the database is at the current schema", file=sys.stderr)
+    return 0
+
+
+def _purge(_: argparse.Namespace) -> int:
+    # As `users delete`: with DATABASE_URL the variables `serve` reads, since the lifetimes
+    # decide what may go; without it, the dev database.
+    production = bool(with_secret_files(os.environ).get("DATABASE_URL", "").strip())
+    settings = Settings.from_env(os.environ) if production else Settings.for_dev(os.environ)
+
+    async def purge(container: Container) -> Purged | None:
+        if not production:
+            await container.upgrade_schema()
+        elif not await container.schema_is_current():
+            return None
+        return await container.purge_expired().execute()
+
+    try:
+        purged = run_with(settings, purge)
+    except (StoreUnavailable, OSError) as exc:
+        print(
+            f"connect-backend purge: the database is unavailable ({type(exc).__name__}); "
+            "what was removed before stays removed; run it again",
+            file=sys.stderr,
+        )
+        return 1
+    if purged is None:
+        print(
+            "connect-backend purge: the database schema is behind; run `connect-backend migrate`",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    print(
+        f"connect-backend purge: removed {purged.expired_sessions} expired, "
+        f"{purged.revoked_sessions} revoked and {purged.idle_sessions} idle sessions, "
+        f"{purged.revocations} revocation entries and {purged.connect_tokens} connect-token "
+        "records"
+    )
     return 0
 
 

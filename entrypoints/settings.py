@@ -88,6 +88,8 @@ class Settings:
     rate_limits: RateLimitSettings = RateLimitSettings()
     trusted_proxies: TrustedProxies = ()
     request_timeout_s: float = 15.0
+    # How often each worker purges what can no longer matter, on average; 0 turns it off.
+    purge_interval_s: float = 3600.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -168,6 +170,7 @@ VARIABLES = (
     Variable("RATE_LIMIT_PASSKEY_PER_MINUTE", "rate_limits.passkey_per_ip", _passkey_rate),
     Variable("TRUSTED_PROXIES", "trusted_proxies", parse.networks),
     Variable("REQUEST_TIMEOUT_S", "request_timeout_s", parse.positive_float),
+    Variable("PURGE_INTERVAL_S", "purge_interval_s", parse.non_negative_float),
 )
 # The fields that hold a dataclass of their own, and its type: `policy.access_token_ttl_s`.
 GROUPS: Mapping[str, Callable[..., Any]] = {

@@ -84,7 +84,17 @@ def existing_file(raw: str) -> Path:
 def database_url(raw: str) -> str:
     if not raw.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise ValueError("must be sqlite+aiosqlite:// or postgresql+asyncpg://")
+    # A port that is not a number would otherwise surface only when the engine is built.
+    _ = urlsplit(raw).port
     return raw
+
+
+def non_negative_float(raw: str) -> float:
+    value = float(raw)
+    # NaN compares false with everything, so it falls out here too.
+    if not 0 <= value < float("inf"):
+        raise ValueError("must be 0 or a positive number")
+    return value
 
 
 def whole_number(low: int, high: int, unit: str = "") -> Callable[[str], int]:

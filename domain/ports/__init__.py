@@ -7,6 +7,7 @@ from domain.ports.clock import Clock
 from domain.ports.connect_tokens import IssuedConnectTokens
 from domain.ports.corbado import CorbadoAccounts, CorbadoConnect, PasskeyDataReader
 from domain.ports.passwords import PasswordHasher
+from domain.ports.retention import Retention
 from domain.ports.revocation_log import RevocationLog
 from domain.ports.revoked_sessions import RevokedSessions
 from domain.ports.sessions import Sessions
@@ -23,6 +24,7 @@ __all__ = [
     "IssuedConnectTokens",
     "PasskeyDataReader",
     "PasswordHasher",
+    "Retention",
     "RevocationLog",
     "RevokedSessions",
     "Sessions",

@@ -20,6 +20,7 @@ from adapters.logging_audit_log import LoggingAuditLog
 from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
 from adapters.sql.migrate import MigrationBlocked, is_current, upgrade_to_head
+from adapters.sql.retention import SqlRetention, purge_batch_size
 from adapters.sql.revocation_log import SqlRevocationLog
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUsers
@@ -41,6 +42,7 @@ from domain.usecases.forget_passkey import ForgetPasskey
 from domain.usecases.issue_connect_token import IssueConnectToken
 from domain.usecases.list_sessions import ListSessions
 from domain.usecases.password_login import PasswordLogin
+from domain.usecases.purge_expired import PurgeExpired
 from domain.usecases.read_revocations import ReadRevocations
 from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.register import Register
@@ -210,6 +212,17 @@ class Container(containers.DeclarativeContainer):
         identifier_kind=settings.provided.corbado_identifier,
         clock_leeway_s=policy.provided.clock_leeway_s,
     )
+
+    # Retention (#14): what `connect-backend purge` runs once and `serve` now and then.
+    retention = providers.Singleton(SqlRetention, engine)
+    purge_expired = providers.Singleton(
+        PurgeExpired,
+        retention,
+        clock,
+        policy,
+        batch_size=providers.Callable(purge_batch_size, engine),
+    )
+    periodic_purge = providers.Singleton(builders.periodic_purge, settings, purge_expired)
 
 
 def run_with(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:

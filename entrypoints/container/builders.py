@@ -21,6 +21,8 @@ from adapters.redis_revocations import RedisRevokedSessions
 from adapters.sql.engine import create_engine, ping
 from adapters.tokens.signing_keys import SigningKey, load_signing_keys
 from domain.ports import RevokedSessions
+from domain.usecases.purge_expired import PurgeExpired
+from entrypoints.periodic_purge import PeriodicPurge
 from entrypoints.protection.rate_limits import RateLimitCounters
 from entrypoints.settings import Settings
 
@@ -114,3 +116,10 @@ def configured_emulator(settings: Settings) -> Litestar | None:
 def emulator_app(project_id: str, api_secret: str) -> Litestar:
     """The Corbado emulator alone, as `connect-backend emulator` serves it."""
     return create_emulator_app(project_id, api_secret)
+
+
+def periodic_purge(settings: Settings, purge: PurgeExpired) -> PeriodicPurge | None:
+    """The purge `serve` runs now and then; None when PURGE_INTERVAL_S is 0."""
+    if settings.purge_interval_s == 0:
+        return None
+    return PeriodicPurge(purge.execute, settings.purge_interval_s)

@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
 from entrypoints.container import Container, started
+from entrypoints.periodic_purge import start_periodic_purge
 from entrypoints.web.auth import client_user_agent
 from entrypoints.web.dependencies import container_dependencies
 from entrypoints.web.errors import EXCEPTION_HANDLERS
@@ -115,7 +116,11 @@ def _lifespan(container: Container) -> Any:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         async with started(container):
             await container.restore_revocations().execute()
-            yield
+            stop_purge = start_periodic_purge(container.periodic_purge())
+            try:
+                yield
+            finally:
+                await stop_purge()
 
     return lifespan
 

@@ -21,13 +21,22 @@ from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
 from adapters.sql.engine import create_engine
 from adapters.sql.migrate import upgrade_to_head
+from adapters.sql.retention import SqlRetention
 from adapters.sql.revocation_log import SqlRevocationLog
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.tables import metadata
 from adapters.sql.users import SqlUsers
-from domain.ports import AccountErasure, IssuedConnectTokens, RevocationLog, Sessions, Users
+from domain.ports import (
+    AccountErasure,
+    IssuedConnectTokens,
+    Retention,
+    RevocationLog,
+    Sessions,
+    Users,
+)
 from tests.fakes.fake_account_erasure import FakeAccountErasure
 from tests.fakes.fake_issued_connect_tokens import FakeIssuedConnectTokens
+from tests.fakes.fake_retention import FakeRetention
 from tests.fakes.fake_revocation_log import FakeRevocationLog
 from tests.fakes.fake_sessions import FakeSessions
 from tests.fakes.fake_users import FakeUsers
@@ -43,6 +52,7 @@ class Stores:
     issued_tokens: IssuedConnectTokens
     erasure: AccountErasure
     revocation_log: RevocationLog
+    retention: Retention
 
 
 StoreFactory = Callable[[], AbstractAsyncContextManager[Stores]]
@@ -54,7 +64,14 @@ def _fake(_: pytest.FixtureRequest) -> StoreFactory:
         users = FakeUsers()
         sessions, tokens = FakeSessions(users), FakeIssuedConnectTokens(users)
         erasure = FakeAccountErasure(users, sessions, tokens)
-        yield Stores(users, sessions, tokens, erasure, FakeRevocationLog(sessions))
+        yield Stores(
+            users,
+            sessions,
+            tokens,
+            erasure,
+            FakeRevocationLog(sessions),
+            FakeRetention(sessions, tokens),
+        )
 
     return stores
 
@@ -82,6 +99,7 @@ def _sql_stores(engine: AsyncEngine) -> Stores:
         SqlIssuedConnectTokens(engine),
         SqlAccountErasure(engine),
         SqlRevocationLog(engine),
+        SqlRetention(engine),
     )
 
 

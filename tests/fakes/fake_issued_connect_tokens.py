@@ -36,3 +36,16 @@ class FakeIssuedConnectTokens:
     def erase_user(self, user_id: str) -> None:
         """Drop every token of the user (the SQL store does it by ON DELETE CASCADE)."""
         self._tokens = [(owner, token) for owner, token in self._tokens if owner != user_id]
+
+    # Retention: what FakeRetention removes.
+
+    def purge_expired(self, expired_before: int, limit: int) -> int:
+        """Drop up to `limit` records whose token expired before `expired_before`."""
+        doomed = [
+            index
+            for index, (_, token) in enumerate(self._tokens)
+            if token.expires_at < expired_before
+        ][:limit]
+        gone = set(doomed)
+        self._tokens = [entry for index, entry in enumerate(self._tokens) if index not in gone]
+        return len(doomed)

@@ -88,7 +88,7 @@ class FakeSessions:
         if session is None or session.revoked_at is not None:
             return False
         self._sessions[session_id] = replace(session, revoked_at=now)
-        self.log.append(Revocation(len(self.log) + 1, session_id, now))
+        self.log.append(Revocation(self._next_cursor(), session_id, now))
         return True
 
     def erase_user(self, user_id: str, now: int) -> tuple[str, ...]:
@@ -102,9 +102,36 @@ class FakeSessions:
             )
         )
         for session_id in ended:
-            self.log.append(Revocation(len(self.log) + 1, session_id, now))
+            self.log.append(Revocation(self._next_cursor(), session_id, now))
         gone = {sid for sid, session in self._sessions.items() if session.user_id == user_id}
         for session_id in gone:
             del self._sessions[session_id]
             del self._chains[session_id]
         return ended
+
+    def _next_cursor(self) -> int:
+        # As SQLite's rowid: one above the highest cursor still stored.
+        return self.log[-1].cursor + 1 if self.log else 1
+
+    # Retention: what FakeRetention removes. The SQL store deletes rows, and a session's refresh
+    # chain is a part of its row.
+
+    def purge_sessions(self, ended: Callable[[Session], bool], limit: int) -> int:
+        """Drop up to `limit` sessions for which `ended` holds, with their refresh chains."""
+        doomed = [sid for sid, session in self._sessions.items() if ended(session)][:limit]
+        for session_id in doomed:
+            del self._sessions[session_id]
+            del self._chains[session_id]
+        return len(doomed)
+
+    def purge_revocations(self, revoked_before: int, limit: int) -> int:
+        """Drop up to `limit` log entries revoked before `revoked_before`, never the newest."""
+        newest = self.log[-1].cursor if self.log else None
+        doomed = {
+            entry.cursor
+            for entry in self.log
+            if entry.revoked_at < revoked_before and entry.cursor != newest
+        }
+        doomed = set(sorted(doomed)[:limit])
+        self.log[:] = [entry for entry in self.log if entry.cursor not in doomed]
+        return len(doomed)

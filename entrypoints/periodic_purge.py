@@ -1,0 +1,109 @@
+"""The purge `serve` runs now and then in each worker: jittered, logged, never fatal.
+
+Every worker of every instance runs its own schedule; that is safe because a purge takes
+disjoint batches and each row goes once (`adapters.sql.retention`). The jitter keeps workers
+started together from purging together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+
+from domain.usecases.purge_expired import Purged
+
+PURGE_LOGGER = "connect_backend.purge"
+# Each wait is the interval times a factor drawn uniformly from this range.
+JITTER = (0.5, 1.5)
+
+_log = logging.getLogger(PURGE_LOGGER)
+
+Wait = Callable[[asyncio.Event, float], Awaitable[bool]]
+
+
+async def wait_or_stop(stop: asyncio.Event, seconds: float) -> bool:
+    """Whether `stop` was set within `seconds` (True) or they passed first (False)."""
+    try:
+        async with asyncio.timeout(seconds):
+            await stop.wait()
+    except TimeoutError:
+        return False
+    return True
+
+
+class PeriodicPurge:
+    """Runs `purge` about every `interval_s` seconds until told to stop."""
+
+    def __init__(
+        self,
+        purge: Callable[[], Awaitable[Purged]],
+        interval_s: float,
+        *,
+        draw: Callable[[float, float], float] = random.uniform,
+        wait: Wait = wait_or_stop,
+    ) -> None:
+        if interval_s <= 0:
+            raise ValueError("interval_s must be positive; leave the purge out to turn it off")
+        self._purge = purge
+        self._interval_s = interval_s
+        self._draw = draw
+        self._wait = wait
+
+    def next_delay(self) -> float:
+        """Seconds until the next round: the interval, jittered."""
+        return self._interval_s * self._draw(*JITTER)
+
+    async def run_round(self) -> Purged | None:
+        """One purge; a failure is logged and swallowed, so that the next round still comes."""
+        try:
+            purged = await self._purge()
+        except Exception:
+            _log.exception("purge_failed")
+            return None
+        _log.info(
+            "purged",
+            extra={
+                "expired_sessions": purged.expired_sessions,
+                "revoked_sessions": purged.revoked_sessions,
+                "idle_sessions": purged.idle_sessions,
+                "revocations": purged.revocations,
+                "connect_tokens": purged.connect_tokens,
+            },
+        )
+        return purged
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Wait, purge, and again, until `stop` is set; the first round comes after a wait."""
+        while not await self._wait(stop, self.next_delay()):
+            await self.run_round()
+
+
+def start_periodic_purge(periodic: PeriodicPurge | None) -> Callable[[], Awaitable[None]]:
+    """Start `periodic` as a task (if there is one); returns what stops it at shutdown.
+
+    Stopping sets the event and cancels a round in flight: each batch is its own transaction,
+    so a cancelled one leaves nothing half done, and the next start purges the rest.
+    """
+    if periodic is None:
+
+        async def nothing_to_stop() -> None:
+            return None
+
+        return nothing_to_stop
+    stop = asyncio.Event()
+    task = asyncio.create_task(periodic.run(stop), name="periodic-purge")
+
+    async def stop_it() -> None:
+        stop.set()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            # Ours, unless the shutdown itself is being cancelled: then pass it on.
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
+
+    return stop_it
