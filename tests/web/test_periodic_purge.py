@@ -10,7 +10,7 @@ import pytest
 
 from domain.errors import StoreUnavailable
 from domain.usecases.purge_expired import Purged
-from entrypoints.container import Container
+from entrypoints.container import Container, started
 from entrypoints.periodic_purge import (
     JITTER,
     PURGE_LOGGER,
@@ -165,14 +165,16 @@ async def test_without_a_schedule_stopping_does_nothing() -> None:
 # The setting ------------------------------------------------------------------------------------
 
 
-def test_purge_interval_defaults_to_an_hour_and_zero_turns_it_off(tmp_path: Path) -> None:
+async def test_purge_interval_defaults_to_an_hour_and_zero_turns_it_off(tmp_path: Path) -> None:
     assert Settings.for_dev({}).purge_interval_s == 3600
     assert Settings.for_dev({"PURGE_INTERVAL_S": "90.5"}).purge_interval_s == 90.5
 
     off = Settings.for_dev({"PURGE_INTERVAL_S": "0"}, state_dir=tmp_path)
     on = Settings.for_dev({"PURGE_INTERVAL_S": "60"}, state_dir=tmp_path)
-    assert Container(settings=off).periodic_purge() is None
-    assert isinstance(Container(settings=on).periodic_purge(), PeriodicPurge)
+    async with started(Container(settings=off)) as container:
+        assert container.periodic_purge() is None
+    async with started(Container(settings=on)) as container:
+        assert isinstance(container.periodic_purge(), PeriodicPurge)
 
 
 @pytest.mark.parametrize("value", ["-1", "soon", "inf", "nan"])
