@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Any, TypeVar, cast
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from dependency_injector import containers, providers
 
@@ -51,6 +50,7 @@ from domain.usecases.start_session import StartSession
 from domain.usecases.who_am_i import WhoAmI
 from entrypoints.container import builders
 from entrypoints.container.builders import ReadinessCheck, emulator_app
+from entrypoints.container.lifecycle import started
 from entrypoints.metrics import Metrics
 from entrypoints.protection.client_addresses import ClientAddresses
 from entrypoints.protection.login_throttle import LoginThrottle
@@ -230,26 +230,9 @@ def run_with(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T
     command does."""
 
     async def run() -> T:
+        from entrypoints.container import Container
+
         async with started(Container(settings=settings)) as container:
             return await work(container)
 
     return asyncio.run(run())
-
-
-@asynccontextmanager
-async def started(container: Container) -> AsyncIterator[Container]:
-    """`container` with its resources (database engine, Redis, HTTP client) started, and torn
-    down on exit, in the event loop that uses them."""
-    await cast(Awaitable[None], container.init_resources())
-    # Async resources put every provider that depends on them in async mode, where each call
-    # returns a new Future: once they exist, providers answer synchronously, as on a request's
-    # hot path they must. Their teardown is async again.
-    provider: providers.Provider[Any]
-    for provider in container.traverse():
-        provider.disable_async_mode()
-    try:
-        yield container
-    finally:
-        for resource in container.traverse(types=[providers.Resource]):
-            resource.enable_async_mode()
-        await cast(Awaitable[None], container.shutdown_resources())
