@@ -56,6 +56,7 @@ def samples(key_file: Path) -> dict[str, tuple[str, object]]:
         "RATE_LIMIT_PASSKEY_PER_MINUTE": ("400", 400),
         "TRUSTED_PROXIES": ("10.0.0.0/8", (ipaddress.ip_network("10.0.0.0/8"),)),
         "REQUEST_TIMEOUT_S": ("6", 6.0),
+        "PURGE_INTERVAL_S": ("90.5", 90.5),
     }
 
 
