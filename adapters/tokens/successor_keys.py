@@ -30,7 +30,10 @@ class HmacSuccessorKeys:
 
     def derive(self, key_id: str, text: str) -> str | None:
         key = self._keys.get(key_id)
-        if key is None:
-            return None
-        mac = hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+        return None if key is None else hmac_secret(key, text)
+
+
+def hmac_secret(key: bytes, text: str) -> str:
+    """HMAC-SHA256 of `text` under `key`, as 43 unpadded base64url characters."""
+    mac = hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")

@@ -11,7 +11,6 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -38,7 +37,6 @@ from tests.fakes.fake_corbado import FakeCorbadoConnect
 from tests.fakes.fake_password_hasher import FakePasswordHasher
 from tests.fakes.fake_revoked_sessions import FakeRevokedSessions
 from tests.fakes.fake_successor_keys import FakeSuccessorKeys
-from tests.support.servers import postgres_schema
 
 POLICY = SessionPolicy()
 EMAIL = "jane@example.com"
@@ -123,24 +121,6 @@ async def deploy(url: str) -> AsyncIterator[Deployment]:
     finally:
         for engine in engines:
             await engine.dispose()
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'race.sqlite3'}"
-
-
-@pytest.fixture
-async def postgres_database_url(postgres_url: str) -> AsyncIterator[str]:
-    async with postgres_schema(postgres_url) as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_database_url"
-    url: str = request.getfixturevalue(fixture)
-    return url
 
 
 async def keep_trying(

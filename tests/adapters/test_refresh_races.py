@@ -9,9 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -33,7 +31,6 @@ from tests.fakes.fake_audit_log import FakeAuditLog
 from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_revoked_sessions import FakeRevokedSessions
 from tests.fakes.fake_successor_keys import FakeSuccessorKeys
-from tests.support.servers import postgres_schema
 
 WITH_GRACE = SessionPolicy(refresh_reuse_grace_s=30)
 # No grace: a token presented twice at the same instant is reuse, so exactly one request wins.
@@ -127,24 +124,6 @@ class Deployment:
     async def chain_of(self, refresh_token: str) -> ChainRecord | None:
         chain_id = refresh_token.split(".")[0]
         return await self.workers[1].sessions.find_chain(refresh_token_hash(chain_id))
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'race.sqlite3'}"
-
-
-@pytest.fixture
-async def postgres_database_url(postgres_url: str) -> AsyncIterator[str]:
-    async with postgres_schema(postgres_url) as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_database_url"
-    url: str = request.getfixturevalue(fixture)
-    return url
 
 
 @asynccontextmanager

@@ -1,8 +1,9 @@
-"""An in-memory SuccessorKeys port whose keys a test can add and remove."""
+"""An in-memory SuccessorKeys port whose keys a test can add and remove (named keys, not ones
+derived from signing keys; the secret is the same HMAC)."""
 
-import base64
 import hashlib
-import hmac
+
+from adapters.tokens.successor_keys import hmac_secret
 
 
 class FakeSuccessorKeys:
@@ -28,7 +29,4 @@ class FakeSuccessorKeys:
 
     def derive(self, key_id: str, text: str) -> str | None:
         key = self._keys.get(key_id)
-        if key is None:
-            return None
-        mac = hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+        return None if key is None else hmac_secret(key, text)
