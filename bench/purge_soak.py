@@ -58,7 +58,7 @@ from adapters.argon2_hasher import Argon2PasswordHasher  # noqa: E402
 from adapters.sql.engine import create_engine  # noqa: E402
 from adapters.tokens.signing_keys import generate_private_key_pem  # noqa: E402
 from domain.usecases.purge_expired import Purged, PurgeExpired  # noqa: E402
-from entrypoints.container import Container  # noqa: E402
+from entrypoints.container import Container, started  # noqa: E402
 from entrypoints.settings import RateLimitSettings, Settings  # noqa: E402
 from entrypoints.web.app import create_app  # noqa: E402
 
@@ -288,32 +288,36 @@ async def run(args: argparse.Namespace, database_url: str, workdir: Path) -> dic
                 batch_size=args.batch_size,
             )
         )
-    await container.upgrade_schema()
-    counter = create_engine(database_url)
-    report: dict[str, Any] = {"database": database_url.split(":", 1)[0], "settings": vars(args)}
-    try:
-        emails = [f"soak-{i}@example.com" for i in range(args.users)]
-        for email in emails:
-            await container.create_user().execute(email, PASSWORD, "Soak")
-        app = create_app(container)
-        # The app and this script share one event loop, as a worker's app and its periodic
-        # purge do (Litestar's test clients would run the app in a thread of its own).
-        transport = httpx.ASGITransport(app=cast(Any, app))
-        async with (
-            app.lifespan(),
-            httpx.AsyncClient(transport=transport, base_url="http://soak", timeout=60) as client,
-        ):
-            gc.collect()
-            gc.freeze()
-            soak = Soak(container, client, clock)
-            report["churn"] = await churn(soak, args, emails, counter)
-            report["latency"] = await latency(soak, args, counter)
-        report["ops"] = {
-            op: lat.summary() | {"statuses": lat.statuses} for op, lat in soak.ops.items()
-        }
-    finally:
-        await counter.dispose()
-    return report
+    # The app's lifespan starts the container again (a no-op) and stops it at its end.
+    async with started(container):
+        await container.upgrade_schema()
+        counter = create_engine(database_url)
+        report: dict[str, Any] = {"database": database_url.split(":", 1)[0], "settings": vars(args)}
+        try:
+            emails = [f"soak-{i}@example.com" for i in range(args.users)]
+            for email in emails:
+                await container.create_user().execute(email, PASSWORD, "Soak")
+            app = create_app(container)
+            # The app and this script share one event loop, as a worker's app and its periodic
+            # purge do (Litestar's test clients would run the app in a thread of its own).
+            transport = httpx.ASGITransport(app=cast(Any, app))
+            async with (
+                app.lifespan(),
+                httpx.AsyncClient(
+                    transport=transport, base_url="http://soak", timeout=60
+                ) as client,
+            ):
+                gc.collect()
+                gc.freeze()
+                soak = Soak(container, client, clock)
+                report["churn"] = await churn(soak, args, emails, counter)
+                report["latency"] = await latency(soak, args, counter)
+            report["ops"] = {
+                op: lat.summary() | {"statuses": lat.statuses} for op, lat in soak.ops.items()
+            }
+        finally:
+            await counter.dispose()
+        return report
 
 
 async def churn(

@@ -15,7 +15,12 @@ if TYPE_CHECKING:
 @asynccontextmanager
 async def started(container: Container) -> AsyncIterator[Container]:
     """`container` with its resources (database engine, Redis, HTTP client) started, and torn
-    down on exit, in the event loop that uses them."""
+    down on exit, in the event loop that uses them. Inside another `started` of the same
+    container it changes nothing: the outer one owns the resources."""
+    resources = list(container.traverse(types=[providers.Resource]))
+    if all(resource.initialized for resource in resources):
+        yield container
+        return
     await cast(Awaitable[None], container.init_resources())
     # Async resources put every provider that depends on them in async mode, where each call
     # returns a new Future: once they exist, providers answer synchronously, as on a request's
@@ -26,6 +31,6 @@ async def started(container: Container) -> AsyncIterator[Container]:
     try:
         yield container
     finally:
-        for resource in container.traverse(types=[providers.Resource]):
+        for resource in resources:
             resource.enable_async_mode()
         await cast(Awaitable[None], container.shutdown_resources())
