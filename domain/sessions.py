@@ -18,28 +18,37 @@ def is_alive(session: Session, now: int, policy: SessionPolicy) -> bool:
     )
 
 
-def grant_for(session: Session, now: int, policy: SessionPolicy) -> AccessGrant:
-    """The claims of a new access token for `session`, valid from `now`.
+def grant_for(
+    session: Session, now: int, policy: SessionPolicy, not_after: int | None = None
+) -> AccessGrant:
+    """The claims of a new access token for `session`, valid from `now` and never past
+    `not_after`, when given.
 
     It never outlives its session: an ended-by-age session has no live access token left for
     "log out everywhere" or account deletion to miss.
     """
+    expires_at = min(now + policy.access_token_ttl_s, session.expires_at)
     return AccessGrant(
         subject=session.user_id,
         session_id=session.id,
         token_id=new_token_id(),
         issued_at=now,
-        expires_at=min(now + policy.access_token_ttl_s, session.expires_at),
+        expires_at=expires_at if not_after is None else min(expires_at, not_after),
         auth_time=session.auth_time,
         amr=session.amr,
     )
 
 
 def token_pair(
-    tokens: AccessTokens, session: Session, refresh_token: str, now: int, policy: SessionPolicy
+    tokens: AccessTokens,
+    session: Session,
+    refresh_token: str,
+    now: int,
+    policy: SessionPolicy,
+    not_after: int | None = None,
 ) -> TokenPair:
     """A signed access token for `session` beside the refresh token the client will keep."""
-    grant = grant_for(session, now, policy)
+    grant = grant_for(session, now, policy, not_after)
     return TokenPair(
         access_token=tokens.issue(grant),
         refresh_token=refresh_token,

@@ -84,8 +84,14 @@ def existing_file(raw: str) -> Path:
 def database_url(raw: str) -> str:
     if not raw.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise ValueError("must be sqlite+aiosqlite:// or postgresql+asyncpg://")
-    # A port that is not a number would otherwise surface only when the engine is built.
-    _ = urlsplit(raw).port
+    # A port that is not a number would otherwise surface only when the engine is built. The
+    # parser's own message would quote what it took for the port: part of a password, maybe.
+    try:
+        _ = urlsplit(raw).port
+    except ValueError:
+        raise ValueError(
+            "its port is not a number (percent-encode / ? # @ in the password)"
+        ) from None
     return raw
 
 
@@ -142,6 +148,29 @@ def networks(raw: str) -> TrustedProxies:
 
 def origins(raw: str) -> tuple[str, ...]:
     listed = tuple(origin.strip() for origin in raw.split(",") if origin.strip())
-    if "*" in listed:
-        raise ValueError("list the origins; a wildcard is not allowed")
+    for origin in listed:
+        if "*" in origin:
+            raise ValueError("list the origins; a wildcard is not allowed")
+        if not _is_origin(origin):
+            # CORS compares the text as given, the browser transport the origin it names: an
+            # entry that is not exactly an origin would make them disagree.
+            raise ValueError(f"{origin!r} is not an origin: scheme://host[:port] in lower case")
     return listed
+
+
+def _is_origin(text: str) -> bool:
+    parts = urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal, as the URL writes it
+    return (
+        parts.scheme in ("http", "https")
+        and bool(host)
+        and f"{parts.scheme}://{parts.netloc}" == text
+        and parts.netloc == (f"{host}:{port}" if port is not None else host)
+        and text == text.lower()
+    )

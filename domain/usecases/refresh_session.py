@@ -72,7 +72,17 @@ class RefreshSession:
             if verdict is Presented.PREDECESSOR_IN_WINDOW:
                 if refresh_token_hash(successor.text) != record.chain.current_hash:
                     raise InvalidRefreshToken("refresh token is not valid")
-                return token_pair(self.tokens, record.session, successor.text, now, self.policy)
+                # The pair of the advance, again: its access token ends no later than the one
+                # issued then, so the idle timeout, counted from the advance, still covers it.
+                issued_with_successor = record.chain.advanced_at + self.policy.access_token_ttl_s
+                return token_pair(
+                    self.tokens,
+                    record.session,
+                    successor.text,
+                    now,
+                    self.policy,
+                    not_after=issued_with_successor,
+                )
             advanced = RefreshChain(
                 generation=successor.generation,
                 current_hash=refresh_token_hash(successor.text),

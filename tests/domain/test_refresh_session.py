@@ -357,3 +357,19 @@ async def test_an_access_token_never_outlives_its_session() -> None:
     assert late.session_expires_in == 60, "a refresh cookie lives as long as its session"
     grant = world.tokens.decode(late.access_token)
     assert grant.expires_at == start + POLICY.session_lifetime_s
+
+
+async def test_the_pair_given_again_in_the_window_expires_with_the_one_of_the_advance(
+    world: World,
+) -> None:
+    """The session's idle clock starts at the advance; no access token may outlive it."""
+    first = await login(world)
+    world.clock.advance(60)
+    second = await world.refresh.execute(first.refresh_token)
+    advanced_at = world.clock.now()
+    world.clock.advance(POLICY.refresh_reuse_grace_s - 1)
+    again = await world.refresh.execute(first.refresh_token)
+    assert again.refresh_token == second.refresh_token
+    expected = advanced_at + POLICY.access_token_ttl_s
+    assert world.tokens.decode(again.access_token).expires_at == expected
+    assert again.expires_in == expected - world.clock.now()
