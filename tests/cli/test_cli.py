@@ -28,26 +28,6 @@ REQUIRED = [
 ]
 
 
-@pytest.fixture
-def serve_env(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Path:
-    assert main(["keys", "generate"]) == 0
-    key_file = tmp_path / "keys.pem"
-    key_file.write_text(capsys.readouterr().out, encoding="ascii")
-    values = {
-        "CORBADO_PROJECT_ID": "pro-123",
-        "CORBADO_API_SECRET": "corbado1_secret",
-        "SESSION_ISSUER": "https://auth.example.com",
-        "SESSION_AUDIENCE": "example-app",
-        "SESSION_SIGNING_KEYS": str(key_file),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    return tmp_path
-
-
 @pytest.mark.parametrize("variable", REQUIRED)
 def test_serve_without_a_required_variable_exits_2_naming_it(
     serve_env: Path,

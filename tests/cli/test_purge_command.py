@@ -19,25 +19,9 @@ DAY = 86_400
 
 
 @pytest.fixture
-def serve_env(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> str:
-    """The variables `serve` needs, on an SQLite file; its URL."""
-    assert main(["keys", "generate"]) == 0
-    key_file = tmp_path / "keys.pem"
-    key_file.write_text(capsys.readouterr().out, encoding="ascii")
-    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-    values = {
-        "CORBADO_PROJECT_ID": "pro-123",
-        "CORBADO_API_SECRET": "corbado1_secret",
-        "SESSION_ISSUER": "https://auth.example.com",
-        "SESSION_AUDIENCE": "example-app",
-        "SESSION_SIGNING_KEYS": str(key_file),
-        "DATABASE_URL": url,
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    return url
+def serve_url(serve_env: Path) -> str:
+    """The database `serve`'s variables name."""
+    return f"sqlite+aiosqlite:///{serve_env / 'db.sqlite3'}"
 
 
 async def seed(url: str, now: int) -> None:
@@ -101,10 +85,10 @@ async def left(url: str) -> tuple[list[str], list[str], list[str]]:
 
 
 def test_purge_removes_what_can_no_longer_matter_and_says_how_much(
-    serve_env: str, capsys: pytest.CaptureFixture[str]
+    serve_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["migrate"]) == 0
-    asyncio.run(seed(serve_env, int(time.time())))
+    asyncio.run(seed(serve_url, int(time.time())))
     capsys.readouterr()
 
     assert main(["purge"]) == 0
@@ -114,7 +98,7 @@ def test_purge_removes_what_can_no_longer_matter_and_says_how_much(
         "connect-backend purge: removed 1 expired, 1 revoked and 1 idle sessions, "
         "3 revocation entries and 1 connect-token records"
     ]
-    assert asyncio.run(left(serve_env)) == (["alive"], ["recent"], ["ctk-live"])
+    assert asyncio.run(left(serve_url)) == (["alive"], ["recent"], ["ctk-live"])
     assert main(["purge"]) == 0
     assert "removed 0 expired, 0 revoked and 0 idle sessions, 0 revocation" in (
         capsys.readouterr().out
@@ -129,7 +113,7 @@ def one_line(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def test_purge_refuses_a_database_url_that_is_not_one(
-    serve_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    serve_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "mysql://db/connect")
     assert main(["purge"]) == 2
@@ -141,7 +125,7 @@ def test_purge_refuses_a_database_url_that_is_not_one(
 
 
 def test_purge_says_in_one_line_that_the_database_cannot_be_reached(
-    serve_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    serve_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Nothing listens there.
     monkeypatch.setenv("DATABASE_URL", f"postgresql+asyncpg://u:p@127.0.0.1:{free_port()}/c")
@@ -154,7 +138,7 @@ def test_purge_says_in_one_line_that_the_database_cannot_be_reached(
 
 
 def test_purge_refuses_a_schema_that_is_behind(
-    serve_env: str, capsys: pytest.CaptureFixture[str]
+    serve_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["purge"]) == 2
     # Alembic logs how it read the schema before that; the message is the last line.
@@ -177,11 +161,11 @@ def test_purge_without_database_url_purges_the_dev_database(
 
 
 def test_purge_reads_the_lifetimes_serve_reads(
-    serve_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    serve_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A revocation must outlive the access tokens `serve` issues, however long they live."""
     assert main(["migrate"]) == 0
-    asyncio.run(seed(serve_env, int(time.time())))
+    asyncio.run(seed(serve_url, int(time.time())))
     monkeypatch.setenv("ACCESS_TOKEN_TTL_S", str(2 * DAY))
     monkeypatch.setenv("SESSION_IDLE_TIMEOUT_S", str(90 * DAY))
     capsys.readouterr()
@@ -191,7 +175,7 @@ def test_purge_reads_the_lifetimes_serve_reads(
     assert "removed 1 expired, 0 revoked and 0 idle sessions, 0 revocation entries" in (
         capsys.readouterr().out
     )
-    count = asyncio.run(_count_revocations(serve_env))
+    count = asyncio.run(_count_revocations(serve_url))
     assert count == 4
 
 
