@@ -11,3 +11,5 @@ wrk.method = "GET"
 wrk.headers["Authorization"] = "Bearer " .. token
 
 dofile(report)
+-- Each request names a client of its own in X-Forwarded-For, as the harness's scripts do.
+dofile((report:gsub("report%.lua$", "clients.lua")))

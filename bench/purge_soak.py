@@ -49,7 +49,8 @@ import httpx
 from argon2 import PasswordHasher as Argon2
 from dependency_injector import providers
 from sqlalchemy import Integer, MetaData, String, Table, func, insert, inspect, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.sql.engine import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -172,7 +173,7 @@ async def in_parallel(concurrency: int, jobs: Iterator[Callable[[], Awaitable[No
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-async def count_rows(engine: AsyncEngine) -> dict[str, int]:
+async def count_rows(engine: Database) -> dict[str, int]:
     async with engine.connect() as connection:
         present = set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
         counts = {}
@@ -184,7 +185,7 @@ async def count_rows(engine: AsyncEngine) -> dict[str, int]:
         return counts
 
 
-async def seed_backlog(engine: AsyncEngine, size: int, now: int) -> None:
+async def seed_backlog(engine: Database, size: int, now: int) -> None:
     """`size` sessions that ended long ago and as many old revocation entries.
 
     Each session is a copy of a session the app wrote (revoked here), with a new value in every
@@ -321,7 +322,7 @@ async def run(args: argparse.Namespace, database_url: str, workdir: Path) -> dic
 
 
 async def churn(
-    soak: Soak, args: argparse.Namespace, emails: list[str], counter: AsyncEngine
+    soak: Soak, args: argparse.Namespace, emails: list[str], counter: Database
 ) -> dict[str, Any]:
     rng = random.Random(args.seed)  # noqa: S311 - a load plan, not a secret
     keepers = soak.keepers
@@ -362,7 +363,7 @@ async def _keep(soak: Soak, keeper: Keeper) -> None:
     keeper.refresh_token = (await soak.refresh(keeper.refresh_token, "keeper"))["refreshToken"]
 
 
-async def latency(soak: Soak, args: argparse.Namespace, counter: AsyncEngine) -> dict[str, Any]:
+async def latency(soak: Soak, args: argparse.Namespace, counter: Database) -> dict[str, Any]:
     keepers = soak.keepers
     seed_started = time.perf_counter()
     await seed_backlog(counter, args.backlog, soak.clock.now())

@@ -112,10 +112,10 @@ def main() -> None:
         " (reference, connect-backend, ...), medians",
         "- Pinning (`--pin`): the service and the fake Corbado (nginx) on CPU 0, wrk on CPU 1",
         "- connect-backend: `connect-backend serve` (one granian worker, uvloop), SQLite"
-        " (aiosqlite), in-memory deny-list and rate-limit counters, Corbado through httpx on"
-        " aiohttp's pool, JSON access log to a file;"
-        " passkey rate limit raised for the single benchmark client (`bench/serve.py`),"
-        " every other setting as in production",
+        " (the standard library's sqlite3 on the event loop), in-memory deny-list and rate-limit"
+        " counters, Corbado through httpx on aiohttp's pool, JSON access log to a file;"
+        " behind a trusted proxy (`TRUSTED_PROXIES=127.0.0.1/32`, every request naming its own"
+        " client in X-Forwarded-For), default rate limits, every setting as in production",
         "- Reference: ../shared/bench/reference-express (Express 5, fetch, jsonwebtoken ES256)",
         "",
         "## Results at load",

@@ -125,7 +125,6 @@ class Settings:
 
 
 def _passkey_rate(raw: str) -> int:
-    # The ceiling is read when parsing, not bound here: bench/serve.py lifts it.
     value = parse.positive_int(raw)
     if value > MAX_PASSKEY_PER_MINUTE:
         raise ValueError(f"must be at most {MAX_PASSKEY_PER_MINUTE} (Corbado's own limit)")

@@ -1,8 +1,8 @@
 """The AccountErasure port over SQL: the local end of an account deletion, one transaction."""
 
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.engine import Database, durable_transaction
 from adapters.sql.tables import session_revocations, sessions, users
 from domain.errors import DeletionInterrupted
 
@@ -32,11 +32,11 @@ _DELETE_USER = delete(users).where(users.c.id == bindparam("id"))
 class SqlAccountErasure:
     """Revokes an account's sessions into the revocation log and deletes the user, atomically."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Database) -> None:
         self._engine = engine
 
     async def erase(self, user_id: str, now: int) -> tuple[str, ...] | None:
-        async with self._engine.begin() as connection:
+        async with durable_transaction(self._engine) as connection:
             held = await connection.execute(_HOLD_MARKED_USER, {"b_id": user_id, "b_now": now})
             if held.rowcount != 1:
                 if (await connection.execute(_USER_EXISTS, {"id": user_id})).first() is None:

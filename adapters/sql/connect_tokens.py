@@ -1,9 +1,9 @@
 """The IssuedConnectTokens port over SQL."""
 
 from sqlalchemy import bindparam, delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.account_open import open_account_row
+from adapters.sql.engine import Database
 from adapters.sql.tables import connect_tokens, users
 from domain.model import IssuedConnectToken
 
@@ -33,7 +33,7 @@ _FORGET = delete(connect_tokens).where(
 class SqlIssuedConnectTokens:
     """Issued connect tokens in the `connect_tokens` table; they go with their user."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Database) -> None:
         self._engine = engine
 
     async def record(self, user_id: str, token: IssuedConnectToken, now: int) -> bool:

@@ -5,9 +5,11 @@ An outage (the server down or restarting, the file unusable) surfaces from every
 dead connections by itself, so the service recovers without a restart once the database is back.
 """
 
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -18,13 +20,17 @@ from sqlalchemy.exc import (
     NotSupportedError,
     ProgrammingError,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
+from adapters.sql.loop_database import DatabaseLocked, LoopConnection, LoopDatabase
 from domain.errors import StoreUnavailable
 
-# Long enough to outwait another writer's short transaction instead of failing with "locked".
-_SQLITE_BUSY_TIMEOUT_MS = 5000
+# SQLite runs on the event loop (`LoopDatabase`): a busy wait inside SQLite holds the whole
+# worker, so it is kept to a few milliseconds; waiting for another process's write lock happens
+# between asynchronous retries of BEGIN IMMEDIATE instead, for at most _SQLITE_WRITE_WAIT_S.
+_SQLITE_BUSY_TIMEOUT_MS = 5
+_SQLITE_WRITE_WAIT_S = 5.0
 
 # Per worker process: every statement is short, so a few connections serve many requests, and
 # WORKERS x (size + overflow) stays well under PostgreSQL's default max_connections of 100.
@@ -46,30 +52,46 @@ class DatabaseUnavailable(StoreUnavailable):
     """The database cannot be reached or cannot answer right now; retrying later may work."""
 
 
-def create_engine(url: str) -> AsyncEngine:
+# What the stores are given: asyncpg under SQLAlchemy's asyncio engine, or SQLite on the loop.
+Database = AsyncEngine | LoopDatabase
+
+__all__ = [
+    "Database",
+    "DatabaseLocked",
+    "DatabaseUnavailable",
+    "create_engine",
+    "durable_transaction",
+    "ping",
+]
+
+
+def create_engine(url: str) -> Database:
     """An engine for `url` whose errors never show statement parameters (hashes stay out).
 
-    SQLite (`sqlite+aiosqlite://`) gets its directory and per-connection pragmas; a server
+    SQLite (`sqlite+aiosqlite://`, the interface's form, or `sqlite://`) runs on the standard
+    library's sqlite3 on the event loop, with its directory and per-connection pragmas; a server
     database (`postgresql+asyncpg://`) gets a bounded, pre-pinged connection pool.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # One connection per process: SQLite has one writer anyway, and a second connection of
-        # ours would meet "database is locked" when two transactions upgrade to write at once.
-        # No pre-ping: the connection is to a local file that cannot go stale the way a
-        # server connection can, and the ping cost a second trip to the driver's thread per use.
-        engine = create_async_engine(
-            parsed,
+        # One connection per process: SQLite has one writer anyway. No pre-ping: the connection
+        # is to a local file that cannot go stale the way a server connection can.
+        sqlite = create_sync_engine(
+            parsed.set(drivername="sqlite+pysqlite"),
+            poolclass=QueuePool,
             pool_pre_ping=False,
             hide_parameters=True,
             pool_size=1,
             max_overflow=0,
             pool_timeout=SERVER_POOL_TIMEOUT_S,
+            connect_args={"check_same_thread": False},
         )
-        event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
-        return _reporting_outages(engine)
+        event.listen(sqlite, "connect", _configure_sqlite_connection)
+        event.listen(sqlite, "do_connect", _connect)
+        event.listen(sqlite, "handle_error", _outage)
+        return LoopDatabase(sqlite, _SQLITE_WRITE_WAIT_S)
     # asyncpg's own connect timeout is 60 s: too long to notice an unreachable database.
     connect_args = (
         {"timeout": _SERVER_CONNECT_TIMEOUT_S} if parsed.get_driver_name() == "asyncpg" else {}
@@ -116,15 +138,33 @@ def _outage(context: ExceptionContext) -> None:
 def _configure_sqlite_connection(
     dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
 ) -> None:
+    # The module's own transaction handling off: `LoopDatabase.begin` issues BEGIN IMMEDIATE
+    # itself, so a write takes the lock at its start, where waiting for it can be asynchronous.
+    dbapi_connection.isolation_level = None
     # SQLite leaves foreign keys off per connection; WAL lets readers run beside the one writer.
+    # synchronous=NORMAL: a commit's fsync would hold the event loop (~5 ms here); writes that
+    # must survive a power cut ask for FULL (`durable_transaction`, docs/decisions/0014).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
-async def ping(engine: AsyncEngine) -> None:
+def durable_transaction(
+    engine: Database,
+) -> AbstractAsyncContextManager[AsyncConnection | LoopConnection]:
+    """`engine.begin()` for a write that must survive a power cut once it is answered.
+
+    PostgreSQL commits every transaction durably; SQLite syncs its log for this one.
+    """
+    if isinstance(engine, LoopDatabase):
+        return engine.begin(durable=True)
+    return engine.begin()
+
+
+async def ping(engine: Database) -> None:
     """Raise unless the database answers a trivial query (a readiness probe)."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))

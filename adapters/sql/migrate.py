@@ -7,7 +7,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.sql.engine import Database, durable_transaction
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # PostgreSQL advisory lock key of `migrate`: any fixed 64-bit number no other client uses.
@@ -21,16 +22,16 @@ class MigrationBlocked(Exception):
     """
 
 
-async def upgrade_to_head(engine: AsyncEngine) -> None:
+async def upgrade_to_head(engine: Database) -> None:
     """Apply every migration the database lacks, in one transaction where the backend allows.
 
     On PostgreSQL concurrent runs are serialised by an advisory lock.
     """
-    async with engine.begin() as connection:
+    async with durable_transaction(engine) as connection:
         await connection.run_sync(_upgrade)
 
 
-async def is_current(engine: AsyncEngine) -> bool:
+async def is_current(engine: Database) -> bool:
     """Whether the database is at the newest revision; an empty database is not."""
     async with engine.connect() as connection:
         applied = await connection.run_sync(_applied_revisions)

@@ -18,8 +18,8 @@ Refresh tokens go with their session by ON DELETE CASCADE (SQLite enforces it on
 """
 
 from sqlalchemy import ColumnElement, Delete, Integer, Table, bindparam, delete, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.engine import Database
 from adapters.sql.tables import connect_tokens, session_revocations, sessions
 from domain.usecases.purge_expired import BATCH_SIZE
 
@@ -66,7 +66,7 @@ _DELETE_REVOCATIONS = _batch_delete(
 _DELETE_CONNECT_TOKENS = _batch_delete(connect_tokens, _before(connect_tokens.c.expires_at))
 
 
-def purge_batch_size(engine: AsyncEngine) -> int:
+def purge_batch_size(engine: Database) -> int:
     """Rows per purge batch that suit `engine`'s database."""
     return SQLITE_BATCH_SIZE if engine.dialect.name == "sqlite" else BATCH_SIZE
 
@@ -74,7 +74,7 @@ def purge_batch_size(engine: AsyncEngine) -> int:
 class SqlRetention:
     """Deletes ended sessions, old revocation entries and expired connect-token records."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Database) -> None:
         self._engine = engine
 
     async def delete_expired_sessions(self, expired_before: int, limit: int) -> int:

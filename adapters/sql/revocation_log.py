@@ -4,8 +4,8 @@
 """
 
 from sqlalchemy import Integer, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.engine import Database
 from adapters.sql.tables import session_revocations
 from domain.model import Revocation
 
@@ -23,7 +23,7 @@ _REVOCATIONS_AFTER = (
 class SqlRevocationLog:
     """The log of ended sessions, ordered by its autoincrement cursor."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Database) -> None:
         self._engine = engine
 
     async def revoked_since(self, since: int) -> list[str]:

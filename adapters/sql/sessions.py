@@ -4,9 +4,9 @@ import json
 from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.account_open import open_account_row
+from adapters.sql.engine import Database, durable_transaction
 from adapters.sql.tables import session_revocations, sessions, users
 from domain.model import ChainRecord, Session
 from domain.refresh_chain import RefreshChain
@@ -74,7 +74,7 @@ class SqlSessions:
     `revoke` appends to the revocation log, which `SqlRevocationLog` reads.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Database) -> None:
         self._engine = engine
 
     async def create(self, session: Session, chain_id_hash: str, chain: RefreshChain) -> bool:
@@ -155,7 +155,7 @@ class SqlSessions:
         return [_session(row) for row in rows]
 
     async def revoke(self, session_id: str, now: int) -> bool:
-        async with self._engine.begin() as connection:
+        async with durable_transaction(self._engine) as connection:
             ended = await connection.execute(_REVOKE_SESSION, {"b_id": session_id, "b_now": now})
             if ended.rowcount != 1:
                 return False

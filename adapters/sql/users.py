@@ -4,8 +4,8 @@ from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.engine import Database, durable_transaction
 from adapters.sql.tables import users
 from domain.errors import EmailAlreadyRegistered
 from domain.model import User
@@ -33,7 +33,7 @@ _SET_DELETION_MARK = (
 class SqlUsers:
     """The user directory in the `users` table; the unique email index settles races."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Database) -> None:
         self._engine = engine
 
     async def add(self, user: User) -> None:
@@ -62,28 +62,28 @@ class SqlUsers:
         return await self._one(_USER_BY_EMAIL, {"email": email})
 
     async def set_password_hash(self, user_id: str, password_hash: str) -> None:
-        async with self._engine.begin() as connection:
+        async with durable_transaction(self._engine) as connection:
             await connection.execute(
                 _SET_PASSWORD_HASH, {"b_id": user_id, "b_password_hash": password_hash}
             )
 
     async def delete(self, user_id: str) -> bool:
         # Sessions and refresh tokens go with the user (ON DELETE CASCADE).
-        async with self._engine.begin() as connection:
+        async with durable_transaction(self._engine) as connection:
             deleted = await connection.execute(_DELETE_USER, {"id": user_id})
         return deleted.rowcount == 1
 
     async def mark_for_deletion(self, user_id: str, until: int) -> bool:
         # On PostgreSQL this UPDATE waits for every transaction that holds the row FOR SHARE
         # (see `account_open`), so no session or connect token is recorded after it commits.
-        async with self._engine.begin() as connection:
+        async with durable_transaction(self._engine) as connection:
             marked = await connection.execute(
                 _SET_DELETION_MARK, {"b_id": user_id, "b_until": until}
             )
         return marked.rowcount == 1
 
     async def clear_deletion_mark(self, user_id: str) -> None:
-        async with self._engine.begin() as connection:
+        async with durable_transaction(self._engine) as connection:
             await connection.execute(_SET_DELETION_MARK, {"b_id": user_id, "b_until": None})
 
     async def _one(

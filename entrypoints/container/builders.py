@@ -9,7 +9,6 @@ from typing import Any, cast
 import httpx
 from litestar import Litestar
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.corbado.emulator import create_emulator_app
 from adapters.corbado.httpx_connect import build_corbado_client
@@ -18,7 +17,7 @@ from adapters.memory_revocations import InMemoryRevokedSessions
 from adapters.redis_connection import create_redis_client, ping_redis
 from adapters.redis_rate_limits import RedisRateLimitCounters
 from adapters.redis_revocations import RedisRevokedSessions
-from adapters.sql.engine import create_engine, ping
+from adapters.sql.engine import Database, create_engine, ping
 from adapters.tokens.signing_keys import SigningKey, load_signing_keys
 from domain.ports import RevokedSessions
 from domain.usecases.purge_expired import PurgeExpired
@@ -35,7 +34,7 @@ def read_signing_keys(settings: Settings) -> list[SigningKey]:
 
 
 def readiness_checks(
-    engine: AsyncEngine, keys: list[SigningKey], redis: Redis | None
+    engine: Database, keys: list[SigningKey], redis: Redis | None
 ) -> list[ReadinessCheck]:
     async def signing_key_loaded() -> None:
         if not keys:
@@ -50,7 +49,7 @@ def readiness_checks(
     return checks
 
 
-async def database_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+async def database_engine(settings: Settings) -> AsyncIterator[Database]:
     engine = create_engine(settings.database_url)
     try:
         yield engine

@@ -11,9 +11,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.engine import create_engine
+from adapters.sql.engine import Database, create_engine
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.tables import sessions
@@ -43,7 +42,7 @@ RACE_TIMEOUT_S = 30
 class RacingSessions(SqlSessions):
     """SqlSessions whose callers all meet at a barrier, if one is set, before advancing."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Database) -> None:
         super().__init__(engine)
         self.barrier: asyncio.Barrier | None = None
 
@@ -61,7 +60,7 @@ class RacingSessions(SqlSessions):
 class ReadThenWriteSessions(RacingSessions):
     """A deliberately broken advance: it reads, then writes, without a compare-and-set."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Database) -> None:
         super().__init__(engine)
         self._broken_engine = engine
 
@@ -69,12 +68,15 @@ class ReadThenWriteSessions(RacingSessions):
         self, session_id: str, from_generation: int, chain_id_hash: str, chain: RefreshChain
     ) -> bool:
         await self._meet()
-        async with self._broken_engine.begin() as connection:
+        # Read in one transaction, write in another: on SQLite a write transaction holds the
+        # lock from its BEGIN IMMEDIATE, so a read inside it could not be raced.
+        async with self._broken_engine.connect() as connection:
             generation = await connection.scalar(
                 select(sessions.c.chain_generation).where(sessions.c.id == session_id)
             )
-            if generation != from_generation:
-                return False
+        if generation != from_generation:
+            return False
+        async with self._broken_engine.begin() as connection:
             await connection.execute(
                 update(sessions)
                 .where(sessions.c.id == session_id)
@@ -93,7 +95,7 @@ class ReadThenWriteSessions(RacingSessions):
 class Worker:
     """One server process's share of the system: its own pool, stores and use cases."""
 
-    engine: AsyncEngine
+    engine: Database
     sessions: RacingSessions
     start_session: StartSession
     refresh: RefreshSession
@@ -147,7 +149,7 @@ async def deploy(
 
 
 def _worker(
-    engine: AsyncEngine,
+    engine: Database,
     sessions_type: type[RacingSessions],
     policy: SessionPolicy,
     clock: FakeClock,
@@ -164,7 +166,7 @@ def _worker(
     )
 
 
-async def a_user(engine: AsyncEngine) -> str:
+async def a_user(engine: Database) -> str:
     user_id = new_id()
     await SqlUsers(engine).add(User(user_id, f"{user_id}@example.com", "Ada", None, 0))
     return user_id

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from adapters.sql.engine import (
@@ -12,6 +13,7 @@ from adapters.sql.engine import (
     SERVER_POOL_TIMEOUT_S,
     DatabaseUnavailable,
     create_engine,
+    durable_transaction,
     ping,
 )
 from adapters.sql.migrate import upgrade_to_head
@@ -27,13 +29,27 @@ async def test_sqlite_gets_its_directory_and_connection_settings(tmp_path: Path)
         async with engine.connect() as connection:
             settings = [
                 (await connection.execute(text(f"PRAGMA {name}"))).scalar_one()
-                for name in ("foreign_keys", "journal_mode", "busy_timeout")
+                for name in ("foreign_keys", "journal_mode", "synchronous", "busy_timeout")
             ]
     finally:
         await engine.dispose()
 
     assert path.is_file()
-    assert settings == [1, "wal", 5000]
+    # synchronous=1 is NORMAL; the busy wait is short because SQLite runs on the event loop.
+    assert settings == [1, "wal", 1, 5]
+
+
+async def test_a_durable_transaction_commits_at_full_synchronous(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    synchronous = text("PRAGMA synchronous")
+    try:
+        async with durable_transaction(engine) as connection:
+            inside = (await connection.execute(synchronous)).scalar_one()
+        async with engine.begin() as connection:
+            plain = (await connection.execute(synchronous)).scalar_one()
+    finally:
+        await engine.dispose()
+    assert (inside, plain) == (2, 1)
 
 
 async def test_ping_passes_on_a_reachable_database(tmp_path: Path) -> None:
@@ -79,6 +95,7 @@ async def test_postgresql_gets_a_bounded_pool(postgres_url: str) -> None:
     engine = create_engine(postgres_url)
     try:
         await ping(engine)
+        assert isinstance(engine, AsyncEngine)
         pool = engine.pool
     finally:
         await engine.dispose()

@@ -16,10 +16,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, delete, inspect, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 import adapters.sql.migrate
-from adapters.sql.engine import create_engine
+from adapters.sql.engine import Database, create_engine
 from adapters.sql.migrate import (
     MIGRATION_LOCK_KEY,
     MigrationBlocked,
@@ -46,7 +45,7 @@ async def _database_url(backend: str, request: pytest.FixtureRequest) -> AsyncIt
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
+async def engine(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
     async with _database_url(request.param, request) as url:
         engine = create_engine(url)
         try:
@@ -75,19 +74,19 @@ def _downgrade_to_base(connection: Connection) -> None:
     command.downgrade(_config(connection), "base")
 
 
-async def upgrade_to(engine: AsyncEngine, revision: str) -> None:
+async def upgrade_to(engine: Database, revision: str) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(lambda sync: command.upgrade(_config(sync), revision))
 
 
-async def applied_revisions(engine: AsyncEngine) -> set[str]:
+async def applied_revisions(engine: Database) -> set[str]:
     async with engine.connect() as connection:
         return await connection.run_sync(
             lambda sync: set(MigrationContext.configure(sync).get_current_heads())
         )
 
 
-async def insert_users(engine: AsyncEngine, emails: dict[str, str]) -> None:
+async def insert_users(engine: Database, emails: dict[str, str]) -> None:
     """Rows as an older release stored them, spelled as given."""
     async with engine.begin() as connection:
         for position, (user_id, email) in enumerate(emails.items()):
@@ -95,13 +94,13 @@ async def insert_users(engine: AsyncEngine, emails: dict[str, str]) -> None:
             await connection.execute(sa.insert(users).values(**values, created_at=position))
 
 
-async def stored_emails(engine: AsyncEngine) -> dict[str, str]:
+async def stored_emails(engine: Database) -> dict[str, str]:
     async with engine.connect() as connection:
         rows = (await connection.execute(select(users.c.id, users.c.email))).all()
     return {row.id: row.email for row in rows}
 
 
-async def test_the_migrated_schema_matches_the_tables(engine: AsyncEngine) -> None:
+async def test_the_migrated_schema_matches_the_tables(engine: Database) -> None:
     await upgrade_to_head(engine)
 
     async with engine.connect() as connection:
@@ -109,7 +108,7 @@ async def test_the_migrated_schema_matches_the_tables(engine: AsyncEngine) -> No
 
 
 async def test_an_empty_database_is_not_current_and_a_migrated_one_is(
-    engine: AsyncEngine,
+    engine: Database,
 ) -> None:
     assert await is_current(engine) is False
 
@@ -118,7 +117,7 @@ async def test_an_empty_database_is_not_current_and_a_migrated_one_is(
     assert await is_current(engine) is True
 
 
-async def test_upgrading_a_current_database_changes_nothing(engine: AsyncEngine) -> None:
+async def test_upgrading_a_current_database_changes_nothing(engine: Database) -> None:
     await upgrade_to_head(engine)
     await SqlUsers(engine).add(User("u1", "ada@example.com", "Ada", None, 0))
 
@@ -128,7 +127,7 @@ async def test_upgrading_a_current_database_changes_nothing(engine: AsyncEngine)
     assert await is_current(engine) is True
 
 
-async def test_downgrading_to_base_removes_every_table(engine: AsyncEngine) -> None:
+async def test_downgrading_to_base_removes_every_table(engine: Database) -> None:
     await upgrade_to_head(engine)
 
     async with engine.begin() as connection:
@@ -136,7 +135,7 @@ async def test_downgrading_to_base_removes_every_table(engine: AsyncEngine) -> N
         assert await connection.run_sync(_table_names) == {"alembic_version"}
 
 
-async def test_deleting_a_user_deletes_its_sessions(engine: AsyncEngine) -> None:
+async def test_deleting_a_user_deletes_its_sessions(engine: Database) -> None:
     await upgrade_to_head(engine)
     await SqlUsers(engine).add(User("u1", "ada@example.com", "Ada", None, 0))
     chain = RefreshChain(0, "h1", None, 0, None)
@@ -162,7 +161,7 @@ _LEGACY_TOKENS = sa.table(
 )
 
 
-async def _sessions_from_before_chains(engine: AsyncEngine) -> None:
+async def _sessions_from_before_chains(engine: Database) -> None:
     """At 0005: s1 rotated once (t0 away, t1 current); s2 forked by the old grace reissue (t2
     rotated into t3, reissued as t4); s3 never refreshed (t5)."""
     await upgrade_to(engine, "0005")
@@ -205,7 +204,7 @@ async def _sessions_from_before_chains(engine: AsyncEngine) -> None:
         )
 
 
-async def test_0006_keeps_each_sessions_last_token_working(engine: AsyncEngine) -> None:
+async def test_0006_keeps_each_sessions_last_token_working(engine: Database) -> None:
     await _sessions_from_before_chains(engine)
 
     await upgrade_to_head(engine)
@@ -229,7 +228,7 @@ async def test_0006_keeps_each_sessions_last_token_working(engine: AsyncEngine) 
 
 
 async def test_0006_downgrades_giving_never_refreshed_sessions_their_token_back(
-    engine: AsyncEngine,
+    engine: Database,
 ) -> None:
     await _sessions_from_before_chains(engine)
     await upgrade_to_head(engine)
@@ -246,7 +245,7 @@ async def test_0006_downgrades_giving_never_refreshed_sessions_their_token_back(
 
 
 async def test_0004_stores_every_email_as_its_canonical_caseless_key(
-    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+    engine: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, "connect_backend.migrate")
     await upgrade_to(engine, "0003")
@@ -276,7 +275,7 @@ async def test_0004_stores_every_email_as_its_canonical_caseless_key(
 
 
 async def test_0004_stops_on_two_users_with_one_address_and_changes_nothing(
-    engine: AsyncEngine,
+    engine: Database,
 ) -> None:
     await upgrade_to(engine, "0003")
     before = {
@@ -298,7 +297,7 @@ async def test_0004_stops_on_two_users_with_one_address_and_changes_nothing(
     assert await stored_emails(engine) == before
 
 
-async def test_0004_stops_on_an_email_whose_key_would_not_fit(engine: AsyncEngine) -> None:
+async def test_0004_stops_on_an_email_whose_key_would_not_fit(engine: Database) -> None:
     await upgrade_to(engine, "0003")
     before = {"u0": "Ada@Example.com", "u1": "\u00df" * 124 + "@x.example"}
     await insert_users(engine, before)
@@ -310,7 +309,7 @@ async def test_0004_stops_on_an_email_whose_key_would_not_fit(engine: AsyncEngin
     assert await stored_emails(engine) == before
 
 
-async def _advisory_waiters(engine: AsyncEngine) -> int:
+async def _advisory_waiters(engine: Database) -> int:
     async with engine.connect() as connection:
         query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
         return int((await connection.execute(text(query))).scalar_one())

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import ColumnElement, Table, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.engine import create_engine
+from adapters.sql.engine import Database, create_engine
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.retention import SQLITE_BATCH_SIZE, SqlRetention, purge_batch_size
 from adapters.sql.sessions import SqlSessions
@@ -61,7 +60,7 @@ async def _migrate(url: str) -> None:
         await engine.dispose()
 
 
-async def a_user(engine: AsyncEngine) -> str:
+async def a_user(engine: Database) -> str:
     user_id = new_id()
     async with engine.begin() as connection:
         await connection.execute(
@@ -92,7 +91,7 @@ def a_row(user_id: str, *, last_used_at: int, expires_at: int) -> dict[str, obje
     }
 
 
-async def count(engine: AsyncEngine, table: Table, *where: ColumnElement[bool]) -> int:
+async def count(engine: Database, table: Table, *where: ColumnElement[bool]) -> int:
     async with engine.connect() as connection:
         query = select(func.count()).select_from(table).where(*where)
         return int((await connection.execute(query)).scalar_one())

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.cached_users import CachedUsers
 from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
-from adapters.sql.engine import create_engine
+from adapters.sql.engine import Database, create_engine
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.retention import SqlRetention
 from adapters.sql.revocation_log import SqlRevocationLog
@@ -92,7 +91,7 @@ def _sqlite(request: pytest.FixtureRequest) -> StoreFactory:
     return stores
 
 
-def _sql_stores(engine: AsyncEngine) -> Stores:
+def _sql_stores(engine: Database) -> Stores:
     return Stores(
         SqlUsers(engine),
         SqlSessions(engine),
