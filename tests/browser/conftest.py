@@ -51,7 +51,7 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`connect-backend dev` in an empty directory, as the browser must name it: localhost."""
     port = free_port()

@@ -43,8 +43,9 @@ class Demo:
     shots: list[Path] = field(default_factory=list)
 
     @classmethod
-    def open(cls, context: BrowserContext, folder: Path) -> Demo:
-        """A new tab on `/` with an authenticator (each tab needs its own)."""
+    def open(cls, context: BrowserContext, folder: Path, *, settled: bool = True) -> Demo:
+        """A new tab on `/` with an authenticator (each tab needs its own); unless `settled` is
+        False, once the page knows whether a session goes on (its first refresh answered)."""
         page = context.new_page()
         cdp = context.new_cdp_session(page)
         cdp.send("WebAuthn.enable")
@@ -52,7 +53,8 @@ class Demo:
             "WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR}
         )
         page.goto("/")
-        expect(page.get_by_role("status")).not_to_have_text("Loading…")
+        if settled:
+            expect(page.get_by_role("status")).not_to_have_text("Loading…")
         return cls(page, cdp, added["authenticatorId"], folder)
 
     def shot(self, name: str) -> None:

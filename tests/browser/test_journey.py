@@ -95,6 +95,35 @@ def test_an_access_token_refused_as_expired_is_refreshed_silently(demo: Demo) ->
     demo.shot("refreshed-silently")
 
 
+def test_a_new_tab_refreshes_after_the_other_tabs_refresh_and_starts_from_the_cookie(
+    demo: Demo,
+) -> None:
+    email = "two.tabs@example.com"
+    demo.register(email)
+    demo.password_login(email)
+    demo.expect_account(email)
+    # The first tab holds the demo's refresh lock, as it does while its own refresh is out.
+    demo.page.evaluate(HOLD_REFRESH_LOCK)
+    refreshes: list[str] = []
+    demo.page.context.on("request", lambda request: _note_refresh(request, refreshes))
+    second = Demo.open(demo.page.context, demo.folder, settled=False)
+    expect(second.page.get_by_role("status")).to_have_text("Loading…")
+    assert refreshes == [], "the second tab waits for the lock before it refreshes"
+
+    demo.page.evaluate("window.releaseRefreshLock()")
+    second.expect_account(email)
+    assert refreshes == ["POST"]
+    second.shot("second-tab")
+
+
+# Takes the lock and keeps it until `window.releaseRefreshLock()`; resolves once it is taken.
+HOLD_REFRESH_LOCK = """() => new Promise((taken) =>
+  navigator.locks.request("connect-backend-refresh", () => {
+    taken();
+    return new Promise((release) => { window.releaseRefreshLock = release; });
+  }))"""
+
+
 def _note_refresh(request: Request, refreshes: list[str]) -> None:
     if request.url.endswith("/auth/refresh"):
         refreshes.append(request.method)

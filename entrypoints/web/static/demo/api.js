@@ -98,22 +98,30 @@ export async function completeLogin(signedPasskeyData) {
   );
 }
 
-/** Trade the refresh cookie for a new access token; false when the session is over. */
+async function refreshNow() {
+  try {
+    adopt(await send("POST", "/auth/refresh", { headers: TRANSPORT }));
+    return true;
+  } catch (error) {
+    if (error.status !== 401) throw error;
+    forget();
+    return false;
+  }
+}
+
+/** Trade the refresh cookie for a new access token; false when the session is over. One
+ * refresh in flight per tab, shared by every caller, and one at a time across tabs. */
 export function refresh() {
-  inFlight ??= navigator.locks
-    .request(REFRESH_LOCK, async () => {
-      try {
-        adopt(await send("POST", "/auth/refresh", { headers: TRANSPORT }));
-        return true;
-      } catch (error) {
-        if (error.status !== 401) throw error;
-        forget();
-        return false;
-      }
-    })
-    .finally(() => {
+  if (inFlight === null) {
+    // Without Web Locks (an insecure context: not https, not localhost) tabs may race; the
+    // service's grace window (decision 0007) makes racing tabs converge on one cookie.
+    const serialised = navigator.locks
+      ? navigator.locks.request(REFRESH_LOCK, refreshNow)
+      : refreshNow();
+    inFlight = serialised.finally(() => {
       inFlight = null;
     });
+  }
   return inFlight;
 }
 
