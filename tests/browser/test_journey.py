@@ -95,6 +95,26 @@ def test_an_access_token_refused_as_expired_is_refreshed_silently(demo: Demo) ->
     demo.shot("refreshed-silently")
 
 
+def test_the_access_token_is_refreshed_before_it_expires(demo: Demo) -> None:
+    email = "timely.refresh@example.com"
+    demo.register(email)
+    demo.password_login(email)
+    demo.expect_account(email)
+    # The page's timers from here on run on a clock the test moves; the page starts again from
+    # the refresh cookie, and its next refresh is due 30 s before the access token expires.
+    demo.page.clock.install()
+    demo.page.reload()
+    demo.expect_account(email)
+    with demo.page.expect_request("**/auth/refresh") as refresh:
+        demo.page.clock.fast_forward(EXPIRES_IN_S * 1000)
+    answer = refresh.value.response()
+    assert answer is not None
+    assert answer.status == 200
+    demo.expect_account(email)
+    expect(demo.alert("sessions-error")).to_be_empty()
+    demo.shot("refreshed-before-expiry")
+
+
 def test_a_new_tab_refreshes_after_the_other_tabs_refresh_and_starts_from_the_cookie(
     demo: Demo,
 ) -> None:
@@ -116,6 +136,8 @@ def test_a_new_tab_refreshes_after_the_other_tabs_refresh_and_starts_from_the_co
     second.shot("second-tab")
 
 
+# `dev`'s access-token lifetime (ACCESS_TOKEN_TTL_S's default).
+EXPIRES_IN_S = 900
 # Takes the lock and keeps it until `window.releaseRefreshLock()`; resolves once it is taken.
 HOLD_REFRESH_LOCK = """() => new Promise((taken) =>
   navigator.locks.request("connect-backend-refresh", () => {
