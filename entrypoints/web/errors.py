@@ -11,7 +11,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain import errors
-from entrypoints.protection.rate_limits import RateLimited
+from domain.protection.rate_limits import RateLimited
 from entrypoints.web.observability import RequestTimedOut
 from entrypoints.web.origins import OriginNotAllowed
 from entrypoints.web.schemas import ErrorDetail, ErrorResponse, PasskeyErrorResponse

@@ -1,12 +1,12 @@
 """Login throttling by account, the way large identity providers do it (decision 0008).
 
-Every attempt per client is counted by the rate-limit guard before the body is read. Here, once
+Every attempt per client is counted by the per-route limits before the body is read. Here, once
 the body names the account, an attempt is counted *before* the password is checked, against:
 
-- failures per (account, client): `RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE`; the client is the
-  device of a valid device token, else the client address;
-- failures per account from every client together: `ACCOUNT_WIDE_FACTOR` times that, a cap a
-  botnet cannot guess past; a client with a valid device token for the account is exempt.
+- failures per (account, client): the client is the device of a valid device token, else the
+  client address;
+- failures per account from every client together, a cap a botnet cannot guess past; a client
+  with a valid device token for the account is exempt.
 
 A successful login refunds both, so only failures count; so does an attempt that failed for
 another reason than its credentials (a database outage). Parallel guesses each take their count
@@ -17,34 +17,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 
 from domain.credentials import normalise_email
 from domain.errors import InvalidInput
-from domain.ports import Clock
-from entrypoints.protection.rate_limits import Limit, RateLimited, RateLimiter, Reservation
-
-if TYPE_CHECKING:
-    from entrypoints.settings import RateLimitSettings
-
-
-class TrustedDevice(Protocol):
-    """A client a valid device token names."""
-
-    @property
-    def device_id(self) -> str: ...
-
-
-class DeviceTokens(Protocol):
-    """Signed tokens naming a client that logged in to an account before."""
-
-    def issue(self, account: str, now: int) -> str:
-        """A new token for a client that just logged in to `account`."""
-        ...
-
-    def verify(self, token: str, account: str, now: int) -> TrustedDevice | None:
-        """The device, if `token` is valid for `account` at `now`; else None."""
-        ...
+from domain.ports import Clock, DeviceTokens
+from domain.protection.rate_limits import Limit, RateLimited, RateLimiter, Reservation
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +40,15 @@ class LoginThrottle:
         limiter: RateLimiter,
         device_tokens: DeviceTokens,
         clock: Clock,
-        settings: RateLimitSettings,
+        *,
+        per_account_client: int,
+        per_account: int,
     ) -> None:
         self._limiter = limiter
         self._device_tokens = device_tokens
         self._clock = clock
-        self._per_account_client = Limit("login-account-client", settings.login_per_account)
-        self._per_account = Limit("login-account", settings.login_per_account_all_clients)
+        self._per_account_client = Limit("login-account-client", per_account_client)
+        self._per_account = Limit("login-account", per_account)
 
     async def admit(self, email: str, client: str, device_token: str | None) -> LoginAdmission:
         """Count the attempt; `RateLimited` (nothing counted) when a limit is reached."""
