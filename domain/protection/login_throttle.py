@@ -23,6 +23,10 @@ from domain.errors import InvalidInput
 from domain.ports import Clock, DeviceTokens
 from domain.protection.rate_limits import Limit, RateLimited, RateLimiter, Reservation
 
+# The limits' names: metric labels and counter keys.
+PER_ACCOUNT_CLIENT = "login-account-client"
+PER_ACCOUNT = "login-account"
+
 
 @dataclass(frozen=True, slots=True)
 class LoginAdmission:
@@ -32,52 +36,50 @@ class LoginAdmission:
     counted: tuple[Reservation | None, ...]
 
 
+@dataclass(frozen=True, slots=True)
 class LoginThrottle:
-    """Counts login attempts per account before they are checked; refunds those that succeed."""
+    """Counts login attempts per account before they are checked; refunds those that succeed.
 
-    def __init__(
-        self,
-        limiter: RateLimiter,
-        device_tokens: DeviceTokens,
-        clock: Clock,
-        *,
-        per_account_client: int,
-        per_account: int,
-    ) -> None:
-        self._limiter = limiter
-        self._device_tokens = device_tokens
-        self._clock = clock
-        self._per_account_client = Limit("login-account-client", per_account_client)
-        self._per_account = Limit("login-account", per_account)
+    `per_account_client` failures per (account, client) and `per_account` per account from
+    every client together, in each of the limiter's windows.
+    """
+
+    limiter: RateLimiter
+    device_tokens: DeviceTokens
+    clock: Clock
+    per_account_client: int
+    per_account: int
 
     async def admit(self, email: str, client: str, device_token: str | None) -> LoginAdmission:
         """Count the attempt; `RateLimited` (nothing counted) when a limit is reached."""
         account = account_key(email)
         device = (
-            self._device_tokens.verify(device_token, account, self._clock.now())
+            self.device_tokens.verify(device_token, account, self.clock.now())
             if device_token
             else None
         )
         subject = f"{account}:device:{device.device_id}" if device else f"{account}:{client}"
-        first = await self._limiter.reserve(self._per_account_client, subject)
+        first = await self.limiter.reserve(
+            Limit(PER_ACCOUNT_CLIENT, self.per_account_client), subject
+        )
         if device is not None:
             return LoginAdmission(account, (first,))
         try:
-            second = await self._limiter.reserve(self._per_account, account)
+            second = await self.limiter.reserve(Limit(PER_ACCOUNT, self.per_account), account)
         except RateLimited:
-            await self._limiter.refund(first)
+            await self.limiter.refund(first)
             raise
         return LoginAdmission(account, (first, second))
 
     async def refund(self, admission: LoginAdmission) -> None:
         """The attempt did not fail on its credentials: it does not count."""
         for reservation in admission.counted:
-            await self._limiter.refund(reservation)
+            await self.limiter.refund(reservation)
 
     async def succeeded(self, admission: LoginAdmission) -> str:
         """Refund the attempt; a fresh device token for the client that logged in."""
         await self.refund(admission)
-        return self._device_tokens.issue(admission.account, self._clock.now())
+        return self.device_tokens.issue(admission.account, self.clock.now())
 
 
 def account_key(email: str) -> str:

@@ -22,6 +22,14 @@ class Limit:
     per_window: int
 
 
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A counted hit that may be given back (`RateLimiter.refund`) in its own window."""
+
+    key: str
+    at: int
+
+
 class RateLimited(Exception):
     """A limit is reached; the client may try again in `retry_after_s` seconds."""
 
@@ -29,14 +37,6 @@ class RateLimited(Exception):
         super().__init__(f"rate limit {limit} reached")
         self.limit = limit
         self.retry_after_s = retry_after_s
-
-
-@dataclass(frozen=True, slots=True)
-class Reservation:
-    """A counted hit that may be given back (`RateLimiter.refund`) in its own window."""
-
-    key: str
-    at: int
 
 
 @dataclass(frozen=True, slots=True)
