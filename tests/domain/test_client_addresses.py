@@ -84,6 +84,7 @@ def test_every_ipv6_address_is_counted_with_its_slash_64(address: ipaddress.IPv6
         ("2001:db8::1", "2001:db8::1"),
         ("::ffff:192.0.2.1", "192.0.2.1"),
         ("\t192.0.2.1\n", "192.0.2.1"),
+        ("[2001:db8::1]:443]", "2001:db8::1"),  # a bracketed address ends at the first "]"
     ],
 )
 def test_an_address_is_read_without_port_brackets_or_mapping(text: str, address: str) -> None:

@@ -141,6 +141,12 @@ def test_an_email_the_domain_refuses_is_hashed_as_sent() -> None:
     assert account_key("not an email") == hashlib.sha256(b"not an email").hexdigest()[:32]
 
 
+def test_an_email_with_a_lone_surrogate_is_hashed_as_its_code_points() -> None:
+    email = "\ud800@example.com"
+    expected = hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    assert account_key(email) == expected
+
+
 @given(st.text())
 def test_any_text_names_an_account(email: str) -> None:
     key = account_key(email)
