@@ -9,18 +9,35 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from prometheus_client import Counter
-
 RATE_LIMIT_LOGGER = "connect_backend.rate_limits"
 
 _log = logging.getLogger(RATE_LIMIT_LOGGER)
 
 
+class Count(Protocol):
+    """One counter series."""
+
+    def inc(self) -> None: ...
+
+
+class Counted(Protocol):
+    """A counter by label values."""
+
+    def labels(self, *values: str) -> Count: ...
+
+
 class RateLimitMetrics(Protocol):
     """The two counters the rate limiter's events move."""
 
-    rate_limited: Counter
-    rate_limit_store_failures: Counter
+    @property
+    def rate_limited(self) -> Counted:
+        """Requests refused with 429, by limit."""
+        ...
+
+    @property
+    def rate_limit_store_failures(self) -> Count:
+        """Requests let through uncounted because the rate-limit store failed."""
+        ...
 
 
 class MeteredRateLimitEvents:
