@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import aiohttp
 import httpx
 
+from adapters.corbado.httpx_client import CorbadoClient
 from domain.errors import CorbadoTimeout, CorbadoUnavailable
 
 _log = logging.getLogger("connect_backend.corbado")
@@ -27,9 +28,35 @@ class CorbadoCalls:
         self._timeout_s = timeout_s
         self._base_url = str(client.base_url).rstrip("/")
         self._urls: dict[str, httpx.URL] = {}
+        # The POSTs of createConnectToken and completeLogin skip httpx's client layer (~0.2 ms
+        # of CPU per call): the request is built from the client's own headers and timeouts and
+        # handed to its transport (decision 1 of issue #18, docs/performance.md).
+        self._transport = client.transport if isinstance(client, CorbadoClient) else None
+        self._headers = client.headers
+        self._extensions = {"timeout": client.timeout.as_dict()}
 
     async def _post(self, path: str, body: Mapping[str, object]) -> httpx.Response:
         return await self._send("POST", self._absolute(path), path, content=_json(body))
+
+    async def _request(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        content: bytes | None,
+        params: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        if self._transport is None or params is not None or not isinstance(url, httpx.URL):
+            return await self._client.request(method, url, content=content, params=params)
+        request = httpx.Request(
+            method, url, headers=self._headers, content=content, extensions=self._extensions
+        )
+        response = await self._transport.handle_async_request(request)
+        response.request = request
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return response
 
     def _absolute(self, path: str) -> httpx.URL:
         # Joined once per path: httpx would parse and merge the base URL on every call.
@@ -51,12 +78,12 @@ class CorbadoCalls:
         try:
             async with asyncio.timeout(self._timeout_s):
                 try:
-                    return await self._client.request(method, url, content=content, params=params)
+                    return await self._request(method, url, content, params)
                 except httpx.ConnectError:
                     # No connection, so no request: safe to send once more, even a verify (a
                     # dropped connection is a ReadError and never comes here).
                     _log.info("Could not connect to Corbado for %s; trying once more", path)
-                    return await self._client.request(method, url, content=content, params=params)
+                    return await self._request(method, url, content, params)
         except (TimeoutError, httpx.TimeoutException) as exc:
             _log.warning("Corbado did not answer %s within %s s", path, self._timeout_s)
             raise CorbadoTimeout(f"Corbado did not answer {path} in time") from exc

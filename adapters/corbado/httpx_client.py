@@ -6,6 +6,7 @@ httpcore's pool walked every pooled connection on each request and cost four tim
 """
 
 import base64
+from typing import Any
 
 import aiohttp
 import httpx
@@ -36,13 +37,22 @@ class PooledTransport(AiohttpTransport):
             raise httpx.RemoteProtocolError(str(cause), request=request) from cause
 
 
+class CorbadoClient(httpx.AsyncClient):
+    """An `httpx.AsyncClient` that names its transport, so `CorbadoCalls` can send the hot
+    POSTs through it directly (`handle_async_request`, httpx's public extension point)."""
+
+    def __init__(self, *, transport: httpx.AsyncBaseTransport, **settings: Any) -> None:
+        super().__init__(transport=transport, **settings)
+        self.transport = transport
+
+
 def build_corbado_client(
     base_url: str,
     project_id: str,
     api_secret: str,
     timeout_s: float,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> httpx.AsyncClient:
+) -> CorbadoClient:
     """The shared client for `HttpxCorbadoConnect`; `base_url` is CORBADO_BACKEND_API (no /v2).
 
     The caller owns it and closes it (`aclose`) at shutdown. Every request is a JSON POST with
@@ -50,7 +60,7 @@ def build_corbado_client(
     auth flow run per request.
     """
     credentials = base64.b64encode(f"{project_id}:{api_secret}".encode()).decode("ascii")
-    return httpx.AsyncClient(
+    return CorbadoClient(
         base_url=base_url.rstrip("/") + "/v2",
         timeout=httpx.Timeout(timeout_s, connect=min(3.0, timeout_s)),
         transport=(
