@@ -23,6 +23,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
+from adapters.sql.idle_ping import ping_when_idle
 from adapters.sql.loop_database import DatabaseLocked, LoopConnection, LoopDatabase
 from domain.errors import StoreUnavailable
 
@@ -70,7 +71,8 @@ def create_engine(url: str) -> Database:
 
     SQLite (`sqlite+aiosqlite://`, the interface's form, or `sqlite://`) runs on the standard
     library's sqlite3 on the event loop, with its directory and per-connection pragmas; a server
-    database (`postgresql+asyncpg://`) gets a bounded, pre-pinged connection pool.
+    database (`postgresql+asyncpg://`) gets a bounded connection pool whose connections are
+    pinged when they come out of the pool after sitting idle (`idle_ping`).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -98,7 +100,7 @@ def create_engine(url: str) -> Database:
     )
     engine = create_async_engine(
         parsed,
-        pool_pre_ping=True,
+        pool_pre_ping=False,
         hide_parameters=True,
         pool_size=SERVER_POOL_SIZE,
         max_overflow=SERVER_POOL_MAX_OVERFLOW,
@@ -106,6 +108,7 @@ def create_engine(url: str) -> Database:
         pool_recycle=SERVER_POOL_RECYCLE_S,
         connect_args=connect_args,
     )
+    ping_when_idle(engine.sync_engine)
     return _reporting_outages(engine)
 
 

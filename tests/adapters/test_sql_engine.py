@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
+from adapters.sql import idle_ping
 from adapters.sql.engine import (
     SERVER_POOL_SIZE,
     SERVER_POOL_TIMEOUT_S,
@@ -106,8 +107,10 @@ async def test_postgresql_gets_a_bounded_pool(postgres_url: str) -> None:
 
 
 async def test_a_pooled_connection_the_server_dropped_is_replaced_unnoticed(
-    postgres_url: str,
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # As if the connection had sat idle past the threshold (no clock to move in the pool).
+    monkeypatch.setattr(idle_ping, "IDLE_PING_AFTER_S", -1.0)
     engine, admin = create_engine(postgres_url), create_engine(postgres_url)
     try:
         async with engine.connect() as connection:
@@ -121,6 +124,29 @@ async def test_a_pooled_connection_the_server_dropped_is_replaced_unnoticed(
     finally:
         await engine.dispose()
         await admin.dispose()
+
+
+@pytest.mark.parametrize(("idle_after_s", "pings"), [(3600.0, 0), (-1.0, 2)])
+async def test_only_a_connection_that_sat_idle_is_pinged_on_checkout(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, idle_after_s: float, pings: int
+) -> None:
+    monkeypatch.setattr(idle_ping, "IDLE_PING_AFTER_S", idle_after_s)
+    engine = create_engine(postgres_url)
+    assert isinstance(engine, AsyncEngine)
+    seen: list[object] = []
+    ping_for_real = engine.dialect.do_ping
+
+    def counted(dbapi_connection: object) -> bool:
+        seen.append(dbapi_connection)
+        return ping_for_real(dbapi_connection)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted)
+    try:
+        for _ in range(3):  # the first checkout opens the connection: nothing to ping yet
+            await ping(engine)
+    finally:
+        await engine.dispose()
+    assert len(seen) == pings
 
 
 async def test_ping_raises_when_the_server_is_unreachable() -> None:

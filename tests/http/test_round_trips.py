@@ -64,8 +64,9 @@ def counted(
 
 # Per request, on each backend. SQLite has no Redis (in-process deny-list and counters) and no
 # pre-ping; its write transactions start with BEGIN IMMEDIATE, counted as a statement. On
-# PostgreSQL each checkout also costs a ping (pool_pre_ping) and asyncpg's BEGIN and COMMIT or
-# ROLLBACK, which the event does not see; Redis holds the rate-limit windows and the deny-list.
+# PostgreSQL each checkout also costs asyncpg's BEGIN and COMMIT or ROLLBACK, which the event
+# does not see (and a ping, only after the connection sat idle: adapters/sql/idle_ping.py);
+# Redis holds the rate-limit windows and the deny-list.
 EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "sqlite": {
         "login": {"sql": 3, "checkout": 2},
