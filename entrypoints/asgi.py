@@ -12,7 +12,7 @@ import sys
 from litestar import Litestar
 
 from entrypoints.container import Container, emulator_app
-from entrypoints.logging_setup import configure_logging
+from entrypoints.container.observability import configure_logging
 from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID, Settings
 from entrypoints.web.app import create_app
 

@@ -22,7 +22,7 @@ from entrypoints.asgi import (
     json_logs,
 )
 from entrypoints.container import Container, MigrationBlocked, run_with
-from entrypoints.logging_setup import configure_logging
+from entrypoints.container.observability import configure_logging
 from entrypoints.server import run, server
 from entrypoints.settings import (
     DEV_API_SECRET,

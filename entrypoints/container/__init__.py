@@ -51,7 +51,7 @@ from domain.usecases.who_am_i import WhoAmI
 from entrypoints.container import builders
 from entrypoints.container.builders import ReadinessCheck, emulator_app
 from entrypoints.container.lifecycle import started
-from entrypoints.metrics import Metrics
+from entrypoints.container.observability import PrometheusMetrics
 from entrypoints.protection.client_addresses import ClientAddresses
 from entrypoints.protection.login_throttle import LoginThrottle
 from entrypoints.protection.rate_limits import RateLimiter
@@ -116,7 +116,7 @@ class Container(containers.DeclarativeContainer):
     readiness_checks = providers.Singleton(
         builders.readiness_checks, engine, signing_keys, redis_client
     )
-    metrics = providers.Singleton(Metrics)
+    metrics = providers.Singleton(PrometheusMetrics)
     rate_limit_counters = providers.Singleton(builders.rate_limit_counters, redis_client)
     rate_limiter = providers.Singleton(RateLimiter, rate_limit_counters, clock, metrics)
     client_addresses = providers.Singleton(ClientAddresses, settings.provided.trusted_proxies)

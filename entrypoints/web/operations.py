@@ -3,7 +3,7 @@
 Rate limits, Bearer authentication and the browser transport's origin check (guards, in that
 order: a missing access token is 401 before anything else is judged), the per-request
 observability middleware, browser headers, CORS, and no logging configuration of Litestar's
-own: `entrypoints.logging_setup` owns logging.
+own: `adapters.observability.log_pipeline` owns logging.
 """
 
 from __future__ import annotations

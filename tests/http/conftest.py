@@ -23,9 +23,9 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from adapters.argon2_hasher import Argon2PasswordHasher
+from adapters.observability.log_pipeline import configure_logging
 from adapters.tokens.signing_keys import generate_private_key_pem
 from entrypoints.container import Container, started
-from entrypoints.logging_setup import configure_logging
 from entrypoints.settings import RateLimitSettings, Settings
 from entrypoints.web.app import create_app
 from tests.fakes.fake_clock import FakeClock

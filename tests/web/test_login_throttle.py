@@ -6,9 +6,9 @@ import asyncio
 import pytest
 
 from adapters.memory_rate_limits import InMemoryRateLimitCounters
+from adapters.observability.prometheus_metrics import PrometheusMetrics as Metrics
 from adapters.tokens.device_tokens import HmacDeviceTokens, device_token_keys
 from adapters.tokens.signing_keys import generate_private_key_pem, load_signing_keys
-from entrypoints.metrics import Metrics
 from entrypoints.protection.login_throttle import LoginAdmission, LoginThrottle, account_key
 from entrypoints.protection.rate_limits import RateLimited, RateLimiter
 from entrypoints.settings import ACCOUNT_WIDE_FACTOR, RateLimitSettings

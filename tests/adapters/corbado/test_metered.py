@@ -3,6 +3,7 @@
 import pytest
 
 from adapters.corbado.metered import CorbadoCallMetrics, MeteredCorbado
+from adapters.observability.prometheus_metrics import PrometheusMetrics as Metrics
 from domain.errors import (
     CorbadoError,
     CorbadoRejected,
@@ -10,7 +11,6 @@ from domain.errors import (
     CorbadoUnavailable,
 )
 from domain.model import ConnectTokenType, VerificationResult
-from entrypoints.metrics import Metrics
 from tests.fakes.fake_corbado import FakeCorbadoConnect
 
 

@@ -19,7 +19,7 @@ import msgspec
 import structlog
 from structlog.typing import Processor
 
-from entrypoints.redaction import redact_event
+from adapters.observability.secret_redaction import redact_event
 
 _HANDLER_NAME = "connect_backend"
 # Record attributes that only repeat others: a server's coloured copy of the message, and what
