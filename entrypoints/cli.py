@@ -22,7 +22,7 @@ from entrypoints.asgi import (
     json_logs,
 )
 from entrypoints.container import Container, MigrationBlocked, run_with
-from entrypoints.container.observability import configure_logging
+from entrypoints.container.observability import configure_logging, shared_metrics_directory
 from entrypoints.server import run, server
 from entrypoints.settings import (
     DEV_API_SECRET,
@@ -129,7 +129,8 @@ def _serve(_: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    return run(server(FACTORY, settings.host, settings.port, workers=settings.workers))
+    with shared_metrics_directory(os.environ, workers=settings.workers):
+        return run(server(FACTORY, settings.host, settings.port, workers=settings.workers))
 
 
 def _migrate(_: argparse.Namespace) -> int:

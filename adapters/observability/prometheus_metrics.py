@@ -1,9 +1,22 @@
-"""Prometheus metrics, in a registry of their own per container (tests build many apps)."""
+"""Prometheus metrics, in a registry of their own per container (tests build many apps).
+
+With several worker processes each would answer a scrape with its own counts. There,
+`serve` names a directory in `PROMETHEUS_MULTIPROC_DIR` (prometheus-client's own variable,
+`metrics_directory.py`): every process writes its values to memory-mapped files in it, and a
+scrape adds up the files of all of them.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
+from prometheus_client import values as metric_values
 from prometheus_client.exposition import choose_encoder
+from prometheus_client.multiprocess import MultiProcessCollector
+
+MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 # The `*_created` series only double what a scrape transfers; Prometheus does not need them.
 disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -13,11 +26,22 @@ NAMESPACE = "connect_backend"
 LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
+@functools.cache
+def _values_in_files() -> None:
+    # prometheus-client picks its value class once, when first imported; granian forks its
+    # workers from a parent that imported it before `serve` set the directory. Once a process:
+    # a second value class would append a second copy of every series to the same file.
+    metric_values.ValueClass = metric_values.MultiProcessValue()  # type: ignore[no-untyped-call]
+
+
 class PrometheusMetrics:
     """Every metric the service exports; `/metrics` renders `registry`."""
 
     def __init__(self) -> None:
+        directory = os.environ.get(MULTIPROCESS_DIR_VARIABLE)
         self.registry = CollectorRegistry(auto_describe=True)
+        if directory:
+            _values_in_files()
         self.http_requests = Counter(
             "http_requests",
             "HTTP requests answered, by route template and status.",
@@ -76,6 +100,10 @@ class PrometheusMetrics:
             namespace=NAMESPACE,
             registry=self.registry,
         )
+        if directory:
+            # The metrics above only write their files; a scrape reads every process's.
+            self.registry = CollectorRegistry()
+            MultiProcessCollector(self.registry, directory)  # type: ignore[no-untyped-call]
 
     def observe_corbado_call(self, operation: str, outcome: str, seconds: float) -> None:
         """`CorbadoCallMetrics` for the metered Corbado adapter."""
