@@ -51,7 +51,7 @@ from domain.usecases.who_am_i import WhoAmI
 from entrypoints.container import builders
 from entrypoints.container.builders import ReadinessCheck, emulator_app
 from entrypoints.container.lifecycle import started
-from entrypoints.container.observability import PrometheusMetrics
+from entrypoints.container.observability import PrometheusMetrics, corbado_tracer, otlp_tracing
 from entrypoints.protection.client_addresses import ClientAddresses
 from entrypoints.protection.login_throttle import LoginThrottle
 from entrypoints.protection.rate_limits import RateLimiter
@@ -82,7 +82,9 @@ class Container(containers.DeclarativeContainer):
     policy = settings.provided.policy
     clock = providers.Singleton(SystemClock)
 
-    engine = providers.Resource(builders.database_engine, settings)
+    # Spans over OTLP when the OTEL_* variables ask for them; None, and nothing traced, if not.
+    tracing = providers.Resource(otlp_tracing)
+    engine = providers.Resource(builders.database_engine, settings, tracing)
     upgrade_schema = providers.Callable(upgrade_to_head, engine)
     schema_is_current = providers.Callable(is_current, engine)
     # Whether a login may happen is read from the database; the cache serves the profile of a
@@ -137,7 +139,9 @@ class Container(containers.DeclarativeContainer):
         HttpxCorbadoConnect, corbado_http_client, timeout_s=settings.provided.corbado_timeout_s
     )
     # Use cases get the measured port; tests override `corbado` and are measured too.
-    metered_corbado = providers.Singleton(MeteredCorbado, corbado, metrics)
+    metered_corbado = providers.Singleton(
+        MeteredCorbado, corbado, metrics, providers.Callable(corbado_tracer, tracing)
+    )
     passkey_data_reader = providers.Singleton(JosePasskeyDataReader)
 
     create_user = providers.Singleton(CreateUser, users, password_hasher, clock, audit_log)

@@ -15,6 +15,7 @@ from adapters.corbado.emulator import create_emulator_app
 from adapters.corbado.httpx_connect import build_corbado_client
 from adapters.memory_rate_limits import InMemoryRateLimitCounters
 from adapters.memory_revocations import InMemoryRevokedSessions
+from adapters.observability.tracing import Tracing
 from adapters.redis_connection import create_redis_client, ping_redis
 from adapters.redis_rate_limits import RedisRateLimitCounters
 from adapters.redis_revocations import RedisRevokedSessions
@@ -50,8 +51,12 @@ def readiness_checks(
     return checks
 
 
-async def database_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+async def database_engine(
+    settings: Settings, tracing: Tracing | None
+) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(settings.database_url)
+    if tracing is not None:
+        tracing.instrument_engine(engine)
     try:
         yield engine
     finally:

@@ -82,10 +82,12 @@ def running_app(
     *,
     fake_corbado: bool = False,
     wrap: Callable[[Litestar], Any] | None = None,
+    tracing: Any = None,
 ) -> Iterator[Api]:
     """Migrate, wire the fakes, start the app with its lifespan, and stop it afterwards.
 
-    `wrap` puts an ASGI app around ours (to play a proxy, say).
+    `wrap` puts an ASGI app around ours (to play a proxy, say); `tracing` replaces what the
+    `OTEL_*` variables would build.
     """
     asyncio.run(_migrate(settings))
     container = Container(settings=settings)
@@ -95,6 +97,8 @@ def running_app(
     corbado = FakeCorbadoConnect() if fake_corbado else None
     if corbado is not None:
         container.corbado.override(providers.Object(corbado))
+    if tracing is not None:
+        container.tracing.override(providers.Object(tracing))
     app = create_app(container)
     with TestClient(app=wrap(app) if wrap else app, raise_server_exceptions=False) as client:
         yield Api(client=client, container=container, clock=clock, corbado=corbado)
