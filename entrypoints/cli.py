@@ -108,7 +108,11 @@ def _dev(_: argparse.Namespace) -> int:
     _ensure_dev_key(settings.signing_keys_path)
     run_with(settings, lambda container: container.upgrade_schema())
     base = f"http://127.0.0.1:{settings.port}"
-    print(DEV_BANNER.format(base=base, emulator=base + EMULATOR_MOUNT + "/"), file=sys.stderr)
+    demo = f"http://localhost:{settings.port}/"
+    print(
+        DEV_BANNER.format(base=base, emulator=base + EMULATOR_MOUNT + "/", demo=demo),
+        file=sys.stderr,
+    )
     return run(server(DEV_FACTORY, settings.host, settings.port))
 
 
@@ -226,6 +230,8 @@ DEV_BANNER = (
     + str(DEV_STATE_DIR)
     + """/
  * registration is open to anyone
+
+ The demo frontend (passkeys work on localhost, not 127.0.0.1): {demo}
 
  Get a first access token:
    curl -s -X POST {base}/auth/register -H 'Content-Type: application/json' \\

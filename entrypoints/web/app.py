@@ -9,7 +9,6 @@ from typing import Any
 from litestar import Litestar, Router, asgi
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
@@ -18,9 +17,10 @@ from entrypoints.periodic_purge import start_periodic_purge
 from entrypoints.web.auth import client_user_agent
 from entrypoints.web.dependencies import container_dependencies
 from entrypoints.web.errors import EXCEPTION_HANDLERS
-from entrypoints.web.openapi_docs import API_DESCRIPTION, FAVICON, SWAGGER_UI_VERSION, TAGS
+from entrypoints.web.openapi_docs import API_DESCRIPTION, TAGS
 from entrypoints.web.openapi_finish import FinishedOpenAPIConfig
 from entrypoints.web.operations import operational_options
+from entrypoints.web.pages import OfflineSwaggerUI, demo_handlers, docs_assets
 from entrypoints.web.routes.account import (
     delete_account,
     end_session,
@@ -63,10 +63,12 @@ def create_app(container: Container) -> Litestar:
         healthz,
         readyz,
         metrics,
+        docs_assets(),
     ]
     emulator = container.corbado_emulator()
     if emulator is not None:
-        handlers.append(_mount_emulator(emulator))
+        # The demo's passkey ceremonies use the emulator's Frontend API: no emulator, no demo.
+        handlers.extend([_mount_emulator(emulator), *demo_handlers()])
     app = Litestar(
         route_handlers=handlers,
         dependencies={
@@ -105,8 +107,8 @@ def _openapi_config() -> OpenAPIConfig:
                 ),
             }
         ),
-        # The first render plugin is also served at /schema; its assets come from a pinned version.
-        render_plugins=[SwaggerRenderPlugin(version=SWAGGER_UI_VERSION, favicon=FAVICON)],
+        # The first render plugin is also served at /schema; its assets from our own origin.
+        render_plugins=[OfflineSwaggerUI()],
         path="/schema",
     )
 

@@ -13,6 +13,7 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
+from entrypoints.web.pages import PAGE_CSP
 from entrypoints.web.request_id import REQUEST_ID_HEADER, request_id_of
 from entrypoints.web.session_transport import SESSION_TRANSPORT
 
@@ -31,6 +32,7 @@ _SECURITY_RAW = [
     (name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()
 ]
 _CSP_RAW = (b"content-security-policy", STRICT_CSP.encode())
+_PAGE_CSP_RAW = (b"content-security-policy", PAGE_CSP.encode())
 _REQUEST_ID_RAW = REQUEST_ID_HEADER.lower().encode()
 _REFUSED_PREFLIGHT = "connect_backend.refused_preflight"
 _REFUSED_PREFLIGHT_BODY = msgspec.json.encode(
@@ -69,8 +71,8 @@ async def add_browser_headers(message: Message, scope: Scope) -> None:
         ]
         present = {name.lower() for name, _ in raw}
         raw.extend(header for header in _SECURITY_RAW if header[0] not in present)
-        if _CSP_RAW[0] not in present and not _is_docs_page(scope.get("path", "")):
-            raw.append(_CSP_RAW)
+        if _CSP_RAW[0] not in present:
+            raw.append(_PAGE_CSP_RAW if _is_docs_page(scope.get("path", "")) else _CSP_RAW)
         raw.append((_REQUEST_ID_RAW, request_id_of(scope).encode("latin-1")))
         message["headers"] = raw
         if scope.get("method") == "OPTIONS":
@@ -89,7 +91,8 @@ def _answer_refused_preflight_in_json(scope: Scope, message: Message) -> None:
 
 
 def _is_docs_page(path: str) -> bool:
-    # The interactive docs load Swagger UI's script and styles; the documents themselves are data.
+    # The interactive docs load Swagger UI's scripts and styles from this origin; the documents
+    # themselves are data.
     if path == DOCS_PATH:
         return True
     return path.startswith(DOCS_PATH + "/") and not path.endswith(_DOCUMENT_SUFFIXES)

@@ -21,11 +21,6 @@ from entrypoints.web.errors import (
 )
 from entrypoints.web.schemas import ErrorResponse, PasskeyErrorResponse
 
-# Assets of the interactive docs at /schema come from jsDelivr at exactly this version; the
-# favicon is inline (Litestar's default is fetched from a branch, not a version).
-SWAGGER_UI_VERSION = "5.18.2"
-FAVICON = "<link rel='icon' href='data:,'>"
-
 API_DESCRIPTION = """\
 Passkey login for web and mobile apps through **Corbado Connect**, with our own sessions.
 

@@ -101,7 +101,8 @@ def test_forwarding_headers_are_not_trusted_and_the_access_line_is_ours(dev: Ser
 
 def test_granian_logs_json_through_our_pipeline(dev: Server) -> None:
     base = dev.base_url
-    banner = DEV_BANNER.format(base=base, emulator=base + EMULATOR_MOUNT + "/")
+    demo = base.replace(LOOPBACK, "localhost") + "/"
+    banner = DEV_BANNER.format(base=base, emulator=base + EMULATOR_MOUNT + "/", demo=demo)
     lines = dev.log().replace(banner, "").splitlines()
     records = [json.loads(line) for line in lines if line]
     assert all({"event", "level", "logger", "timestamp"} <= record.keys() for record in records)

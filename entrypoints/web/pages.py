@@ -1,0 +1,86 @@
+"""The two browser pages besides the API, each from files in installed packages (no CDN, no
+inline script): the interactive docs at `/schema` (Swagger UI's assets from the pinned
+`swagger-ui-py` wheel) and, where the Corbado emulator runs (`dev`), the demo frontend at `/`.
+
+Their HTML answers carry `PAGE_CSP`, which allows this origin and nothing else; every other answer
+keeps the API's `default-src 'none'` (`web.browser`).
+"""
+
+from __future__ import annotations
+
+import html
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Router, get
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.response import File
+from litestar.static_files import create_static_files_router
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _swagger_ui_dist() -> Path:
+    # Found, not imported: the package's own code (a Flask/Tornado/... integration) is not used.
+    spec = find_spec("swagger_ui")
+    assert spec is not None, "swagger-ui-py is a dependency"
+    assert spec.submodule_search_locations is not None
+    return Path(spec.submodule_search_locations[0]) / "static"
+
+
+SWAGGER_UI_DIST = _swagger_ui_dist()
+DOCS_ASSETS = "/static/docs"
+DEMO_ASSETS = "/static/demo"
+# Scripts, styles, fetches and images from this origin only; Swagger UI's styles use data: images.
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+_PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"}
+
+
+class OfflineSwaggerUI(SwaggerRenderPlugin):
+    """Swagger UI from our own origin, started by `static/docs/start.js` (no inline script)."""
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        """The page: the pinned assets, our start-up script and where the document is."""
+        title = html.escape(str(openapi_schema["info"]["title"]))
+        spec_url = html.escape(f"{request.scope.get('root_path', '')}/schema/openapi.json")
+        return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{DOCS_ASSETS}/swagger-ui.css">
+<script src="{DOCS_ASSETS}/swagger-ui-bundle.js" defer></script>
+<script src="{DOCS_ASSETS}/swagger-ui-standalone-preset.js" defer></script>
+<script src="{DOCS_ASSETS}/start.js" defer></script>
+</head><body><div id="swagger-ui" data-spec-url="{spec_url}"></div></body></html>
+""".encode()
+
+
+def docs_assets() -> Router:
+    """Swagger UI's dist and our start-up script, at `DOCS_ASSETS`."""
+    return create_static_files_router(
+        DOCS_ASSETS, directories=[STATIC / "docs", SWAGGER_UI_DIST], name="docs_assets"
+    )
+
+
+@get("/", include_in_schema=False, sync_to_thread=False)
+def demo_page() -> File:
+    """The demo frontend's only page; its scripts and styles are at `DEMO_ASSETS`."""
+    return File(
+        STATIC / "demo" / "index.html",
+        filename="index.html",
+        content_disposition_type="inline",
+        media_type="text/html",
+        headers=_PAGE_HEADERS,
+    )
+
+
+def demo_handlers() -> list[Any]:
+    """The demo frontend: `/` and its assets."""
+    assets = create_static_files_router(
+        DEMO_ASSETS, directories=[STATIC / "demo"], name="demo_assets"
+    )
+    return [demo_page, assets]
