@@ -27,10 +27,12 @@ HEALTHZ_COUNTED = re.compile(
 
 
 @pytest.fixture(scope="module")
-def two_workers(
-    tmp_path_factory: pytest.TempPathFactory, postgres_url: str, redis_url: str
-) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("serve-workers")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("serve-workers")
+
+
+@pytest.fixture(scope="module")
+def two_workers(workdir: Path, postgres_url: str, redis_url: str) -> Iterator[str]:
     keys = workdir / "keys.pem"
     env = base_environment()
     keys.write_text(run_command(["keys", "generate"], env, workdir), encoding="ascii")
@@ -51,6 +53,11 @@ def two_workers(
         RATE_LIMIT_REGISTER_PER_MINUTE="10000",
         RATE_LIMIT_REFRESH_PER_MINUTE="10000",
     )
+    metrics = workdir / "metrics"
+    metrics.mkdir()
+    # A file a crashed earlier run left behind: its counts must not join this run's.
+    (metrics / "counter_1.db").write_bytes(b"stale")
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
     run_command(["migrate"], env, workdir)
     with running_service(["serve"], env, workdir) as base_url:
         yield base_url
@@ -106,6 +113,17 @@ def test_every_scrape_reports_the_requests_of_both_workers(two_workers: str) -> 
     # Each scrape on a fresh connection: the kernel hands them to either worker.
     seen = [healthz_requests_counted(two_workers) - before for _ in range(ATTEMPTS)]
     assert seen == [ATTEMPTS] * ATTEMPTS
+
+
+def test_both_workers_answer_and_count_in_the_shared_directory(
+    two_workers: str, workdir: Path
+) -> None:
+    for _ in range(ATTEMPTS):
+        assert healthz_requests_counted(two_workers) >= 0
+    counters = sorted(path.name for path in (workdir / "metrics").glob("counter_*.db"))
+    # One file per worker process that counted a request; the stale one is gone.
+    assert len(counters) == 2, counters
+    assert "counter_1.db" not in counters
 
 
 def test_two_racing_refreshes_of_one_token_give_exactly_one_pair(two_workers: str) -> None:
