@@ -32,7 +32,7 @@ from entrypoints.settings import (
     Settings,
     with_secret_files,
 )
-from entrypoints.user_commands import users_add, users_delete
+from entrypoints.user_commands import environment_settings, users_add, users_delete
 from entrypoints.web.app import EMULATOR_MOUNT, create_app
 
 T = TypeVar("T")
@@ -128,11 +128,7 @@ def _serve(_: argparse.Namespace) -> int:
         reason = exc.strerror or type(exc).__name__
         raise ConfigError("SESSION_SIGNING_KEYS", f"cannot be read ({reason})") from exc
     if not run_with(settings, lambda c: c.schema_is_current()):
-        print(
-            "connect-backend serve: the database schema is behind; run `connect-backend migrate`",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
+        return _schema_behind("serve")
     with shared_metrics_directory(os.environ, workers=settings.workers):
         return run(server(FACTORY, settings.host, settings.port, workers=settings.workers))
 
@@ -148,10 +144,8 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _purge(_: argparse.Namespace) -> int:
-    # As `users delete`: with DATABASE_URL the variables `serve` reads, since the lifetimes
-    # decide what may go; without it, the dev database.
-    production = bool(with_secret_files(os.environ).get("DATABASE_URL", "").strip())
-    settings = Settings.from_env(os.environ) if production else Settings.for_dev(os.environ)
+    # The lifetimes decide what may go: in production, those `serve` reads.
+    settings, production = environment_settings()
 
     async def purge(container: Container) -> Purged | None:
         if not production:
@@ -170,11 +164,7 @@ def _purge(_: argparse.Namespace) -> int:
         )
         return 1
     if purged is None:
-        print(
-            "connect-backend purge: the database schema is behind; run `connect-backend migrate`",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
+        return _schema_behind("purge")
     print(
         f"connect-backend purge: removed {purged.expired_sessions} expired, "
         f"{purged.revoked_sessions} revoked and {purged.idle_sessions} idle sessions, "
@@ -182,6 +172,14 @@ def _purge(_: argparse.Namespace) -> int:
         "records"
     )
     return 0
+
+
+def _schema_behind(command: str) -> int:
+    print(
+        f"connect-backend {command}: the database schema is behind; run `connect-backend migrate`",
+        file=sys.stderr,
+    )
+    return EXIT_CONFIG
 
 
 def _emulator(args: argparse.Namespace) -> int:

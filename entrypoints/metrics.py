@@ -66,16 +66,6 @@ class Metrics(Protocol):
         """Bearer access tokens refused, by reason."""
         ...
 
-    @property
-    def rate_limited(self) -> Counted:
-        """Requests refused with 429, by limit."""
-        ...
-
-    @property
-    def rate_limit_store_failures(self) -> Count:
-        """Requests let through uncounted because the rate-limit store failed."""
-        ...
-
     def render(self, accept: str) -> tuple[bytes, str]:
         """The exposition body and its content type, negotiated from an `Accept` header."""
         ...

@@ -1,22 +1,20 @@
-"""The purge `serve` runs now and then in each worker: jittered, logged, never fatal.
+"""The purge `serve` runs now and then in each worker, as an asyncio task: logged, never fatal.
 
-Every worker of every instance runs its own schedule; that is safe because a purge takes
-disjoint batches and each row goes once (`adapters.sql.retention`). The jitter keeps workers
-started together from purging together.
+When it runs is `domain.purge_schedule`'s rule; here are the rounds' logs and the task.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 from collections.abc import Awaitable, Callable
 
+from domain.purge_schedule import PurgeSchedule
 from domain.usecases.purge_expired import Purged
 
 PURGE_LOGGER = "connect_backend.purge"
-# Each wait is the interval times a factor drawn uniformly from this range.
-JITTER = (0.5, 1.5)
 
 _log = logging.getLogger(PURGE_LOGGER)
 
@@ -34,7 +32,7 @@ async def wait_or_stop(stop: asyncio.Event, seconds: float) -> bool:
 
 
 class PeriodicPurge:
-    """Runs `purge` about every `interval_s` seconds until told to stop."""
+    """Runs `purge` on its schedule (about every `interval_s` seconds) until told to stop."""
 
     def __init__(
         self,
@@ -44,16 +42,9 @@ class PeriodicPurge:
         draw: Callable[[float, float], float] = random.uniform,
         wait: Wait = wait_or_stop,
     ) -> None:
-        if interval_s <= 0:
-            raise ValueError("interval_s must be positive; leave the purge out to turn it off")
+        self.schedule = PurgeSchedule(interval_s, draw)
         self._purge = purge
-        self._interval_s = interval_s
-        self._draw = draw
         self._wait = wait
-
-    def next_delay(self) -> float:
-        """Seconds until the next round: the interval, jittered."""
-        return self._interval_s * self._draw(*JITTER)
 
     async def run_round(self) -> Purged | None:
         """One purge; a failure is logged and swallowed, so that the next round still comes."""
@@ -75,9 +66,8 @@ class PeriodicPurge:
         return purged
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Wait, purge, and again, until `stop` is set; the first round comes after a wait."""
-        while not await self._wait(stop, self.next_delay()):
-            await self.run_round()
+        """Wait, purge, and again, until `stop` is set."""
+        await self.schedule.run(self.run_round, functools.partial(self._wait, stop))
 
 
 def start_periodic_purge(periodic: PeriodicPurge | None) -> Callable[[], Awaitable[None]]:

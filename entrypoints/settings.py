@@ -37,7 +37,7 @@ ACCOUNT_WIDE_FACTOR = 10
 @dataclass(frozen=True, slots=True)
 class RateLimitSettings:
     """Requests per client IP per minute, each endpoint on its own; for login, failures per
-    (account, client) and per account (see `entrypoints.protection.login_throttle`).
+    (account, client) and per account (see `domain.protection.login_throttle`).
 
     `passkey_per_ip` covers createConnectToken and completeLogin, the two calls that reach
     Corbado; it is capped so that one client stays far below Corbado's own limit.

@@ -44,10 +44,7 @@ def users_add(args: argparse.Namespace) -> int:
 
 
 def users_delete(args: argparse.Namespace) -> int:
-    # With DATABASE_URL set this is production: the real Corbado and the shared deny-list, read
-    # from the same variables `serve` reads. Without it, the dev database and the emulator.
-    production = bool(with_secret_files(os.environ).get("DATABASE_URL", "").strip())
-    settings = Settings.from_env(os.environ) if production else Settings.for_dev(os.environ)
+    settings, production = environment_settings()
 
     async def delete(container: Container) -> str:
         if not production:
@@ -74,6 +71,13 @@ def users_delete(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def environment_settings() -> tuple[Settings, bool]:
+    """With DATABASE_URL set, production: the variables `serve` reads (the real Corbado, the
+    shared deny-list, the lifetimes), and True. Without it, the dev database and the emulator."""
+    production = bool(with_secret_files(os.environ).get("DATABASE_URL", "").strip())
+    return (Settings.from_env if production else Settings.for_dev)(os.environ), production
 
 
 def _could_not_confirm(exc: Exception) -> str:

@@ -6,7 +6,9 @@ from domain.ports.audit import AuditLog
 from domain.ports.clock import Clock
 from domain.ports.connect_tokens import IssuedConnectTokens
 from domain.ports.corbado import CorbadoAccounts, CorbadoConnect, PasskeyDataReader
+from domain.ports.device_tokens import DeviceTokens, TrustedDevice
 from domain.ports.passwords import PasswordHasher
+from domain.ports.rate_limits import RateLimitCounters, RateLimitEvents
 from domain.ports.retention import Retention
 from domain.ports.revocation_log import RevocationLog
 from domain.ports.revoked_sessions import RevokedSessions
@@ -21,13 +23,17 @@ __all__ = [
     "Clock",
     "CorbadoAccounts",
     "CorbadoConnect",
+    "DeviceTokens",
     "IssuedConnectTokens",
     "PasskeyDataReader",
     "PasswordHasher",
+    "RateLimitCounters",
+    "RateLimitEvents",
     "Retention",
     "RevocationLog",
     "RevokedSessions",
     "Sessions",
     "SuccessorKeys",
+    "TrustedDevice",
     "Users",
 ]

@@ -16,6 +16,7 @@ from adapters.corbado.httpx_connect import HttpxCorbadoConnect
 from adapters.corbado.metered import MeteredCorbado
 from adapters.corbado.passkey_data import JosePasskeyDataReader
 from adapters.logging_audit_log import LoggingAuditLog
+from adapters.rate_limit_events import MeteredRateLimitEvents
 from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
 from adapters.sql.migrate import MigrationBlocked, is_current, upgrade_to_head
@@ -28,6 +29,9 @@ from adapters.tokens.device_tokens import HmacDeviceTokens, device_token_keys
 from adapters.tokens.es256_access_tokens import Es256AccessTokens
 from adapters.tokens.signing_keys import generate_private_key_pem, jwk_set
 from adapters.tokens.successor_keys import HmacSuccessorKeys
+from domain.protection.client_addresses import TrustedProxies
+from domain.protection.login_throttle import LoginThrottle
+from domain.protection.rate_limits import RateLimiter
 from domain.usecases.authenticate import Authenticate
 from domain.usecases.close_account import CloseAccount
 from domain.usecases.complete_login import CompleteLogin
@@ -52,9 +56,6 @@ from entrypoints.container import builders
 from entrypoints.container.builders import ReadinessCheck, emulator_app
 from entrypoints.container.lifecycle import started
 from entrypoints.container.observability import PrometheusMetrics, corbado_tracer, otlp_tracing
-from entrypoints.protection.client_addresses import ClientAddresses
-from entrypoints.protection.login_throttle import LoginThrottle
-from entrypoints.protection.rate_limits import RateLimiter
 from entrypoints.settings import Settings
 
 __all__ = [
@@ -120,14 +121,20 @@ class Container(containers.DeclarativeContainer):
     )
     metrics = providers.Singleton(PrometheusMetrics)
     rate_limit_counters = providers.Singleton(builders.rate_limit_counters, redis_client)
-    rate_limiter = providers.Singleton(RateLimiter, rate_limit_counters, clock, metrics)
-    client_addresses = providers.Singleton(ClientAddresses, settings.provided.trusted_proxies)
+    rate_limit_events = providers.Singleton(MeteredRateLimitEvents, metrics)
+    rate_limiter = providers.Singleton(RateLimiter, rate_limit_counters, clock, rate_limit_events)
+    trusted_proxies = providers.Singleton(TrustedProxies, settings.provided.trusted_proxies)
     # Keyed by a derivation of the signing keys: no secret of its own to configure.
     device_tokens = providers.Singleton(
         lambda keys: HmacDeviceTokens(device_token_keys(keys)), signing_keys
     )
     login_throttle = providers.Singleton(
-        LoginThrottle, rate_limiter, device_tokens, clock, settings.provided.rate_limits
+        LoginThrottle,
+        rate_limiter,
+        device_tokens,
+        clock,
+        per_account_client=settings.provided.rate_limits.login_per_account,
+        per_account=settings.provided.rate_limits.login_per_account_all_clients,
     )
     audit_log = providers.Singleton(LoggingAuditLog)
 

@@ -21,10 +21,9 @@ from adapters.redis_rate_limits import RedisRateLimitCounters
 from adapters.redis_revocations import RedisRevokedSessions
 from adapters.sql.engine import create_engine, ping
 from adapters.tokens.signing_keys import SigningKey, load_signing_keys
-from domain.ports import RevokedSessions
+from domain.ports import RateLimitCounters, RevokedSessions
 from domain.usecases.purge_expired import PurgeExpired
 from entrypoints.periodic_purge import PeriodicPurge
-from entrypoints.protection.rate_limits import RateLimitCounters
 from entrypoints.settings import Settings
 
 # A named check of one dependency /readyz needs; it fails by raising.

@@ -11,7 +11,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain import errors
-from entrypoints.protection.rate_limits import RateLimited
+from domain.protection.rate_limits import RateLimited
 from entrypoints.web.observability import RequestTimedOut
 from entrypoints.web.origins import OriginNotAllowed
 from entrypoints.web.schemas import ErrorDetail, ErrorResponse, PasskeyErrorResponse
@@ -127,14 +127,34 @@ REQUEST_TIMED_OUT = ErrorSpec(
 )
 
 
-def domain_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """Map a `DomainError` through the table, most specific class first."""
-    return _respond(request, _spec_for(exc))
+# The errors raised outside the domain that answer as a known error, not as a 500.
+OTHER_ERRORS: dict[type[Exception], ErrorSpec] = {
+    RateLimited: RATE_LIMITED,
+    OriginNotAllowed: ORIGIN_NOT_ALLOWED,  # CSRF: a browser transport from elsewhere
+    RequestTimedOut: REQUEST_TIMED_OUT,  # the middleware logged it
+    # msgspec raises UnicodeDecodeError, not a validation error, for bytes that are not UTF-8.
+    UnicodeDecodeError: ErrorSpec(400, HTTP_CODES[400], "The request body is not UTF-8."),
+}
 
 
-def http_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def error_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Every exception a handler or guard raises, through the tables, most specific class first;
+    anything unforeseen is logged with its traceback and answered without any detail."""
+    if isinstance(exc, HTTPException):
+        return _http_error_to_response(request, exc)
+    if isinstance(exc, RefreshCookieRefused):
+        # The refusal a browser-transport refresh met, with the refresh cookie cleared.
+        return without_refresh_cookie(_respond(request, _spec_for(exc.error)))
+    spec = _spec_for(exc)
+    if isinstance(exc, RateLimited):
+        spec = dataclasses.replace(spec, headers={"Retry-After": str(max(1, exc.retry_after_s))})
+    elif spec is INTERNAL and not isinstance(exc, errors.DomainError):
+        logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _respond(request, spec)
+
+
+def _http_error_to_response(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     """Litestar's own errors (bad JSON, 404, 405, 413, ...) in our shape, headers kept."""
-    assert isinstance(exc, HTTPException)
     status = exc.status_code
     spec = ErrorSpec(
         status,
@@ -148,48 +168,15 @@ def http_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> R
     return _respond(request, spec, details)
 
 
-def refused_cookie_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """The refusal a browser-transport refresh met, with the refresh cookie cleared."""
-    assert isinstance(exc, RefreshCookieRefused)
-    return without_refresh_cookie(_respond(request, _spec_for(exc.error)))
-
-
-def rate_limited_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """429 with the seconds until the limit's window ends."""
-    assert isinstance(exc, RateLimited)
-    headers = {"Retry-After": str(max(1, exc.retry_after_s))}
-    return _respond(request, dataclasses.replace(RATE_LIMITED, headers=headers))
-
-
-def origin_refused_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """403 for a browser-transport request from an origin we do not serve (CSRF)."""
-    return _respond(request, ORIGIN_NOT_ALLOWED)
-
-
-def timed_out_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """503 for a handler cancelled at `REQUEST_TIMEOUT_S` (the middleware logged it)."""
-    return _respond(request, REQUEST_TIMED_OUT)
-
-
-def undecodable_body_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """msgspec raises UnicodeDecodeError, not a validation error, for bytes that are not UTF-8."""
-    return _respond(request, ErrorSpec(400, HTTP_CODES[400], "The request body is not UTF-8."))
-
-
-def unexpected_error_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """Anything unforeseen: logged with its traceback, answered without any detail."""
-    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _respond(request, INTERNAL)
-
-
 def _spec_for(exc: Exception) -> ErrorSpec:
     if isinstance(exc, errors.CorbadoUnavailable):
         return UPSTREAM_BUSY if exc.retry_later else UPSTREAM_FAILED
     for kind in type(exc).__mro__:
-        spec = DOMAIN_ERRORS.get(kind)
+        spec = DOMAIN_ERRORS.get(kind) or OTHER_ERRORS.get(kind)
         if spec is not None:
             return spec
-    logger.error("domain error without an HTTP mapping: %s", type(exc).__name__)
+    if isinstance(exc, errors.DomainError):
+        logger.error("domain error without an HTTP mapping: %s", type(exc).__name__)
     return INTERNAL
 
 
@@ -227,13 +214,5 @@ def _wants_passkey_errors(request: Request[Any, Any, Any]) -> bool:
     return bool(handler is not None and handler.opt.get(PASSKEY_ERRORS_OPT))
 
 
-EXCEPTION_HANDLERS = {
-    errors.DomainError: domain_error_to_response,
-    RefreshCookieRefused: refused_cookie_to_response,
-    HTTPException: http_error_to_response,
-    UnicodeDecodeError: undecodable_body_to_response,
-    RateLimited: rate_limited_to_response,
-    OriginNotAllowed: origin_refused_to_response,
-    RequestTimedOut: timed_out_to_response,
-    Exception: unexpected_error_to_response,
-}
+# One handler: Litestar picks a handler by the exception's class, and the tables do that here.
+EXCEPTION_HANDLERS = {Exception: error_to_response}

@@ -19,7 +19,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.metrics import Metrics
-from entrypoints.protection.client_addresses import ClientAddresses
+from entrypoints.web.client_addresses import ClientAddresses
 from entrypoints.web.request_id import request_id_of
 
 _log = logging.getLogger("connect_backend.access")

@@ -14,6 +14,7 @@ from litestar.middleware import DefineMiddleware
 
 from entrypoints.web.auth import bearer_guard
 from entrypoints.web.browser import add_browser_headers, cors_config
+from entrypoints.web.client_addresses import ClientAddresses
 from entrypoints.web.observability import RequestObservability
 from entrypoints.web.origins import browser_origins
 from entrypoints.web.rate_limit_guard import rate_limit_guard, route_limits
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 def operational_options(container: Container) -> dict[str, Any]:
     """Keyword arguments for `Litestar(...)`; providers are asked per request where it matters."""
     settings = container.settings()
-    addresses = container.client_addresses()
+    addresses = ClientAddresses(container.trusted_proxies())
     tracing = container.tracing()
     # Outermost, so the request's span is current in everything below it, our middleware too.
     traced = [tracing.http_middleware()] if tracing is not None else []

@@ -2,7 +2,7 @@
 
 It runs before the body is decoded and before Bearer authentication, so a client over its limit
 costs one counter increment and nothing else. Login's limits per account need the body and the
-outcome: `entrypoints.protection.login_throttle` applies them in the handler.
+outcome: `domain.protection.login_throttle` applies them in the handler.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
-from entrypoints.protection.client_addresses import ClientAddresses
-from entrypoints.protection.rate_limits import Limit, RateLimiter
+from domain.protection.rate_limits import Limit, RateLimiter
 from entrypoints.settings import RateLimitSettings
+from entrypoints.web.client_addresses import ClientAddresses
 
 
 @dataclass(frozen=True, slots=True)

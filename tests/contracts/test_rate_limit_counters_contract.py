@@ -1,7 +1,7 @@
 """The rate-limit counters: fixed windows aligned to the window size, one count per key.
 
-Run against the in-memory counters and against Redis (a throwaway redis-server, namespaced per
-test so that tests sharing the server never see each other's keys).
+Run against the fake, the in-memory counters and Redis (a throwaway redis-server, namespaced
+per test so that tests sharing the server never see each other's keys).
 """
 
 import asyncio
@@ -14,14 +14,18 @@ from redis.asyncio import Redis
 from adapters.memory_rate_limits import InMemoryRateLimitCounters
 from adapters.redis_connection import create_redis_client
 from adapters.redis_rate_limits import RedisRateLimitCounters
-from entrypoints.protection.rate_limits import RateLimitCounters
+from domain.ports import RateLimitCounters
+from tests.fakes.fake_rate_limit_counters import FakeRateLimitCounters
 
 WINDOW = 60
 START = 1_800_000_000 - 1_800_000_000 % WINDOW  # the first second of a window
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["fake", "memory", "redis"])
 async def counters(request: pytest.FixtureRequest) -> AsyncIterator[RateLimitCounters]:
+    if request.param == "fake":
+        yield FakeRateLimitCounters()
+        return
     if request.param == "memory":
         yield InMemoryRateLimitCounters()
         return

@@ -1,14 +1,16 @@
-"""Client addresses: the peer, unless a trusted proxy forwarded the request."""
+"""Client addresses of requests: the peer and `X-Forwarded-For` read from the scope, resolved
+once (the rule itself: tests/domain/test_client_addresses.py)."""
 
 import ipaddress
 from typing import Any
 
 import pytest
 
-from entrypoints.protection.client_addresses import ClientAddresses
+from domain.protection.client_addresses import TrustedProxies
+from entrypoints.web.client_addresses import ClientAddresses
 
 TRUSTED = ClientAddresses(
-    [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("2001:db8:ffff::/48")]
+    TrustedProxies([ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("2001:db8:ffff::/48")])
 )
 
 
@@ -41,7 +43,7 @@ def test_client_address(peer: str | None, forwarded: list[str], client: str) -> 
 
 
 def test_without_trusted_proxies_the_header_never_counts() -> None:
-    assert ClientAddresses([]).of(scope("10.0.0.1", "198.51.100.1")) == "10.0.0.1"
+    assert ClientAddresses(TrustedProxies([])).of(scope("10.0.0.1", "198.51.100.1")) == "10.0.0.1"
 
 
 def test_ipv6_clients_are_limited_by_their_slash_64() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from domain.errors import StoreUnavailable
+from domain.purge_schedule import JITTER
 from domain.usecases.purge_expired import Purged
 from entrypoints.container import Container, started
 from entrypoints.periodic_purge import (
-    JITTER,
     PURGE_LOGGER,
     PeriodicPurge,
     start_periodic_purge,
@@ -68,8 +68,8 @@ async def test_each_round_waits_the_jittered_interval_first() -> None:
 
 
 def test_the_delay_spans_half_to_one_and_a_half_intervals() -> None:
-    assert PeriodicPurge(Purges(), 600, draw=lambda low, high: low).next_delay() == 300
-    assert PeriodicPurge(Purges(), 600, draw=lambda low, high: high).next_delay() == 900
+    assert PeriodicPurge(Purges(), 600, draw=lambda low, high: low).schedule.next_delay() == 300
+    assert PeriodicPurge(Purges(), 600, draw=lambda low, high: high).schedule.next_delay() == 900
 
 
 async def test_a_stop_before_the_first_round_means_no_round() -> None:

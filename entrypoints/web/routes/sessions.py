@@ -10,15 +10,16 @@ from litestar.di import NamedDependency
 
 from domain.errors import InvalidCredentials, InvalidRefreshToken, RefreshTokenReused
 from domain.model import User
+from domain.protection.client_addresses import TrustedProxies
+from domain.protection.login_throttle import LoginThrottle
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.end_session import EndSession
 from domain.usecases.password_login import PasswordLogin
 from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.register import Register
 from domain.usecases.who_am_i import WhoAmI
-from entrypoints.protection.client_addresses import ClientAddresses
-from entrypoints.protection.login_throttle import LoginThrottle
 from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest
+from entrypoints.web.client_addresses import ClientAddresses
 from entrypoints.web.openapi_docs import BEARER, ORIGIN_REFUSED, errors
 from entrypoints.web.schemas import (
     LoginBody,
@@ -107,7 +108,7 @@ async def login(
     request: Request[Any, Any, Any],
     password_login: NamedDependency[PasswordLogin],
     login_throttle: NamedDependency[LoginThrottle],
-    client_addresses: NamedDependency[ClientAddresses],
+    trusted_proxies: NamedDependency[TrustedProxies],
     user_agent: NamedDependency[str | None],
     session_transport: SessionTransportHeader = None,
 ) -> Response[LoginResponse]:
@@ -119,7 +120,7 @@ async def login(
     strangers' failures never refuse it (429 with `Retry-After` otherwise). Offer the user a
     passkey next: `createConnectToken` with `passkey-append`.
     """
-    client = client_addresses.subject(request.scope)
+    client = ClientAddresses(trusted_proxies).subject(request.scope)
     admission = await login_throttle.admit(data.email, client, data.device_token)
     try:
         pair = await password_login.execute(data.email, data.password, user_agent)

@@ -1,12 +1,12 @@
 """Login throttling by account, the way large identity providers do it (decision 0008).
 
-Every attempt per client is counted by the rate-limit guard before the body is read. Here, once
+Every attempt per client is counted by the per-route limits before the body is read. Here, once
 the body names the account, an attempt is counted *before* the password is checked, against:
 
-- failures per (account, client): `RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE`; the client is the
-  device of a valid device token, else the client address;
-- failures per account from every client together: `ACCOUNT_WIDE_FACTOR` times that, a cap a
-  botnet cannot guess past; a client with a valid device token for the account is exempt.
+- failures per (account, client): the client is the device of a valid device token, else the
+  client address;
+- failures per account from every client together, a cap a botnet cannot guess past; a client
+  with a valid device token for the account is exempt.
 
 A successful login refunds both, so only failures count; so does an attempt that failed for
 another reason than its credentials (a database outage). Parallel guesses each take their count
@@ -17,34 +17,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 
 from domain.credentials import normalise_email
 from domain.errors import InvalidInput
-from domain.ports import Clock
-from entrypoints.protection.rate_limits import Limit, RateLimited, RateLimiter, Reservation
+from domain.ports import Clock, DeviceTokens
+from domain.protection.rate_limits import Limit, RateLimited, RateLimiter, Reservation
 
-if TYPE_CHECKING:
-    from entrypoints.settings import RateLimitSettings
-
-
-class TrustedDevice(Protocol):
-    """A client a valid device token names."""
-
-    @property
-    def device_id(self) -> str: ...
-
-
-class DeviceTokens(Protocol):
-    """Signed tokens naming a client that logged in to an account before."""
-
-    def issue(self, account: str, now: int) -> str:
-        """A new token for a client that just logged in to `account`."""
-        ...
-
-    def verify(self, token: str, account: str, now: int) -> TrustedDevice | None:
-        """The device, if `token` is valid for `account` at `now`; else None."""
-        ...
+# The limits' names: metric labels and counter keys.
+PER_ACCOUNT_CLIENT = "login-account-client"
+PER_ACCOUNT = "login-account"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,50 +36,50 @@ class LoginAdmission:
     counted: tuple[Reservation | None, ...]
 
 
+@dataclass(frozen=True, slots=True)
 class LoginThrottle:
-    """Counts login attempts per account before they are checked; refunds those that succeed."""
+    """Counts login attempts per account before they are checked; refunds those that succeed.
 
-    def __init__(
-        self,
-        limiter: RateLimiter,
-        device_tokens: DeviceTokens,
-        clock: Clock,
-        settings: RateLimitSettings,
-    ) -> None:
-        self._limiter = limiter
-        self._device_tokens = device_tokens
-        self._clock = clock
-        self._per_account_client = Limit("login-account-client", settings.login_per_account)
-        self._per_account = Limit("login-account", settings.login_per_account_all_clients)
+    `per_account_client` failures per (account, client) and `per_account` per account from
+    every client together, in each of the limiter's windows.
+    """
+
+    limiter: RateLimiter
+    device_tokens: DeviceTokens
+    clock: Clock
+    per_account_client: int
+    per_account: int
 
     async def admit(self, email: str, client: str, device_token: str | None) -> LoginAdmission:
         """Count the attempt; `RateLimited` (nothing counted) when a limit is reached."""
         account = account_key(email)
         device = (
-            self._device_tokens.verify(device_token, account, self._clock.now())
+            self.device_tokens.verify(device_token, account, self.clock.now())
             if device_token
             else None
         )
         subject = f"{account}:device:{device.device_id}" if device else f"{account}:{client}"
-        first = await self._limiter.reserve(self._per_account_client, subject)
+        first = await self.limiter.reserve(
+            Limit(PER_ACCOUNT_CLIENT, self.per_account_client), subject
+        )
         if device is not None:
             return LoginAdmission(account, (first,))
         try:
-            second = await self._limiter.reserve(self._per_account, account)
+            second = await self.limiter.reserve(Limit(PER_ACCOUNT, self.per_account), account)
         except RateLimited:
-            await self._limiter.refund(first)
+            await self.limiter.refund(first)
             raise
         return LoginAdmission(account, (first, second))
 
     async def refund(self, admission: LoginAdmission) -> None:
         """The attempt did not fail on its credentials: it does not count."""
         for reservation in admission.counted:
-            await self._limiter.refund(reservation)
+            await self.limiter.refund(reservation)
 
     async def succeeded(self, admission: LoginAdmission) -> str:
         """Refund the attempt; a fresh device token for the client that logged in."""
         await self.refund(admission)
-        return self._device_tokens.issue(admission.account, self._clock.now())
+        return self.device_tokens.issue(admission.account, self.clock.now())
 
 
 def account_key(email: str) -> str:
