@@ -38,9 +38,13 @@ class QueuedLogging(QueueHandler):
                 fields.setdefault(key, value)
         return prepared
 
+    @property
+    def writing(self) -> bool:
+        """Whether the listener thread still runs (until `close`)."""
+        return self._listener._thread is not None
+
     def close(self) -> None:
         """Write what is queued, stop the listener thread; idempotent."""
-        listener = self._listener
-        if listener._thread is not None:
-            listener.stop()
+        if self.writing:
+            self._listener.stop()
         super().close()

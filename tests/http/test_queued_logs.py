@@ -15,6 +15,7 @@ import pytest
 import structlog
 
 from adapters.observability.log_pipeline import configure_logging
+from adapters.observability.log_queue import QueuedLogging
 from adapters.observability.secret_redaction import MASK
 from entrypoints.asgi import writing_queued_logs_at_shutdown
 from tests.http.conftest import dev_settings, running_app
@@ -64,7 +65,7 @@ def serve_requests(tmp_path: Path, *, queued: bool) -> str:
             assert api.client.get("/.well-known/jwks.json").status_code == 200
         stream.gate.set()
     # The app has shut down: its listener has written everything and stopped.
-    assert not any(thread.name.endswith("(_monitor)") for thread in threading.enumerate())
+    assert not (isinstance(logs, QueuedLogging) and logs.writing)
     return stream.getvalue()
 
 
