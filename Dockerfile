@@ -1,7 +1,7 @@
 # connect-backend: a small, non-root image that runs `connect-backend serve`.
 #
 #   docker build -t connect-backend:local .
-#   docker run --env-file prod.env --read-only --cap-drop ALL -p 8000:8000 \
+#   docker run --env-file prod.env --read-only --tmpfs /tmp --cap-drop ALL -p 8000:8000 \
 #     -v "$PWD/secrets/signing-keys.pem:/run/secrets/signing_keys:ro" \
 #     -e SESSION_SIGNING_KEYS=/run/secrets/signing_keys connect-backend:local
 #

@@ -6,13 +6,14 @@ Redis pool) after it has started, from the environment the parent process checke
 """
 
 import gc
+import logging
 import os
 import sys
 
 from litestar import Litestar
 
 from entrypoints.container import Container, emulator_app
-from entrypoints.logging_setup import configure_logging
+from entrypoints.container.observability import configure_logging
 from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID, Settings
 from entrypoints.web.app import create_app
 
@@ -31,14 +32,23 @@ def json_logs(command: str) -> bool:
 
 def app_from_environment() -> Litestar:
     """The app `serve` runs, configured exactly as the parent process validated it."""
-    configure_logging(json=json_logs("serve"))
-    return ready_to_serve(create_app(Container(settings=Settings.from_env(os.environ))))
+    logs = configure_logging(json=json_logs("serve"), queued=True)
+    app = create_app(Container(settings=Settings.from_env(os.environ)))
+    return ready_to_serve(writing_queued_logs_at_shutdown(app, logs))
 
 
 def dev_app_from_environment() -> Litestar:
     """The app `dev` runs, on the key and database the parent process prepared."""
-    configure_logging(json=json_logs("dev"))
-    return ready_to_serve(create_app(Container(settings=Settings.for_dev(os.environ))))
+    logs = configure_logging(json=json_logs("dev"), queued=True)
+    app = create_app(Container(settings=Settings.for_dev(os.environ)))
+    return ready_to_serve(writing_queued_logs_at_shutdown(app, logs))
+
+
+def writing_queued_logs_at_shutdown(app: Litestar, logs: logging.Handler) -> Litestar:
+    """`app`, whose shutdown ends by writing every queued log line (after the container's own
+    teardown, whose lines are among them)."""
+    app.on_shutdown.append(logs.close)
+    return app
 
 
 def ready_to_serve(app: Litestar) -> Litestar:

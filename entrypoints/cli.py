@@ -22,7 +22,7 @@ from entrypoints.asgi import (
     json_logs,
 )
 from entrypoints.container import Container, MigrationBlocked, run_with
-from entrypoints.logging_setup import configure_logging
+from entrypoints.container.observability import configure_logging, shared_metrics_directory
 from entrypoints.server import run, server
 from entrypoints.settings import (
     DEV_API_SECRET,
@@ -129,7 +129,8 @@ def _serve(_: argparse.Namespace) -> int:
         raise ConfigError("SESSION_SIGNING_KEYS", f"cannot be read ({reason})") from exc
     if not run_with(settings, lambda c: c.schema_is_current()):
         return _schema_behind("serve")
-    return run(server(FACTORY, settings.host, settings.port, workers=settings.workers))
+    with shared_metrics_directory(os.environ, workers=settings.workers):
+        return run(server(FACTORY, settings.host, settings.port, workers=settings.workers))
 
 
 def _migrate(_: argparse.Namespace) -> int:

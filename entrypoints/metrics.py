@@ -1,88 +1,71 @@
-"""Prometheus metrics, in a registry of their own per container (tests build many apps)."""
+"""What the web layer records in the service's metrics: the narrow view it is handed.
+
+The container builds the Prometheus implementation (adapters/observability); the entrypoints
+see only these properties, so they import nothing from the adapters ring.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
-from prometheus_client.exposition import choose_encoder
-
-# The `*_created` series only double what a scrape transfers; Prometheus does not need them.
-disable_created_metrics()  # type: ignore[no-untyped-call]
-
-NAMESPACE = "connect_backend"
-# From a 1 ms cache hit to an argon2 login under load and a Corbado call near its deadline.
-LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+from typing import Protocol, runtime_checkable
 
 
-class Metrics:
-    """Every metric the service exports; `/metrics` renders `registry`."""
+class Count(Protocol):
+    """One counter series."""
 
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
-        self.http_requests = Counter(
-            "http_requests",
-            "HTTP requests answered, by route template and status.",
-            ["method", "route", "status"],
-            namespace=NAMESPACE,
-            registry=self.registry,
-        )
-        self.http_request_duration = Histogram(
-            "http_request_duration_seconds",
-            "Time from receiving a request to the start of its response, by route template.",
-            ["method", "route"],
-            namespace=NAMESPACE,
-            buckets=LATENCY_BUCKETS_S,
-            registry=self.registry,
-        )
-        self.corbado_calls = Counter(
-            "corbado_calls",
-            "Calls to the Corbado Backend API by operation and outcome.",
-            ["operation", "outcome"],
-            namespace=NAMESPACE,
-            registry=self.registry,
-        )
-        self.corbado_call_duration = Histogram(
-            "corbado_call_duration_seconds",
-            "Duration of Corbado Backend API calls by operation.",
-            ["operation"],
-            namespace=NAMESPACE,
-            buckets=LATENCY_BUCKETS_S,
-            registry=self.registry,
-        )
-        self.logins = Counter(
-            "logins",
-            "Login attempts by method (password, passkey) and outcome.",
-            ["method", "outcome"],
-            namespace=NAMESPACE,
-            registry=self.registry,
-        )
-        self.token_refusals = Counter(
-            "access_token_refusals",
-            "Bearer access tokens refused, by reason.",
-            ["reason"],
-            namespace=NAMESPACE,
-            registry=self.registry,
-        )
-        self.rate_limited = Counter(
-            "rate_limited_requests",
-            "Requests refused with 429, by limit.",
-            ["limit"],
-            namespace=NAMESPACE,
-            registry=self.registry,
-        )
+    def inc(self) -> None:
+        """Add one."""
+        ...
 
-        self.rate_limit_store_failures = Counter(
-            "rate_limit_store_failures",
-            "Requests let through uncounted because the rate-limit store failed.",
-            namespace=NAMESPACE,
-            registry=self.registry,
-        )
 
-    def observe_corbado_call(self, operation: str, outcome: str, seconds: float) -> None:
-        """`CorbadoCallMetrics` for the metered Corbado adapter."""
-        self.corbado_call_duration.labels(operation).observe(seconds)
-        self.corbado_calls.labels(operation, outcome).inc()
+class Durations(Protocol):
+    """One histogram series."""
+
+    def observe(self, amount: float) -> None:
+        """Record one duration, in seconds."""
+        ...
+
+
+class Counted(Protocol):
+    """A counter, by label values."""
+
+    def labels(self, *values: str) -> Count:
+        """The series for these label values, in the metric's label order."""
+        ...
+
+
+class Timed(Protocol):
+    """A histogram, by label values."""
+
+    def labels(self, *values: str) -> Durations:
+        """The series for these label values, in the metric's label order."""
+        ...
+
+
+# Runtime-checkable: Litestar checks what a named dependency gives against its annotation.
+@runtime_checkable
+class Metrics(Protocol):
+    """The service's metrics, as the request path and `/metrics` use them."""
+
+    @property
+    def http_requests(self) -> Counted:
+        """By method, route template and status."""
+        ...
+
+    @property
+    def http_request_duration(self) -> Timed:
+        """By method and route template."""
+        ...
+
+    @property
+    def logins(self) -> Counted:
+        """By method (password, passkey) and outcome."""
+        ...
+
+    @property
+    def token_refusals(self) -> Counted:
+        """Bearer access tokens refused, by reason."""
+        ...
 
     def render(self, accept: str) -> tuple[bytes, str]:
         """The exposition body and its content type, negotiated from an `Accept` header."""
-        encode, content_type = choose_encoder(accept)
-        return encode(self.registry), content_type
+        ...

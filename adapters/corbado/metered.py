@@ -1,7 +1,9 @@
 """The Corbado ports, measured: latency and outcome of every call, by operation.
 
 A decorator around the Corbado adapter, reporting through `CorbadoCallMetrics`, which the
-service's metrics implement: adapters import nothing from the entrypoints ring.
+service's metrics implement: adapters import nothing from the entrypoints ring. Given a tracer,
+each call is also a client span (named `corbado <operation>`), whatever transport runs
+underneath; without one, no span is made.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
+
+from opentelemetry.trace import Span, SpanKind, Tracer
 
 from domain.errors import CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
 from domain.model import ConnectTokenType, IssuedConnectToken, VerificationResult
@@ -21,6 +25,9 @@ VERIFY_SIGNED_PASSKEY_DATA = "verify_signed_passkey_data"
 DELETE_CONNECT_TOKEN = "delete_connect_token"
 LIST_IDENTIFIERS = "list_identifiers"
 DELETE_USER = "delete_user"
+# Span attributes: the operation, and its outcome as the metrics count it.
+OPERATION = "corbado.operation"
+OUTCOME = "corbado.outcome"
 
 
 class CorbadoCallMetrics(Protocol):
@@ -41,9 +48,12 @@ class MeteredCorbado:
     Error outcomes: `rejected`, `unavailable`, `timeout`, `error` (anything else).
     """
 
-    def __init__(self, inner: _CorbadoApi, metrics: CorbadoCallMetrics) -> None:
+    def __init__(
+        self, inner: _CorbadoApi, metrics: CorbadoCallMetrics, tracer: Tracer | None = None
+    ) -> None:
         self._inner = inner
         self._metrics = metrics
+        self._tracer = tracer
 
     async def create_connect_token(
         self, token_type: ConnectTokenType, identifier: str, display_name: str
@@ -86,6 +96,20 @@ class MeteredCorbado:
         call: Callable[[], Awaitable[T]],
         outcome_of: Callable[[T], str],
     ) -> T:
+        if self._tracer is None:
+            return await self._timed(operation, call, outcome_of, None)
+        with self._tracer.start_as_current_span(
+            f"corbado {operation}", kind=SpanKind.CLIENT, attributes={OPERATION: operation}
+        ) as span:
+            return await self._timed(operation, call, outcome_of, span)
+
+    async def _timed(
+        self,
+        operation: str,
+        call: Callable[[], Awaitable[T]],
+        outcome_of: Callable[[T], str],
+        span: Span | None,
+    ) -> T:
         started = time.perf_counter()
         outcome = "error"
         try:
@@ -103,3 +127,5 @@ class MeteredCorbado:
             raise
         finally:
             self._metrics.observe_corbado_call(operation, outcome, time.perf_counter() - started)
+            if span is not None:
+                span.set_attribute(OUTCOME, outcome)

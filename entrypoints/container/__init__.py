@@ -55,7 +55,7 @@ from domain.usecases.who_am_i import WhoAmI
 from entrypoints.container import builders
 from entrypoints.container.builders import ReadinessCheck, emulator_app
 from entrypoints.container.lifecycle import started
-from entrypoints.metrics import Metrics
+from entrypoints.container.observability import PrometheusMetrics, corbado_tracer, otlp_tracing
 from entrypoints.settings import Settings
 
 __all__ = [
@@ -83,7 +83,9 @@ class Container(containers.DeclarativeContainer):
     policy = settings.provided.policy
     clock = providers.Singleton(SystemClock)
 
-    engine = providers.Resource(builders.database_engine, settings)
+    # Spans over OTLP when the OTEL_* variables ask for them; None, and nothing traced, if not.
+    tracing = providers.Resource(otlp_tracing)
+    engine = providers.Resource(builders.database_engine, settings, tracing)
     upgrade_schema = providers.Callable(upgrade_to_head, engine)
     schema_is_current = providers.Callable(is_current, engine)
     # Whether a login may happen is read from the database; the cache serves the profile of a
@@ -117,7 +119,7 @@ class Container(containers.DeclarativeContainer):
     readiness_checks = providers.Singleton(
         builders.readiness_checks, engine, signing_keys, redis_client
     )
-    metrics = providers.Singleton(Metrics)
+    metrics = providers.Singleton(PrometheusMetrics)
     rate_limit_counters = providers.Singleton(builders.rate_limit_counters, redis_client)
     rate_limit_events = providers.Singleton(MeteredRateLimitEvents, metrics)
     rate_limiter = providers.Singleton(RateLimiter, rate_limit_counters, clock, rate_limit_events)
@@ -144,7 +146,9 @@ class Container(containers.DeclarativeContainer):
         HttpxCorbadoConnect, corbado_http_client, timeout_s=settings.provided.corbado_timeout_s
     )
     # Use cases get the measured port; tests override `corbado` and are measured too.
-    metered_corbado = providers.Singleton(MeteredCorbado, corbado, metrics)
+    metered_corbado = providers.Singleton(
+        MeteredCorbado, corbado, metrics, providers.Callable(corbado_tracer, tracing)
+    )
     passkey_data_reader = providers.Singleton(JosePasskeyDataReader)
 
     create_user = providers.Singleton(CreateUser, users, password_hasher, clock, audit_log)

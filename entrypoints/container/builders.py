@@ -14,6 +14,7 @@ from adapters.corbado.emulator import create_emulator_app
 from adapters.corbado.httpx_connect import build_corbado_client
 from adapters.memory_rate_limits import InMemoryRateLimitCounters
 from adapters.memory_revocations import InMemoryRevokedSessions
+from adapters.observability.tracing import Tracing
 from adapters.redis_connection import create_redis_client, ping_redis
 from adapters.redis_rate_limits import RedisRateLimitCounters
 from adapters.redis_revocations import RedisRevokedSessions
@@ -48,8 +49,10 @@ def readiness_checks(
     return checks
 
 
-async def database_engine(settings: Settings) -> AsyncIterator[Database]:
+async def database_engine(settings: Settings, tracing: Tracing | None) -> AsyncIterator[Database]:
     engine = create_engine(settings.database_url)
+    if tracing is not None:
+        tracing.instrument_engine(engine.sync_engine)
     try:
         yield engine
     finally:

@@ -1,4 +1,5 @@
-"""Per request: the log context, a deadline, metrics and one access-log line.
+"""Per request: the log context (with the trace id when traced), a deadline, metrics and one
+access-log line.
 
 A Litestar middleware, so it wraps every routed request (unrouted 404/405 answers only get the
 headers of `browser.py`). Litestar converts a handler's exception into a response inside it, so
@@ -10,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from typing import Protocol
 
 import structlog
 from litestar.enums import ScopeType
@@ -27,6 +30,18 @@ QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 LOGIN_METHODS = {"/auth/login": "password", "/auth/completeLogin": "passkey"}
 
 
+class RequestTracing(Protocol):
+    """The request's server span, when requests are traced (it is current in here)."""
+
+    def current_trace_id(self) -> str | None:
+        """The trace id of the span in progress, as 32 hex digits."""
+        ...
+
+    def name_current_span(self, method: str, route: str) -> None:
+        """Name the span by the route template, which is known only once routed."""
+        ...
+
+
 class RequestTimedOut(Exception):
     """A handler outlived `REQUEST_TIMEOUT_S` and was cancelled."""
 
@@ -41,20 +56,29 @@ class RequestObservability:
         addresses: ClientAddresses,
         metrics: Metrics,
         timeout_s: float,
+        tracing: RequestTracing | None = None,
     ) -> None:
         self._app = app
         self._addresses = addresses
         self._metrics = metrics
         self._timeout_s = timeout_s
+        self._tracing = tracing
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self._app(scope, receive, send)
             return
         exchange = _Exchange(scope, scope["method"], send)
-        with structlog.contextvars.bound_contextvars(
-            request_id=request_id_of(scope), client_ip=self._addresses.of(scope)
-        ):
+        context: dict[str, object] = {
+            "request_id": request_id_of(scope),
+            "client_ip": self._addresses.of(scope),
+        }
+        tracing = self._tracing
+        if tracing is not None:
+            context["trace_id"] = tracing.current_trace_id()
+            # The server span ends with the response's last byte: name it as the answer starts.
+            exchange.on_answer = lambda: tracing.name_current_span(exchange.method, _route(scope))
+        with structlog.contextvars.bound_contextvars(**context):
             try:
                 async with asyncio.timeout(self._timeout_s) as deadline:
                     await self._app(scope, receive, exchange.send)
@@ -120,11 +144,14 @@ class _Exchange:
         self._send = send
         self._started = time.perf_counter()
         self._answered: float | None = None
+        self.on_answer: Callable[[], None] | None = None
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = int(message["status"])
             self._answered = time.perf_counter()
+            if self.on_answer is not None:
+                self.on_answer()
         await self._send(message)
 
     def elapsed_s(self) -> float:

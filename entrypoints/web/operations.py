@@ -3,7 +3,7 @@
 Rate limits, Bearer authentication and the browser transport's origin check (guards, in that
 order: a missing access token is 401 before anything else is judged), the per-request
 observability middleware, browser headers, CORS, and no logging configuration of Litestar's
-own: `entrypoints.logging_setup` owns logging.
+own: `adapters.observability.log_pipeline` owns logging.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ def operational_options(container: Container) -> dict[str, Any]:
     """Keyword arguments for `Litestar(...)`; providers are asked per request where it matters."""
     settings = container.settings()
     addresses = ClientAddresses(container.trusted_proxies())
+    tracing = container.tracing()
+    # Outermost, so the request's span is current in everything below it, our middleware too.
+    traced = [tracing.http_middleware()] if tracing is not None else []
     return {
         "guards": [
             rate_limit_guard(container.rate_limiter, addresses, route_limits(settings.rate_limits)),
@@ -35,12 +38,14 @@ def operational_options(container: Container) -> dict[str, Any]:
             browser_transport_guard(browser_origins(settings)),
         ],
         "middleware": [
+            *traced,
             DefineMiddleware(
                 RequestObservability,
                 addresses=addresses,
                 metrics=container.metrics(),
                 timeout_s=settings.request_timeout_s,
-            )
+                tracing=tracing,
+            ),
         ],
         "before_send": [add_browser_headers],
         "cors_config": cors_config(settings.cors_allow_origins),

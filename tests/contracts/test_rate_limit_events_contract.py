@@ -5,9 +5,9 @@ import logging
 
 import pytest
 
+from adapters.observability.prometheus_metrics import PrometheusMetrics as Metrics
 from adapters.rate_limit_events import RATE_LIMIT_LOGGER, MeteredRateLimitEvents
 from domain.ports import RateLimitEvents
-from entrypoints.metrics import Metrics
 from tests.fakes.fake_rate_limit_events import FakeRateLimitEvents
 
 

@@ -23,9 +23,9 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from adapters.argon2_hasher import Argon2PasswordHasher
+from adapters.observability.log_pipeline import configure_logging
 from adapters.tokens.signing_keys import generate_private_key_pem
 from entrypoints.container import Container, started
-from entrypoints.logging_setup import configure_logging
 from entrypoints.settings import RateLimitSettings, Settings
 from entrypoints.web.app import create_app
 from tests.fakes.fake_clock import FakeClock
@@ -82,10 +82,12 @@ def running_app(
     *,
     fake_corbado: bool = False,
     wrap: Callable[[Litestar], Any] | None = None,
+    tracing: Any = None,
 ) -> Iterator[Api]:
     """Migrate, wire the fakes, start the app with its lifespan, and stop it afterwards.
 
-    `wrap` puts an ASGI app around ours (to play a proxy, say).
+    `wrap` puts an ASGI app around ours (to play a proxy, say); `tracing` replaces what the
+    `OTEL_*` variables would build.
     """
     asyncio.run(_migrate(settings))
     container = Container(settings=settings)
@@ -95,6 +97,8 @@ def running_app(
     corbado = FakeCorbadoConnect() if fake_corbado else None
     if corbado is not None:
         container.corbado.override(providers.Object(corbado))
+    if tracing is not None:
+        container.tracing.override(providers.Object(tracing))
     app = create_app(container)
     with TestClient(app=wrap(app) if wrap else app, raise_server_exceptions=False) as client:
         yield Api(client=client, container=container, clock=clock, corbado=corbado)

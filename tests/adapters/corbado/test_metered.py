@@ -1,8 +1,13 @@
 """MeteredCorbado: every call reported once, by operation and outcome, its answer unchanged."""
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
 
 from adapters.corbado.metered import CorbadoCallMetrics, MeteredCorbado
+from adapters.observability.prometheus_metrics import PrometheusMetrics as Metrics
 from domain.errors import (
     CorbadoError,
     CorbadoRejected,
@@ -10,7 +15,6 @@ from domain.errors import (
     CorbadoUnavailable,
 )
 from domain.model import ConnectTokenType, VerificationResult
-from entrypoints.metrics import Metrics
 from tests.fakes.fake_corbado import FakeCorbadoConnect
 
 
@@ -94,3 +98,29 @@ async def test_the_service_metrics_count_and_time_each_call() -> None:
     assert sample("corbado_calls_total", operation=operation, outcome="timeout") == 1
     assert sample("corbado_calls_total", operation=operation, outcome="ok") == 1
     assert sample("corbado_call_duration_seconds_count", operation=operation) == 2
+
+
+async def test_given_a_tracer_a_failed_call_is_an_error_span_with_its_outcome() -> None:
+    exported = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exported))
+    fake, recorded = FakeCorbadoConnect(), RecordedCalls()
+    fake.fail_next_call(CorbadoRejected("no"))
+    metered = MeteredCorbado(fake, recorded, provider.get_tracer("test"))
+
+    with pytest.raises(CorbadoRejected):
+        await metered.user_ids_for("jane")
+    assert await metered.user_ids_for("jane") == []
+
+    failed, answered = exported.get_finished_spans()
+    assert (failed.name, failed.kind, failed.status.status_code) == (
+        "corbado list_identifiers",
+        SpanKind.CLIENT,
+        StatusCode.ERROR,
+    )
+    assert dict(failed.attributes or {}) == {
+        "corbado.operation": "list_identifiers",
+        "corbado.outcome": "rejected",
+    }
+    assert answered.status.status_code is StatusCode.UNSET
+    assert (answered.attributes or {})["corbado.outcome"] == "ok"

@@ -19,7 +19,8 @@ import msgspec
 import structlog
 from structlog.typing import Processor
 
-from entrypoints.redaction import redact_event
+from adapters.observability.log_queue import QueuedLogging
+from adapters.observability.secret_redaction import redact_event
 
 _HANDLER_NAME = "connect_backend"
 # Record attributes that only repeat others: a server's coloured copy of the message, and what
@@ -47,12 +48,17 @@ def _drop_extras(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mappi
 
 
 def configure_logging(
-    *, json: bool = True, level: int = logging.INFO, stream: TextIO | None = None
+    *,
+    json: bool = True,
+    level: int = logging.INFO,
+    stream: TextIO | None = None,
+    queued: bool = False,
 ) -> logging.Handler:
     """Route all logging through structlog into one handler on the root logger; idempotent.
 
-    `json=False` renders plain console lines (for `dev` on a terminal). Returns the handler, so
-    a test can remove it again.
+    `json=False` renders plain console lines (for `dev` on a terminal). `queued=True` renders
+    and writes in a listener thread (`log_queue.py`, what a serving worker does); closing the
+    returned handler then writes what is queued. Returns the handler, so a test can remove it.
     """
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -76,9 +82,10 @@ def configure_logging(
             renderer,
         ],
     )
-    handler = _CurrentStderr(stream)
+    writer = _CurrentStderr(stream)
+    writer.setFormatter(formatter)
+    handler: logging.Handler = QueuedLogging(writer) if queued else writer
     handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(formatter)
 
     # What the logging HOWTO's "Optimization" section switches off when no line shows it: the
     # caller's file and line (a stack walk per record), thread and process names.
@@ -91,6 +98,7 @@ def configure_logging(
     for existing in list(root.handlers):
         if existing.get_name() == _HANDLER_NAME:
             root.removeHandler(existing)
+            existing.close()
     root.addHandler(handler)
     root.setLevel(level)
     for name, quiet_level in QUIET_LOGGERS.items():

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from entrypoints.logging_setup import configure_logging
+from adapters.observability.log_pipeline import configure_logging
 
 
 @pytest.fixture

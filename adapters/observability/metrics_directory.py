@@ -1,0 +1,45 @@
+"""Where the worker processes of `serve` keep their metrics, so that one scrape sums them all."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from adapters.observability.prometheus_metrics import MULTIPROCESS_DIR_VARIABLE
+
+
+@contextmanager
+def shared_metrics_directory(
+    environ: MutableMapping[str, str], *, workers: int
+) -> Iterator[Path | None]:
+    """The directory the workers started inside this block share, named in `environ`.
+
+    `PROMETHEUS_MULTIPROC_DIR` when set (a tmpfs: the image's root is read-only), emptied now,
+    since files left by an earlier run would be added to this one's counts. Unset and with more
+    than one worker: a new directory under the system's temporary one, removed afterwards.
+    One worker and no variable: None, and each process keeps its metrics in memory.
+    """
+    given = environ.get(MULTIPROCESS_DIR_VARIABLE, "").strip()
+    if given:
+        directory = Path(given)
+        directory.mkdir(parents=True, exist_ok=True)
+        for leftover in directory.glob("*.db"):
+            leftover.unlink()
+        yield directory
+        return
+    if workers <= 1:
+        yield None
+        return
+    made = Path(tempfile.mkdtemp(prefix="connect-backend-metrics-"))
+    environ[MULTIPROCESS_DIR_VARIABLE] = str(made)
+    try:
+        yield made
+    finally:
+        environ.pop(MULTIPROCESS_DIR_VARIABLE, None)
+        shutil.rmtree(made, ignore_errors=True)
+
+
+__all__ = ["shared_metrics_directory"]
