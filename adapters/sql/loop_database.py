@@ -76,7 +76,8 @@ class LoopDatabase:
 
     One transaction or read block at a time: a block that awaits something else keeps the
     connection, and the next caller waits for it on an `asyncio.Lock` instead of blocking the
-    loop in the pool.
+    loop in the pool. A writer waiting for another process's lock gives the turn back between
+    tries.
     """
 
     def __init__(self, engine: Engine, write_wait_s: float) -> None:
@@ -105,44 +106,50 @@ class LoopDatabase:
         write-ahead log is synced before the commit returns, and with it every earlier commit),
         for what must never come undone: revocations, deletions, password changes.
         """
-        await asyncio.sleep(0)
-        async with self._turn:
-            with self.sync_engine.connect() as connection:
-                if durable:
-                    connection.exec_driver_sql("PRAGMA synchronous=FULL")
-                try:
-                    await self._begin_immediate(connection)
-                    try:
-                        yield LoopConnection(connection)
-                    except BaseException:
-                        connection.rollback()
-                        raise
-                    connection.commit()
-                finally:
+        deadline = time.monotonic() + self._write_wait_s
+        backoff = _FIRST_BACKOFF_S
+        while True:
+            await asyncio.sleep(0)
+            async with self._turn:
+                with self.sync_engine.connect() as connection:
                     if durable:
-                        connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                        connection.exec_driver_sql("PRAGMA synchronous=FULL")
+                    try:
+                        last_try = time.monotonic() + backoff > deadline
+                        if self._begin_immediate(connection, last_try):
+                            try:
+                                yield LoopConnection(connection)
+                            except BaseException:
+                                connection.rollback()
+                                raise
+                            connection.commit()
+                            return
+                    finally:
+                        if durable:
+                            connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            # The back-off is spent without the turn, so reads and other blocks of this
+            # process go on while another process holds the write lock.
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, _MAX_BACKOFF_S)
 
     async def dispose(self) -> None:
         self.sync_engine.dispose()
 
-    async def _begin_immediate(self, connection: Connection) -> None:
-        deadline = time.monotonic() + self._write_wait_s
-        backoff = _FIRST_BACKOFF_S
-        while True:
-            try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-                return
-            except StoreUnavailable as error:
-                connection.rollback()
-                if not _is_busy(error) or time.monotonic() + backoff > deadline:
-                    if _is_busy(error):
-                        raise DatabaseLocked(
-                            "the SQLite database stayed locked by another process (a migrate or"
-                            f" purge?) for {self._write_wait_s} s; try again later"
-                        ) from error
-                    raise
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, _MAX_BACKOFF_S)
+    def _begin_immediate(self, connection: Connection, last_try: bool) -> bool:
+        """Start the write transaction; False when another process holds the lock for now."""
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return True
+        except StoreUnavailable as error:
+            connection.rollback()
+            if not _is_busy(error):
+                raise
+            if last_try:
+                raise DatabaseLocked(
+                    "the SQLite database stayed locked by another process (a migrate or"
+                    f" purge?) for {self._write_wait_s} s; try again later"
+                ) from error
+            return False
 
 
 def _is_busy(error: BaseException) -> bool:

@@ -99,6 +99,32 @@ async def test_reads_go_on_while_another_process_holds_the_write_lock(
         assert await connection.scalar(COUNT) == 0
 
 
+async def test_reads_of_this_process_go_on_while_its_writer_waits_for_the_lock(
+    database: LoopDatabase, other_process: sqlite3.Connection
+) -> None:
+    # A writer that held the connection while it waited would give up after this long,
+    # and the read below would only then go on (with the writer done, refused).
+    database = LoopDatabase(database.sync_engine, write_wait_s=2.0)
+    refused = begin_attempts_seen(database, 1)
+
+    async def write() -> None:
+        async with database.begin() as connection:
+            await connection.execute(text("INSERT INTO t VALUES (1)"))
+
+    writer = asyncio.create_task(write())
+    try:
+        await refused.wait()
+        async with database.connect() as connection:
+            assert await connection.scalar(COUNT) == 0
+        assert not writer.done()
+        other_process.execute("COMMIT")
+        await writer
+    finally:
+        writer.cancel()
+    async with database.connect() as connection:
+        assert await connection.scalar(COUNT) == 1
+
+
 async def failing_insert(database: LoopDatabase) -> None:
     async with database.begin() as connection:
         await connection.execute(text("INSERT INTO t VALUES (1)"))
