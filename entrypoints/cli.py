@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -129,7 +130,14 @@ def _serve(_: argparse.Namespace) -> int:
         raise ConfigError("SESSION_SIGNING_KEYS", f"cannot be read ({reason})") from exc
     if not run_with(settings, lambda c: c.schema_is_current()):
         return _schema_behind("serve")
-    with shared_metrics_directory(os.environ, workers=settings.workers):
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(shared_metrics_directory(os.environ, workers=settings.workers))
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise ConfigError(
+                "PROMETHEUS_MULTIPROC_DIR", f"cannot be used for the metrics ({reason})"
+            ) from exc
         return run(server(FACTORY, settings.host, settings.port, workers=settings.workers))
 
 

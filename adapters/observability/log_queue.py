@@ -3,11 +3,13 @@
 The request's task only copies the record, with its message and the request's context
 (`request_id`, `client_ip`, `trace_id` from structlog's contextvars), onto a queue; a listener
 thread renders each (structlog's processors, redaction, JSON) and writes it. Closing the handler
-stops the listener after everything enqueued is written: nothing is lost at shutdown.
+stops the listener after everything enqueued is written, and a record logged after that is
+written at once by the caller: nothing is lost at shutdown, or after it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import queue
@@ -38,6 +40,14 @@ class QueuedLogging(QueueHandler):
                 fields.setdefault(key, value)
         return prepared
 
+    def emit(self, record: logging.LogRecord) -> None:
+        # `handle` calls this under the handler's lock, which `close` takes too: a record is
+        # either queued before the listener's last read or written here, never left behind.
+        if self.writing:
+            super().emit(record)
+        else:
+            self.writer.handle(self.prepare(record))
+
     @property
     def writing(self) -> bool:
         """Whether the listener thread still runs (until `close`)."""
@@ -45,6 +55,7 @@ class QueuedLogging(QueueHandler):
 
     def close(self) -> None:
         """Write what is queued, stop the listener thread; idempotent."""
-        if self.writing:
-            self._listener.stop()
+        with self.lock or contextlib.nullcontext():
+            if self.writing:
+                self._listener.stop()
         super().close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, MutableMapping
@@ -9,6 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from adapters.observability.prometheus_metrics import MULTIPROCESS_DIR_VARIABLE
+
+# The files prometheus-client's multiprocess mode writes, one per metric type and process
+# (`counter_1234.db`, `gauge_livesum_1234.db`, ...): the only ones removed from a directory
+# an operator named, which may hold other files (a SQLite database among them).
+_METRICS_FILE = re.compile(r"(counter|gauge_[a-z]+|histogram|summary)_\d+\.db")
 
 
 @contextmanager
@@ -18,7 +24,8 @@ def shared_metrics_directory(
     """The directory the workers started inside this block share, named in `environ`.
 
     `PROMETHEUS_MULTIPROC_DIR` when set (a tmpfs: the image's root is read-only), emptied now,
-    since files left by an earlier run would be added to this one's counts. Unset and with more
+    of the files an earlier run left (they would be added to this one's counts), and of nothing
+    else. Unset and with more
     than one worker: a new directory under the system's temporary one, removed afterwards.
     One worker and no variable: None, and each process keeps its metrics in memory.
     """
@@ -27,7 +34,8 @@ def shared_metrics_directory(
         directory = Path(given)
         directory.mkdir(parents=True, exist_ok=True)
         for leftover in directory.glob("*.db"):
-            leftover.unlink()
+            if _METRICS_FILE.fullmatch(leftover.name):
+                leftover.unlink()
         yield directory
         return
     if workers <= 1:

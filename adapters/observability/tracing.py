@@ -23,22 +23,23 @@ from opentelemetry.semconv.attributes.http_attributes import HTTP_ROUTE
 from sqlalchemy import Engine
 
 SERVICE = "connect-backend"
-# The exporters the specification names for OTEL_TRACES_EXPORTER; we ship OTLP over HTTP.
-_OFF = {"", "none"}
+# OTEL_TRACES_EXPORTER lists exporters by name; of them we ship OTLP over HTTP.
+_OTLP = "otlp"
 
 
 def tracing_wanted(environ: Mapping[str, str]) -> bool:
     """Whether the environment asks for traces, in the specification's own variables.
 
-    `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none` say no; `OTEL_TRACES_EXPORTER=otlp`
-    says yes, and so does an OTLP endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT` or
-    `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) while the exporter is left unset. Anything else: no.
+    `OTEL_SDK_DISABLED=true` says no. `OTEL_TRACES_EXPORTER`, a comma-separated list, says yes
+    when it names `otlp` and no otherwise (`none`, or only exporters we do not ship). Left
+    unset, an OTLP endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT` or
+    `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) says yes. Anything else: no.
     """
     if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
         return False
     exporter = environ.get("OTEL_TRACES_EXPORTER", "").strip().lower()
     if exporter:
-        return exporter not in _OFF
+        return _OTLP in {name.strip() for name in exporter.split(",")}
     return any(
         environ.get(name, "").strip()
         for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")

@@ -296,3 +296,13 @@ def test_users_delete_names_an_unknown_user_and_keeps_a_user_corbado_did_not_con
     assert "the account is unchanged here" in refused
     assert users_add(monkeypatch, "ops@example.com") == 1
     assert "already" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_metrics_directory_it_cannot_make(
+    serve_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    (serve_env / "a-file").write_text("not a directory")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(serve_env / "a-file" / "metrics"))
+    assert main(["serve"]) == 2
+    assert "PROMETHEUS_MULTIPROC_DIR" in capsys.readouterr().err

@@ -101,3 +101,14 @@ def test_a_queued_line_keeps_the_context_of_its_caller_and_is_redacted() -> None
     assert (line["request_id"], line["client_ip"], line["n"]) == ("r-1", "192.0.2.1", 1)
     assert secret not in line["event"]
     assert MASK in line["event"]
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_a_line_logged_after_close_is_written_at_once() -> None:
+    stream = io.StringIO()
+    logs = configure_logging(json=True, stream=stream, queued=True)
+    logs.close()
+    with structlog.contextvars.bound_contextvars(request_id="r-3"):
+        logging.getLogger("connect_backend.test").warning("late %s", "line")
+    (line,) = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert (line["event"], line["request_id"]) == ("late line", "r-3")

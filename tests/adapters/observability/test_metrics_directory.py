@@ -8,12 +8,15 @@ VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def test_a_given_directory_is_emptied_of_an_earlier_runs_files(tmp_path: Path) -> None:
-    (tmp_path / "counter_1234.db").write_bytes(b"old counts")
-    (tmp_path / "kept.txt").write_text("not ours")
+    for earlier in ("counter_1234.db", "gauge_livesum_1234.db", "histogram_7.db", "summary_8.db"):
+        (tmp_path / earlier).write_bytes(b"old counts")
+    kept = ["connect.db", "counter_totals.db", "kept.txt", "users_1.db"]
+    for name in kept:
+        (tmp_path / name).write_text("not ours")
     environ = {VARIABLE: str(tmp_path)}
     with shared_metrics_directory(environ, workers=2) as directory:
         assert directory == tmp_path
-        assert sorted(path.name for path in tmp_path.iterdir()) == ["kept.txt"]
+        assert sorted(path.name for path in tmp_path.iterdir()) == kept
     assert environ == {VARIABLE: str(tmp_path)}
 
 

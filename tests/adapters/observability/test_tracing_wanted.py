@@ -20,6 +20,9 @@ ENDPOINT = "http://collector:4318"
         ({"OTEL_TRACES_EXPORTER": "otlp", "OTEL_SDK_DISABLED": "false"}, True),
         ({"OTEL_EXPORTER_OTLP_ENDPOINT": "  "}, False),
         ({"OTEL_SERVICE_NAME": "auth"}, False),
+        ({"OTEL_TRACES_EXPORTER": "console"}, False),
+        ({"OTEL_TRACES_EXPORTER": "zipkin", "OTEL_EXPORTER_OTLP_ENDPOINT": ENDPOINT}, False),
+        ({"OTEL_TRACES_EXPORTER": "console, OTLP"}, True),
     ],
 )
 def test_traces_are_wanted_only_when_the_variables_say_so(
