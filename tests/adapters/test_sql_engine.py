@@ -126,6 +126,32 @@ async def test_a_pooled_connection_the_server_dropped_is_replaced_unnoticed(
         await admin.dispose()
 
 
+async def test_a_busy_connection_the_server_dropped_costs_one_unavailable_then_heals(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Back in use at once (as under load), so it is not pinged: the statement meets the dead
+    # connection. The caller gets the outage error (503), never a generic one, and the pool
+    # has thrown the connection away by the next checkout.
+    monkeypatch.setattr(idle_ping, "IDLE_PING_AFTER_S", 3600.0)
+    engine, admin = create_engine(postgres_url), create_engine(postgres_url)
+    try:
+        async with engine.connect() as connection:
+            pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+        async with admin.connect() as connection:
+            terminated = text("SELECT pg_terminate_backend(:pid, 5000)")
+            assert await connection.scalar(terminated, {"pid": pid}) is True
+
+        with pytest.raises(DatabaseUnavailable):
+            async with engine.begin() as connection:
+                await connection.execute(text("SELECT 1"))
+        await ping(engine)
+        async with engine.begin() as connection:
+            assert await connection.scalar(text("SELECT 1")) == 1
+    finally:
+        await engine.dispose()
+        await admin.dispose()
+
+
 @pytest.mark.parametrize(("idle_after_s", "pings"), [(3600.0, 0), (-1.0, 2)])
 async def test_only_a_connection_that_sat_idle_is_pinged_on_checkout(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch, idle_after_s: float, pings: int
