@@ -20,7 +20,7 @@ from entrypoints.web.errors import EXCEPTION_HANDLERS
 from entrypoints.web.openapi_docs import API_DESCRIPTION, TAGS
 from entrypoints.web.openapi_finish import FinishedOpenAPIConfig
 from entrypoints.web.operations import operational_options
-from entrypoints.web.pages import OfflineSwaggerUI, demo_handlers, docs_assets
+from entrypoints.web.pages import OfflineSwaggerUI, demo_handlers, docs_asset
 from entrypoints.web.routes.account import (
     delete_account,
     end_session,
@@ -63,7 +63,7 @@ def create_app(container: Container) -> Litestar:
         healthz,
         readyz,
         metrics,
-        docs_assets(),
+        docs_asset,
     ]
     emulator = container.corbado_emulator()
     if emulator is not None:

@@ -13,8 +13,10 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, Router, get
+from litestar import Request, get
+from litestar.exceptions import NotFoundException
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.params import FromPath
 from litestar.response import File
 from litestar.static_files import create_static_files_router
 
@@ -59,11 +61,21 @@ class OfflineSwaggerUI(SwaggerRenderPlugin):
 """.encode()
 
 
-def docs_assets() -> Router:
-    """Swagger UI's dist and our start-up script, at `DOCS_ASSETS`."""
-    return create_static_files_router(
-        DOCS_ASSETS, directories=[STATIC / "docs", SWAGGER_UI_DIST], name="docs_assets"
-    )
+# What the docs page loads, and nothing else of the wheel's directory (Swagger Editor,
+# source maps, an `oauth2-redirect.html` with an inline script).
+_DOCS_FILES = {
+    name: SWAGGER_UI_DIST / name
+    for name in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js")
+} | {"start.js": STATIC / "docs" / "start.js"}
+
+
+@get(f"{DOCS_ASSETS}/{{name:str}}", include_in_schema=False, sync_to_thread=False)
+def docs_asset(name: FromPath[str]) -> File:
+    """One of the files the docs page loads, at `DOCS_ASSETS`."""
+    path = _DOCS_FILES.get(name)
+    if path is None:
+        raise NotFoundException()
+    return File(path, filename=name, content_disposition_type="inline")
 
 
 @get("/", include_in_schema=False, sync_to_thread=False)

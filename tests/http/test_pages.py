@@ -71,3 +71,10 @@ def test_the_docs_start_from_the_document_of_this_service(api: Api) -> None:
     page = api.client.get("/schema").text
     assert 'data-spec-url="/schema/openapi.json"' in page
     assert api.client.get("/schema/openapi.json").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name", ["oauth2-redirect.html", "swagger-editor.js", "swagger-ui.js.map", "index.css", "x"]
+)
+def test_the_docs_serve_only_the_files_their_page_loads(api: Api, name: str) -> None:
+    assert api.client.get(f"/static/docs/{name}").status_code == 404
