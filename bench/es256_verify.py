@@ -7,11 +7,11 @@
 The bare side is `cryptography`'s ECDSA P-256/SHA-256 verify of the signature of one of our own
 access tokens (the DER conversion of the raw JWS signature done once, outside the loop): the
 floor no verifier can go below. The full side is what a request pays before its handler runs:
-`Es256AccessTokens.decode` (header checks, signature, issuer, audience, claim types) and the
-`Authenticate` use case (time rules, the in-memory deny-list), on one thread, no HTTP. It prints
-both times per verification and their ratio (the target is at most 1.5x). On a shared machine
-wall-clock is noise; `--run` repeats one side untimed, for callgrind's instruction counts. Not a
-CI test.
+`Es256AccessTokens.decode` (our header rules, joserfc's signature check, issuer, audience, claim
+types) and the `Authenticate` use case (time rules, the in-memory deny-list), on one thread, no
+HTTP. It prints both times per verification and their ratio (the target is at most 1.5x). On a
+shared machine wall-clock is noise; `--run` repeats one side untimed, for callgrind's
+instruction counts. Not a CI test.
 """
 
 from __future__ import annotations
