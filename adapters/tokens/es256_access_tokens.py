@@ -1,26 +1,27 @@
 """The AccessTokens port as ES256 JWTs, hardened as ../shared/reference/jwt-and-jose.md asks.
 
-Signing is python-jose's `jwt.encode`. Verification runs on every authenticated request, so it
-does the JWS steps itself: one strict parse of the compact form, the header checked before any
-cryptography, the signature verified by `cryptography` with the public key its `kid` names
-(ECDSA P-256 with SHA-256, whatever the header claims), then the claims decoded once, by
-msgspec, into exact types. jose's generic `jwt.decode` path parses the token three times with
-the standard library's json and cost twice the bare ECDSA verify.
+Signing is python-jose's `jwt.encode`. Verification is joserfc's JWS compact path (decision
+0015) with our rules around it. In front: a length cap and one strict match of the compact form
+(three non-empty base64url parts: no JSON serialization, no padding). `jws.extract_compact`
+then reads the header, once, and the payload, refusing any non-canonical base64url spelling.
+Our rules judge that header before any cryptography, each with its own refusal reason: a `kid`
+among our keys, `alg` exactly ES256, `typ` at+jwt, no key-bearing or critical header.
+`jws.validate_compact` checks the header against its registry and verifies the signature with
+our public key that `kid` names, under a registry that allows ES256 alone. After it, msgspec
+decodes the claims once into exact types, and issuer and audience are checked here; time
+(`exp`, `iat`, `auth_time`) is the domain's, against its injected clock (`Authenticate`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 
 import msgspec
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from jose import backends, jwt
 from jose.backends.cryptography_backend import CryptographyECKey
+from joserfc import jws
+from joserfc.errors import DecodeError, JoseError
+from joserfc.jwk import ECKey, KeyParameters
 
 from adapters.tokens.signing_keys import SigningKey
 from domain.errors import AccessTokenRefusal, InvalidAccessToken
@@ -30,32 +31,16 @@ ALGORITHM = "ES256"
 TOKEN_TYPE = "at+jwt"
 MAX_TOKEN_LENGTH = 4096
 ACCEPTED_TYPES = frozenset({"at+jwt", "application/at+jwt"})
-# Three non-empty base64url parts and nothing else: no padding, no whitespace, no JWE.
+# Three non-empty base64url parts and nothing else: no padding, no whitespace, no JWE, no JSON.
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-_ES256 = ec.ECDSA(hashes.SHA256())
-# A JWS ES256 signature is R and S, 32 big-endian bytes each (RFC 7518 §3.4).
-_COORDINATE_BYTES = 32
-
-
-_ABSENT = msgspec.Raw(b"")
-
-
-class _Header(msgspec.Struct, frozen=True):
-    alg: str
-    kid: str
-    typ: str
-    # Headers that would make a verifier fetch or trust key material named by the token itself.
-    jku: msgspec.Raw = _ABSENT
-    jwk: msgspec.Raw = _ABSENT
-    x5u: msgspec.Raw = _ABSENT
-    x5c: msgspec.Raw = _ABSENT
-    crit: msgspec.Raw = _ABSENT
-
-    def forbidden(self) -> bool:
-        """Whether any of them is present, whatever its value (even `null`)."""
-        return any(
-            value is not _ABSENT for value in (self.jku, self.jwk, self.x5u, self.x5c, self.crit)
-        )
+# Headers that would make a verifier fetch or trust key material named by the token itself, and
+# `crit` (which would also switch on RFC 7797's unencoded payload): refused even as `null`.
+_FORBIDDEN_HEADERS = ("jku", "jwk", "x5u", "x5c", "crit")
+# Only ES256 is ever looked up; joserfc refuses any other `alg` here too, `none` and HS* included.
+_REGISTRY = jws.JWSRegistry(algorithms=[ALGORITHM])
+# joserfc decodes the payload's base64url in `extract_compact`; this is its error for it.
+_BAD_PAYLOAD = "Invalid payload"
+_VERIFYING: KeyParameters = {"alg": ALGORITHM, "use": "sig"}
 
 
 class _Claims(msgspec.Struct, frozen=True):
@@ -71,7 +56,6 @@ class _Claims(msgspec.Struct, frozen=True):
     amr: list[str]
 
 
-_HEADER_DECODER = msgspec.json.Decoder(_Header)
 _CLAIMS_DECODER = msgspec.json.Decoder(_Claims)
 
 
@@ -85,7 +69,12 @@ class Es256AccessTokens:
         if not keys:
             raise ValueError("at least one signing key is required")
         self._signing = keys[0]
-        self._verifiers = {key.kid: key.verifying_key for key in keys}
+        # One key per kid, chosen by us: a KeySet would hand a token without `kid` its only key.
+        # Each is bound to ES256 and to signatures, which joserfc enforces as well.
+        self._verifiers = {
+            key.kid: ECKey.import_key(key.verifying_key, {"kid": key.kid, **_VERIFYING})
+            for key in keys
+        }
         self._issuer = issuer
         self._audience = audience
         self._headers = {"kid": self._signing.kid, "typ": TOKEN_TYPE}
@@ -114,45 +103,56 @@ class Es256AccessTokens:
             raise InvalidAccessToken(
                 "access token is not a compact JWS", reason=AccessTokenRefusal.MALFORMED
             )
-        signing_input, _, signature = token.rpartition(".")
-        header_part, _, claims_part = signing_input.partition(".")
         try:
-            header = _HEADER_DECODER.decode(_base64url(header_part))
-        except (msgspec.DecodeError, ValueError, RecursionError) as exc:
+            signed = jws.extract_compact(token.encode("ascii"), registry=_REGISTRY)
+        except (JoseError, RecursionError) as exc:
+            bad_claims = isinstance(exc, DecodeError) and exc.description == _BAD_PAYLOAD
+            raise InvalidAccessToken(
+                "access token is not valid",
+                reason=(
+                    AccessTokenRefusal.MALFORMED_CLAIMS
+                    if bad_claims
+                    else AccessTokenRefusal.MALFORMED
+                ),
+            ) from exc
+        verifier = self._verifier_for(signed.protected)
+        try:
+            verified = jws.validate_compact(signed, verifier, registry=_REGISTRY)
+        except JoseError as exc:
             raise InvalidAccessToken(
                 "access token header is not valid", reason=AccessTokenRefusal.MALFORMED
             ) from exc
-        verifier = self._verifier_for(header)
-        try:
-            raw = _base64url(signature)
-            if len(raw) != 2 * _COORDINATE_BYTES:
-                raise ValueError("an ES256 signature is 64 bytes")
-            der = encode_dss_signature(
-                int.from_bytes(raw[:_COORDINATE_BYTES], "big"),
-                int.from_bytes(raw[_COORDINATE_BYTES:], "big"),
-            )
-            verifier.verify(der, signing_input.encode("ascii"), _ES256)
-        except (ValueError, InvalidSignature) as exc:
+        if not verified:
             raise InvalidAccessToken(
                 "access token signature is not valid", reason=AccessTokenRefusal.INVALID_SIGNATURE
-            ) from exc
+            )
         try:
-            claims = _CLAIMS_DECODER.decode(_base64url(claims_part))
-        except (msgspec.DecodeError, ValueError, RecursionError) as exc:
+            claims = _CLAIMS_DECODER.decode(signed.payload)
+        except (msgspec.DecodeError, RecursionError) as exc:
             raise InvalidAccessToken(
                 "access token claims are not valid", reason=AccessTokenRefusal.MALFORMED_CLAIMS
             ) from exc
         return self._grant_from(claims)
 
-    def _verifier_for(self, header: _Header) -> ec.EllipticCurvePublicKey:
-        verifier = self._verifiers.get(header.kid)
+    def _verifier_for(self, header: object) -> ECKey:
+        # joserfc only asks that the header's JSON contain "alg": a list or string passes.
+        if not isinstance(header, dict):
+            raise InvalidAccessToken(
+                "access token header is not valid", reason=AccessTokenRefusal.MALFORMED
+            )
+        kid, alg, typ = header.get("kid"), header.get("alg"), header.get("typ")
+        if not isinstance(kid, str) or not isinstance(alg, str) or not isinstance(typ, str):
+            raise InvalidAccessToken(
+                "access token header is not valid", reason=AccessTokenRefusal.MALFORMED
+            )
+        verifier = self._verifiers.get(kid)
         if verifier is None:
             raise InvalidAccessToken("unknown signing key", reason=AccessTokenRefusal.UNKNOWN_KEY)
-        if header.alg != ALGORITHM:
+        if alg != ALGORITHM:
             raise InvalidAccessToken("wrong algorithm", reason=AccessTokenRefusal.WRONG_ALGORITHM)
-        if header.typ.lower() not in ACCEPTED_TYPES:
+        if typ.lower() not in ACCEPTED_TYPES:
             raise InvalidAccessToken("not an access token", reason=AccessTokenRefusal.WRONG_TYPE)
-        if header.forbidden():
+        if any(name in header for name in _FORBIDDEN_HEADERS):
             raise InvalidAccessToken("forbidden header", reason=AccessTokenRefusal.FORBIDDEN_HEADER)
         return verifier
 
@@ -175,20 +175,3 @@ class Es256AccessTokens:
             auth_time=claims.auth_time,
             amr=tuple(claims.amr),
         )
-
-
-def _base64url(part: str) -> bytes:
-    """Decode canonical unpadded base64url; `ValueError` for anything else.
-
-    The alphabet is pre-checked. Canonical: the last character's unused low bits are zero, so
-    every byte string has exactly one spelling and one token exactly one string (RFC 4648 §3.5):
-    a second spelling of our token would be a token we never issued, and would slip past
-    anything that remembers tokens by their text.
-    """
-    try:
-        decoded = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-    except binascii.Error as exc:
-        raise ValueError("not base64url") from exc
-    if base64.urlsafe_b64encode(decoded).rstrip(b"=") != part.encode("ascii"):
-        raise ValueError("not canonical base64url")
-    return decoded

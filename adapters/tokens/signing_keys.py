@@ -29,7 +29,7 @@ class SigningKey:
     private_key: Key
     public_key: Key
     public_jwk: dict[str, str]
-    # The same public key as `cryptography` holds it: what verification calls directly.
+    # The same public key as `cryptography` holds it: what verification (joserfc) wraps.
     verifying_key: ec.EllipticCurvePublicKey
 
 

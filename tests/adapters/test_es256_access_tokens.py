@@ -12,7 +12,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from jose import jwt
+from joserfc import jws
+from joserfc import jwt as joserfc_jwt
+from joserfc.errors import UnsupportedAlgorithmError
+from joserfc.jwk import ECKey, OctKey, RSAKey
 
+from adapters.tokens.es256_access_tokens import _REGISTRY as JOSERFC_REGISTRY
 from adapters.tokens.es256_access_tokens import Es256AccessTokens
 from adapters.tokens.signing_keys import generate_private_key_pem, load_signing_keys
 from domain.errors import AccessTokenRefusal as Refusal
@@ -341,3 +346,106 @@ def test_non_canonical_base64url_parts_are_refused_even_under_our_signature(
 def test_canonical_tokens_of_any_length_are_accepted(subject: str) -> None:
     grant = AccessGrant(subject, "session-1", "jti-1", 1000, 1900, 1000, ("pwd",))
     assert TOKENS.decode(TOKENS.issue(grant)) == grant
+
+
+# What verifying with joserfc (decision 0015) could newly let through: each of these is refused.
+
+
+@pytest.mark.parametrize("general", [False, True], ids=["flattened", "general"])
+def test_a_jws_json_serialization_of_our_own_token_is_refused(general: bool) -> None:
+    header, payload, signature = TOKENS.issue(GRANT).split(".")
+    member = {"protected": header, "signature": signature}
+    document: Any = (
+        {"payload": payload, "signatures": [member]} if general else {"payload": payload, **member}
+    )
+    # The same signature in the other serialization verifies: only its form is refused.
+    jws.deserialize_json(document, ECKey.import_key(OUR_KEY.verifying_key), algorithms=["ES256"])
+    assert refusal(json.dumps(document)) is Refusal.MALFORMED
+
+
+def test_an_unencoded_payload_header_is_refused_even_under_our_signature() -> None:
+    # RFC 7797: with `b64: false` named in `crit` the payload is signed as it stands. Signed
+    # over base64url text it reads as our claims to anyone who ignores `b64`.
+    header = {"alg": "ES256", "typ": "at+jwt", "kid": OUR_KEY.kid, "b64": False, "crit": ["b64"]}
+    assert refusal(signed_by_us(json.dumps(header).encode(), json.dumps(claims()).encode())) is (
+        Refusal.FORBIDDEN_HEADER
+    )
+
+
+def test_b64_false_without_crit_is_refused_even_under_our_signature() -> None:
+    header = {"alg": "ES256", "typ": "at+jwt", "kid": OUR_KEY.kid, "b64": False}
+    token = signed_by_us(json.dumps(header).encode(), json.dumps(claims()).encode())
+    assert refusal(token) is Refusal.MALFORMED
+
+
+@pytest.mark.parametrize(
+    "alg", ["none", "None", "NONE", "es256", "ES256 ", "HS256", "ES384", "EdDSA", "ES256K"]
+)
+def test_any_alg_but_exactly_es256_is_refused_even_under_our_signature(alg: str) -> None:
+    header = {"alg": alg, "typ": "at+jwt", "kid": OUR_KEY.kid}
+    token = signed_by_us(json.dumps(header).encode(), json.dumps(claims()).encode())
+    assert refusal(token) is Refusal.WRONG_ALGORITHM
+
+
+@pytest.mark.parametrize("alg", ["none", "HS256", "RS256", "PS256", "ES384", "EdDSA", "ES256K"])
+def test_joserfc_itself_is_allowed_no_algorithm_but_es256(alg: str) -> None:
+    # The second lock behind our header rule: joserfc would refuse the algorithm on its own.
+    with pytest.raises(UnsupportedAlgorithmError):
+        JOSERFC_REGISTRY.get_alg(alg)
+
+
+@pytest.mark.parametrize(
+    ("key", "alg"),
+    [
+        (RSAKey.generate_key(2048, auto_kid=True), "RS256"),
+        (ECKey.generate_key("P-384", auto_kid=True), "ES384"),
+        (OctKey.generate_key(256, auto_kid=True), "HS256"),
+    ],
+    ids=["rsa", "p384", "oct"],
+)
+def test_a_kid_naming_a_key_of_another_type_is_refused(key: Any, alg: str) -> None:
+    header = {"alg": alg, "typ": "at+jwt", "kid": key.kid}
+    token = joserfc_jwt.encode(header, claims(), key, algorithms=[alg])
+    assert refusal(token) is Refusal.UNKNOWN_KEY
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        '["alg"]',
+        '"alg"',
+        f'{{"alg":"ES256","typ":"at+jwt","kid":["{OUR_KEY.kid}"]}}',
+        f'{{"alg":["ES256"],"typ":"at+jwt","kid":"{OUR_KEY.kid}"}}',
+        f'{{"alg":"ES256","typ":1,"kid":"{OUR_KEY.kid}"}}',
+    ],
+    ids=["array", "string", "kid-array", "alg-array", "typ-number"],
+)
+def test_a_header_of_the_wrong_shape_is_refused_not_a_crash(header: str) -> None:
+    token = signed_by_us(header.encode(), json.dumps(claims()).encode())
+    assert refusal(token) is Refusal.MALFORMED
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=5,
+)
+HEADER_NAMES = ["alg", "kid", "typ", "b64", "crit", "jku", "jwk", "x5u", "x5c", "cty", "zip"]
+PLAUSIBLE = st.sampled_from(["ES256", "at+jwt", "AT+JWT", "application/at+jwt", "b64", "https://a"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(changes=st.dictionaries(st.sampled_from(HEADER_NAMES), JSON_VALUES | PLAUSIBLE, max_size=3))
+def test_a_header_under_our_signature_passes_only_as_we_issue_it(changes: dict[str, Any]) -> None:
+    header = {"alg": "ES256", "typ": "at+jwt", "kid": OUR_KEY.kid, **changes}
+    token = signed_by_us(json.dumps(header).encode(), json.dumps(claims()).encode())
+    try:
+        grant = TOKENS.decode(token)
+    except InvalidAccessToken:
+        return
+    assert grant == GRANT
+    assert header["alg"] == "ES256"
+    assert header["kid"] == OUR_KEY.kid
+    assert str(header["typ"]).lower() in {"at+jwt", "application/at+jwt"}
+    assert not {"jku", "jwk", "x5u", "x5c", "crit"} & header.keys()
+    assert header.get("b64", True) is True
