@@ -96,7 +96,11 @@ def main() -> None:
     es256 = json.loads(args.es256.read_text(encoding="utf-8"))
     ref_cct_rps = _median(load.get((REFERENCE, CCT), []), "rps")
     me_rps = _median(me, "rps")
-    target_rps = "rps ≥ 2.0x, p99 ≤ 0.5x, 0 errors"
+    # Issue #18: completeLogin writes a session durably, the reference writes nothing.
+    targets = {
+        CCT: "rps ≥ 2.0x, p99 ≤ 0.5x, 0 errors",
+        LOGIN: "rps ≥ 1.5x, p99 ≤ 0.5x, 0 errors",
+    }
     out = [
         "# Performance: connect-backend vs. the Express reference",
         "",
@@ -120,7 +124,7 @@ def main() -> None:
         "",
         "## Results at load",
         "",
-        *_table(load, {CCT: target_rps, LOGIN: target_rps}),
+        *_table(load, targets),
         "",
         "rps ratio > 1: connect-backend serves more; p99 ratio < 1: its tail is shorter. The",
         "floor (nginx alone) should match on both sides; if it does not, the machine was noisy.",
