@@ -12,6 +12,7 @@ from adapters.sql import idle_ping
 from adapters.sql.engine import (
     SERVER_POOL_SIZE,
     SERVER_POOL_TIMEOUT_S,
+    Database,
     DatabaseUnavailable,
     create_engine,
     durable_transaction,
@@ -106,6 +107,16 @@ async def test_postgresql_gets_a_bounded_pool(postgres_url: str) -> None:
     assert pool.timeout() == SERVER_POOL_TIMEOUT_S
 
 
+async def drop_the_pooled_connection(engine: Database, admin: Database) -> None:
+    """Open `engine`'s one pooled connection, then have the server end it from `admin`."""
+    async with engine.connect() as connection:
+        pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+    async with admin.connect() as connection:
+        # The timeout makes it wait until the backend is really gone.
+        terminated = text("SELECT pg_terminate_backend(:pid, 5000)")
+        assert await connection.scalar(terminated, {"pid": pid}) is True
+
+
 async def test_a_pooled_connection_the_server_dropped_is_replaced_unnoticed(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,13 +124,7 @@ async def test_a_pooled_connection_the_server_dropped_is_replaced_unnoticed(
     monkeypatch.setattr(idle_ping, "IDLE_PING_AFTER_S", -1.0)
     engine, admin = create_engine(postgres_url), create_engine(postgres_url)
     try:
-        async with engine.connect() as connection:
-            pid = await connection.scalar(text("SELECT pg_backend_pid()"))
-        async with admin.connect() as connection:
-            # The timeout makes it wait until the backend is really gone.
-            terminated = text("SELECT pg_terminate_backend(:pid, 5000)")
-            assert await connection.scalar(terminated, {"pid": pid}) is True
-
+        await drop_the_pooled_connection(engine, admin)
         await ping(engine)
     finally:
         await engine.dispose()
@@ -135,12 +140,7 @@ async def test_a_busy_connection_the_server_dropped_costs_one_unavailable_then_h
     monkeypatch.setattr(idle_ping, "IDLE_PING_AFTER_S", 3600.0)
     engine, admin = create_engine(postgres_url), create_engine(postgres_url)
     try:
-        async with engine.connect() as connection:
-            pid = await connection.scalar(text("SELECT pg_backend_pid()"))
-        async with admin.connect() as connection:
-            terminated = text("SELECT pg_terminate_backend(:pid, 5000)")
-            assert await connection.scalar(terminated, {"pid": pid}) is True
-
+        await drop_the_pooled_connection(engine, admin)
         with pytest.raises(DatabaseUnavailable):
             async with engine.begin() as connection:
                 await connection.execute(text("SELECT 1"))
