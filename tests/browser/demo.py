@@ -94,6 +94,12 @@ class Demo:
         expect(self.page.get_by_role("heading", name="Your account")).to_be_visible()
         expect(self.page.locator("#me-email")).to_have_text(email)
 
+    def registered_and_logged_in(self, email: str) -> None:
+        """A new account, logged in with its password, its account screen shown."""
+        self.register(email)
+        self.password_login(email)
+        self.expect_account(email)
+
     def user_verified(self, verified: bool) -> None:
         """Whether the authenticator's user verification succeeds (False: the person refuses)."""
         self.cdp.send(

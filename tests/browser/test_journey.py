@@ -74,9 +74,7 @@ def test_a_wrong_password_and_a_cancelled_ceremony_say_what_happened(demo: Demo)
 
 def test_an_access_token_refused_as_expired_is_refreshed_silently(demo: Demo) -> None:
     email = "long.session@example.com"
-    demo.register(email)
-    demo.password_login(email)
-    demo.expect_account(email)
+    demo.registered_and_logged_in(email)
     refreshes: list[str] = []
     demo.page.on("request", lambda request: _note_refresh(request, refreshes))
 
@@ -97,9 +95,7 @@ def test_an_access_token_refused_as_expired_is_refreshed_silently(demo: Demo) ->
 
 def test_the_access_token_is_refreshed_before_it_expires(demo: Demo) -> None:
     email = "timely.refresh@example.com"
-    demo.register(email)
-    demo.password_login(email)
-    demo.expect_account(email)
+    demo.registered_and_logged_in(email)
     # The page's timers from here on run on a clock the test moves; the page starts again from
     # the refresh cookie, and its next refresh is due 30 s before the access token expires.
     demo.page.clock.install()
@@ -119,9 +115,7 @@ def test_a_new_tab_refreshes_after_the_other_tabs_refresh_and_starts_from_the_co
     demo: Demo,
 ) -> None:
     email = "two.tabs@example.com"
-    demo.register(email)
-    demo.password_login(email)
-    demo.expect_account(email)
+    demo.registered_and_logged_in(email)
     # The first tab holds the demo's refresh lock, as it does while its own refresh is out.
     demo.page.evaluate(HOLD_REFRESH_LOCK)
     refreshes: list[str] = []
