@@ -105,7 +105,9 @@ class Es256AccessTokens:
             )
         try:
             signed = jws.extract_compact(token.encode("ascii"), registry=_REGISTRY)
-        except (JoseError, RecursionError) as exc:
+        # joserfc reads a header that is a JSON array or string holding "alg" as if it were an
+        # object, and then trips over it (`header["b64"]`): refused here, before our rules.
+        except (JoseError, RecursionError, TypeError, ValueError, KeyError) as exc:
             bad_claims = isinstance(exc, DecodeError) and exc.description == _BAD_PAYLOAD
             raise InvalidAccessToken(
                 "access token is not valid",

@@ -414,15 +414,20 @@ def test_a_kid_naming_a_key_of_another_type_is_refused(key: Any, alg: str) -> No
     [
         '["alg"]',
         '"alg"',
+        '["alg","b64"]',
+        '"alg b64"',
         f'{{"alg":"ES256","typ":"at+jwt","kid":["{OUR_KEY.kid}"]}}',
         f'{{"alg":["ES256"],"typ":"at+jwt","kid":"{OUR_KEY.kid}"}}',
         f'{{"alg":"ES256","typ":1,"kid":"{OUR_KEY.kid}"}}',
     ],
-    ids=["array", "string", "kid-array", "alg-array", "typ-number"],
+    ids=["array", "string", "array-b64", "string-b64", "kid-array", "alg-array", "typ-number"],
 )
 def test_a_header_of_the_wrong_shape_is_refused_not_a_crash(header: str) -> None:
     token = signed_by_us(header.encode(), json.dumps(claims()).encode())
     assert refusal(token) is Refusal.MALFORMED
+    # Signed or not: the header is judged before any signature.
+    unsigned = token.rpartition(".")[0] + ".AAAA"
+    assert refusal(unsigned) is Refusal.MALFORMED
 
 
 JSON_VALUES = st.recursive(
