@@ -27,6 +27,7 @@ class QueuedLogging(QueueHandler):
         self.writer = writer
         self._listener = QueueListener(records, writer, respect_handler_level=True)
         self._listener.start()
+        self._closing = False
 
     def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
         # The context lives in this task's contextvars, which the listener cannot see; the
@@ -41,12 +42,12 @@ class QueuedLogging(QueueHandler):
         return prepared
 
     def emit(self, record: logging.LogRecord) -> None:
-        # `handle` calls this under the handler's lock, which `close` takes too: a record is
-        # either queued before the listener's last read or written here, never left behind.
-        if self.writing:
-            super().emit(record)
-        else:
+        # `handle` calls this under the handler's lock, under which `close` also queues the
+        # listener's stop sentinel: a record is either queued before it or written here.
+        if self._closing:
             self.writer.handle(self.prepare(record))
+        else:
+            super().emit(record)
 
     @property
     def writing(self) -> bool:
@@ -56,6 +57,14 @@ class QueuedLogging(QueueHandler):
     def close(self) -> None:
         """Write what is queued, stop the listener thread; idempotent."""
         with self.lock or contextlib.nullcontext():
-            if self.writing:
-                self._listener.stop()
+            stopping = not self._closing
+            self._closing = True
+            if stopping:
+                self._listener.enqueue_sentinel()
+        # Joined without the lock: a record logged meanwhile (by the writer itself, say) must
+        # not wait for a lock held by the one waiting for the listener.
+        thread = self._listener._thread
+        if stopping and thread is not None:
+            thread.join()
+            self._listener._thread = None
         super().close()

@@ -112,3 +112,44 @@ def test_a_line_logged_after_close_is_written_at_once() -> None:
         logging.getLogger("connect_backend.test").warning("late %s", "line")
     (line,) = [json.loads(text) for text in stream.getvalue().splitlines()]
     assert (line["event"], line["request_id"]) == ("late line", "r-3")
+
+
+class LoggingWriter(logging.Handler):
+    """A writer that logs once while it writes (a warning from a library it calls, say), and
+    only once `close` has asked the listener to stop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.stop_asked = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+        if record.getMessage() == "first":
+            assert self.stop_asked.wait(timeout=30)
+            logging.getLogger("connect_backend.test").warning("from the writer")
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_closing_while_the_writer_itself_logs_writes_both_lines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    writer = LoggingWriter()
+    logs = QueuedLogging(writer)
+    listener = logs._listener
+    ask_to_stop = listener.enqueue_sentinel
+
+    def asked() -> None:
+        ask_to_stop()
+        writer.stop_asked.set()
+
+    monkeypatch.setattr(listener, "enqueue_sentinel", asked)
+    root = logging.getLogger()
+    root.addHandler(logs)
+    root.setLevel(logging.INFO)
+    logging.getLogger("connect_backend.test").warning("first")
+    closing = threading.Thread(target=logs.close, daemon=True)
+    closing.start()
+    closing.join(timeout=30)  # a hang detector, not a timing: it deadlocked before the fix
+    assert not closing.is_alive(), "close() waits on itself"
+    assert writer.lines == ["first", "from the writer"]
