@@ -23,7 +23,7 @@ from entrypoints.asgi import (
     json_logs,
 )
 from entrypoints.container import Container, MigrationBlocked, run_with
-from entrypoints.container.observability import configure_logging, shared_metrics_directory
+from entrypoints.container.observability import configure_logging, enter_metrics_directory
 from entrypoints.server import run, server
 from entrypoints.settings import (
     DEV_API_SECRET,
@@ -131,13 +131,7 @@ def _serve(_: argparse.Namespace) -> int:
     if not run_with(settings, lambda c: c.schema_is_current()):
         return _schema_behind("serve")
     with contextlib.ExitStack() as stack:
-        try:
-            stack.enter_context(shared_metrics_directory(os.environ, workers=settings.workers))
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            raise ConfigError(
-                "PROMETHEUS_MULTIPROC_DIR", f"cannot be used for the metrics ({reason})"
-            ) from exc
+        enter_metrics_directory(stack, os.environ, workers=settings.workers)
         return run(server(FACTORY, settings.host, settings.port, workers=settings.workers))
 
 

@@ -13,8 +13,18 @@ from adapters.observability.prometheus_metrics import MULTIPROCESS_DIR_VARIABLE
 
 # The files prometheus-client's multiprocess mode writes, one per metric type and process
 # (`counter_1234.db`, `gauge_livesum_1234.db`, ...): the only ones removed from a directory
-# an operator named, which may hold other files (a SQLite database among them).
+# an operator named, and the only *.db files it may hold (a SQLite database must not be there).
 _METRICS_FILE = re.compile(r"(counter|gauge_[a-z]+|histogram|summary)_\d+\.db")
+
+
+class ForeignFilesInMetricsDirectory(Exception):
+    """The metrics directory holds *.db files that prometheus-client did not write."""
+
+    def __init__(self, directory: Path, names: list[str]) -> None:
+        super().__init__(
+            f"{directory} holds {', '.join(names)}: prometheus-client would read every *.db"
+            " file there as its own; give the metrics a directory of their own"
+        )
 
 
 @contextmanager
@@ -23,9 +33,9 @@ def shared_metrics_directory(
 ) -> Iterator[Path | None]:
     """The directory the workers started inside this block share, named in `environ`.
 
-    `PROMETHEUS_MULTIPROC_DIR` when set (a tmpfs: the image's root is read-only), emptied now,
-    of the files an earlier run left (they would be added to this one's counts), and of nothing
-    else. Unset and with more
+    `PROMETHEUS_MULTIPROC_DIR` when set (a tmpfs: the image's root is read-only), emptied now
+    of the files an earlier run left (they would be added to this one's counts);
+    `ForeignFilesInMetricsDirectory` when it holds other *.db files. Unset and with more
     than one worker: a new directory under the system's temporary one, removed afterwards.
     One worker and no variable: None, and each process keeps its metrics in memory.
     """
@@ -33,9 +43,13 @@ def shared_metrics_directory(
     if given:
         directory = Path(given)
         directory.mkdir(parents=True, exist_ok=True)
-        for leftover in directory.glob("*.db"):
-            if _METRICS_FILE.fullmatch(leftover.name):
-                leftover.unlink()
+        leftovers = list(directory.glob("*.db"))
+        foreign = sorted(path.name for path in leftovers if not _METRICS_FILE.fullmatch(path.name))
+        if foreign:
+            # prometheus-client reads every *.db there as its own: /metrics would fail.
+            raise ForeignFilesInMetricsDirectory(directory, foreign)
+        for leftover in leftovers:
+            leftover.unlink()
         yield directory
         return
     if workers <= 1:
@@ -50,4 +64,4 @@ def shared_metrics_directory(
         shutil.rmtree(made, ignore_errors=True)
 
 
-__all__ = ["shared_metrics_directory"]
+__all__ = ["ForeignFilesInMetricsDirectory", "shared_metrics_directory"]

@@ -306,3 +306,17 @@ def test_serve_refuses_a_metrics_directory_it_cannot_make(
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(serve_env / "a-file" / "metrics"))
     assert main(["serve"]) == 2
     assert "PROMETHEUS_MULTIPROC_DIR" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_metrics_directory_holding_a_database(
+    serve_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    (serve_env / "metrics").mkdir()
+    (serve_env / "metrics" / "connect.db").write_text("a database")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(serve_env / "metrics"))
+    assert main(["serve"]) == 2
+    error = capsys.readouterr().err
+    assert "PROMETHEUS_MULTIPROC_DIR" in error
+    assert "connect.db" in error
+    assert (serve_env / "metrics" / "connect.db").exists()
