@@ -8,6 +8,7 @@ own: `adapters.observability.log_pipeline` owns logging.
 
 from __future__ import annotations
 
+from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
 from litestar.connection import ASGIConnection
@@ -72,7 +73,7 @@ def in_order(*guards: Guard) -> Guard:
     ) -> None:
         for each in guards:
             checked = each(connection, handler)
-            if checked is not None:
+            if isawaitable(checked):
                 await checked
 
     return guard
