@@ -13,7 +13,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, get
+from litestar import HttpMethod, Request, get, route
 from litestar.exceptions import NotFoundException
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.params import FromPath
@@ -69,7 +69,12 @@ _DOCS_FILES = {
 } | {"start.js": STATIC / "docs" / "start.js"}
 
 
-@get(f"{DOCS_ASSETS}/{{name:str}}", include_in_schema=False, sync_to_thread=False)
+@route(
+    f"{DOCS_ASSETS}/{{name:str}}",
+    http_method=[HttpMethod.GET, HttpMethod.HEAD],
+    include_in_schema=False,
+    sync_to_thread=False,
+)
 def docs_asset(name: FromPath[str]) -> File:
     """One of the files the docs page loads, at `DOCS_ASSETS`."""
     path = _DOCS_FILES.get(name)

@@ -78,3 +78,10 @@ def test_the_docs_start_from_the_document_of_this_service(api: Api) -> None:
 )
 def test_the_docs_serve_only_the_files_their_page_loads(api: Api, name: str) -> None:
     assert api.client.get(f"/static/docs/{name}").status_code == 404
+
+
+def test_a_docs_asset_answers_head_as_a_static_file_does(api: Api) -> None:
+    head = api.client.head("/static/docs/start.js")
+    assert head.status_code == 200
+    assert head.headers["content-type"].startswith("text/javascript")
+    assert head.content == b""
