@@ -111,6 +111,7 @@ def configured_emulator(settings: Settings) -> Litestar | None:
         settings.corbado_project_id,
         settings.corbado_api_secret,
         state_path=settings.emulator_state_path,
+        cors_origins=settings.cors_allow_origins,
     )
 
 

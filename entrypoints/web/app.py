@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Router, asgi
+from litestar._asgi.utils import wrap_in_exception_handler
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -81,6 +82,8 @@ def create_app(container: Container) -> Litestar:
         lifespan=[_lifespan(container)],
         **operational_options(container),
     )
+    if emulator is not None:
+        _emulator_answers_its_own_cors(app)
     return complete_options_allow(app)
 
 
@@ -130,6 +133,32 @@ def _lifespan(container: Container) -> Any:
 def _mount_emulator(emulator: Litestar) -> Any:
     @asgi(EMULATOR_MOUNT, is_mount=True, copy_scope=True, include_in_schema=False)
     async def corbado_emulator(scope: Scope, receive: Receive, send: Send) -> None:
+        # Litestar hands a mount only the rest of the path; the emulator names its own URL
+        # (the Frontend API's `frontendApiUrl`) by the ASGI convention instead: `root_path` is
+        # where it is mounted and `path` the whole path.
+        root_path = scope.get("root_path", "") + EMULATOR_MOUNT
+        scope["root_path"], scope["path"] = root_path, root_path + scope["path"]
         await emulator(scope, receive, send)
 
     return corbado_emulator
+
+
+def _emulator_answers_its_own_cors(app: Litestar) -> None:
+    """Requests under the emulator's mount pass by `CORS_ALLOW_ORIGINS`' CORS.
+
+    Litestar answers every preflight with an `Origin` before routing, by the app's CORS
+    config; the emulator's Frontend API has its own (any loopback origin, web-core's headers),
+    so its preflights must reach it. Everything else about those requests is as for any other.
+    """
+    if app.cors_config is None:
+        return
+    with_cors, without_cors = app.asgi_handler, wrap_in_exception_handler(app.asgi_router)
+
+    async def route(scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if path == EMULATOR_MOUNT or path.startswith(EMULATOR_MOUNT + "/"):
+            await without_cors(scope, receive, send)
+        else:
+            await with_cors(scope, receive, send)
+
+    app.asgi_handler = route

@@ -4,8 +4,9 @@ relying party for `localhost`, and the Backend API a backend calls.
 - Backend API under `/v2` (`backend.py` lists the operations), Basic auth checked before
   routing, errors in the `errorRsp` envelope (`envelope.py`);
 - the Frontend API's Corbado Connect ceremonies under `/frontendapi/v2/connect` (`frontend.py`),
-  verified with py_webauthn (`registration.py`, `authentication.py`, decision 0011) for the
-  relying party `relying_party.py` describes, on the challenges `challenges.py` keeps;
+  callable from pages on loopback origins (`cors.py`), verified with py_webauthn
+  (`registration.py`, `authentication.py`, decision 0011) for the relying party
+  `relying_party.py` describes, on the challenges `challenges.py` keeps;
 - the open `POST /v2/_emulator/passkeyLogin` `{"identifier"}`, which mints the
   `signedPasskeyData` of a login without a browser, with a stand-in credential.
 

@@ -21,6 +21,7 @@ from adapters.corbado.emulator.backend import BackendState, backend_handlers
 from adapters.corbado.emulator.bodies import json_object, raise_problems, text
 from adapters.corbado.emulator.challenges import Challenges
 from adapters.corbado.emulator.connect_tokens import ConnectTokens
+from adapters.corbado.emulator.cors import FrontendCors
 from adapters.corbado.emulator.directory import Directory
 from adapters.corbado.emulator.envelope import (
     STARTED,
@@ -50,13 +51,18 @@ def create_emulator_app(
     *,
     state_path: Path | None = None,
     origins: Collection[str] | None = None,
+    cors_origins: Collection[str] = (),
 ) -> Litestar:
     """A Corbado stand-in: the Backend API under `/v2`, the Frontend API's passkey ceremonies
     under `/frontendapi/v2/connect`, and `/v2/_emulator/passkeyLogin`.
 
     Users, identifiers and passkeys are kept in the JSON file `state_path` when given (else in
     memory only); connect tokens, challenges and the signing key live as long as the app.
-    `origins` pins the origins the ceremonies accept (default: any on `localhost`).
+    `origins` pins the origins the ceremonies accept (default: any on `localhost`). Pages on
+    loopback origins and on `cors_origins` may call the Frontend API (`cors.py`).
+
+    Mounted under a path, the app expects the ASGI convention: `root_path` is that path and
+    `path` the whole path; the Frontend API then names its URL with it (`frontendApiUrl`).
     """
     directory = Directory(state_path)
     connect_tokens = ConnectTokens(clock)
@@ -104,7 +110,9 @@ def create_emulator_app(
         openapi_config=None,
         logging_config=None,
     )
-    app.asgi_handler = _authenticate_first(app.asgi_handler, expected_credentials)
+    app.asgi_handler = FrontendCors(cors_origins).wrap(
+        _authenticate_first(app.asgi_handler, expected_credentials), _is_frontend_api
+    )
     return app
 
 
@@ -118,7 +126,7 @@ def _authenticate_first(handler: ASGIApp, expected_credentials: bytes) -> ASGIAp
     async def authenticate_first(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
             scope["state"][STARTED] = perf_counter()
-            if _is_backend_api(scope["path"]) and not _credentials_match(
+            if _is_backend_api(_local_path(scope)) and not _credentials_match(
                 Headers.from_scope(scope).get("authorization"), expected_credentials
             ):
                 request: Request[Any, Any, Any] = Request(scope, receive, send)
@@ -128,6 +136,18 @@ def _authenticate_first(handler: ASGIApp, expected_credentials: bytes) -> ASGIAp
         await handler(scope, receive, send)
 
     return authenticate_first
+
+
+def _local_path(scope: Scope) -> str:
+    """The path inside the emulator: without the `root_path` it is mounted under."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    return path[len(root_path) :] if root_path and path.startswith(root_path) else path
+
+
+def _is_frontend_api(scope: Scope) -> bool:
+    path = _local_path(scope)
+    return path == FRONTEND_PREFIX or path.startswith(FRONTEND_PREFIX + "/")
 
 
 def _is_backend_api(path: str) -> bool:

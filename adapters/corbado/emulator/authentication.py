@@ -48,6 +48,10 @@ class Authentication:
     challenges: Challenges
     clock: Callable[[], int]
 
+    def has_passkeys(self, identifier: Identifier) -> bool:
+        """Whether `identifier` has a passkey a browser can answer with (not a stand-in)."""
+        return bool(descriptors(self.directory.credentials_of(identifier.user_id)))
+
     def options(self, identifier: Identifier | None) -> dict[str, Any]:
         """`PublicKeyCredentialRequestOptions` (JSON form): for `identifier`'s passkeys, or for
         any passkey (discoverable) when it is None; 404 if the identifier has no passkey."""

@@ -1,5 +1,9 @@
 """Corbado's `genericRsp` and `errorRsp` envelopes: every error the emulator answers is an
-`errorRsp`, and operations without a body of their own (the deletes) answer a `genericRsp`."""
+`errorRsp`, and operations without a body of their own (the deletes) answer a `genericRsp`.
+
+`requestData.link` is Corbado's link to the request in its developer panel; the emulator has no
+panel, so it is empty (present, as the official SDKs' types require it).
+"""
 
 from time import perf_counter
 from typing import Any
@@ -44,7 +48,7 @@ def generic_rsp(
     return {
         "httpStatusCode": status,
         "message": message,
-        "requestData": {"requestID": random_id("req")},
+        "requestData": {"requestID": random_id("req"), "link": ""},
         "runtime": perf_counter() - started if isinstance(started, float) else 0.0,
     }
 

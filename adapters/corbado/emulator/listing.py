@@ -2,7 +2,8 @@
 
 The spec's parameters: `filter[]` (repeatable, `<field>:<operator>:<value>`; every filter must
 hold), `sort` (`<field>:asc|desc`), `page` (from 1) and `pageSize` (default 10). Fields are
-`userID`, `identifierType` and `identifierValue`.
+`userID`, `identifierType` and `identifierValue`. An empty `sort=` is no sort: Corbado's Node.js
+SDK (`@corbado/node-sdk` 3.0.2, `Identifier.list`) always sends one.
 
 Filter values are percent-decoded once more after the query string itself, as Go's
 `url.QueryUnescape` does (`+` is a space): Corbado's Python SDK (corbado-python
@@ -19,8 +20,9 @@ Of the spec's operators only `eq` is implemented; `gt`, `lt` and anything else a
 that misspells `filter[]` must not silently list every identifier). Corbado's own limits are
 unpublished. A page past the last one is empty; `totalPages` is 0 when nothing matches.
 
-CredentialList (`GET /v2/users/{id}/credentials`) takes `page` and `pageSize` by the same rules;
-its `sort` and `filter[]` are not implemented (400), and the passkeys come oldest first.
+CredentialList (`GET /v2/users/{id}/credentials`) takes `page` and `pageSize` by the same rules
+(and an empty `sort=`); a non-empty `sort` and `filter[]` are not implemented (400), and the
+passkeys come oldest first.
 """
 
 import enum
@@ -120,18 +122,21 @@ def page_of(items: list[T], page: int, page_size: int) -> tuple[list[T], dict[st
 
 
 def parse_page_query(params: Iterable[tuple[str, str]]) -> tuple[int, int]:
-    """CredentialList's `page` and `pageSize`; 400 `validation_error` for anything else."""
+    """CredentialList's `page` and `pageSize` (an empty `sort=` allowed); 400
+    `validation_error` for anything else."""
     problems: list[tuple[str, str]] = []
     single: dict[str, str] = {}
     for name, value in params:
-        if name in ("page", "pageSize"):
+        if name in _SINGLE:
             if name in single:
                 problems.append((name, "must be given at most once"))
             single[name] = value
-        elif name in (_FILTER, "sort"):
+        elif name == _FILTER:
             problems.append((name, "is not implemented by the emulator for this operation"))
         else:
             problems.append((name[:64], "is not a parameter of this operation"))
+    if single.get("sort"):
+        problems.append(("sort", "is not implemented by the emulator for this operation"))
     page = _integer(single, "page", 1, MAX_PAGE, 1, problems)
     page_size = _integer(single, "pageSize", 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, problems)
     if problems:
@@ -155,7 +160,7 @@ def parse_identifier_query(params: Iterable[tuple[str, str]]) -> IdentifierQuery
             single[name] = value
         else:
             problems.append((name[:64], "is not a parameter of this operation"))
-    sort = _sort(single["sort"], problems) if "sort" in single else None
+    sort = _sort(single["sort"], problems) if single.get("sort") else None
     page = _integer(single, "page", 1, MAX_PAGE, 1, problems)
     page_size = _integer(single, "pageSize", 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, problems)
     if problems:

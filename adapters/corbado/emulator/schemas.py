@@ -52,15 +52,13 @@ def credential_json(credential: Credential) -> dict[str, object]:
     """The Backend API's `credential` (CredentialList)."""
     return {
         **passkey_json(credential),
-        "lastUsedMs": credential.last_used * 1000,
-        "createdMs": credential.created * 1000,
-        "aaguidDetails": {"aaguid": credential.aaguid, **_aaguid_details(credential)},
-        "tags": [],
+        "aaguidDetails": {"aaguid": credential.aaguid, **aaguid_details(credential)},
     }
 
 
 def passkey_json(credential: Credential) -> dict[str, object]:
-    """The Frontend API's `passkey` (the passkey list component's)."""
+    """The Frontend API's `passkey` (the passkey list component's): the Backend API's
+    `credential` but for the AAGUID inside `aaguidDetails`."""
     return {
         "id": credential.credential_id,
         # The WebAuthn credential id (base64url); the stand-in has none.
@@ -75,11 +73,15 @@ def passkey_json(credential: Credential) -> dict[str, object]:
         "lastUsed": timestamp(credential.last_used),
         "created": timestamp(credential.created),
         "status": ACTIVE,
-        "aaguidDetails": _aaguid_details(credential),
+        "aaguidDetails": aaguid_details(credential),
+        "createdMs": credential.created * 1000,
+        "lastUsedMs": credential.last_used * 1000,
+        "tags": [],
     }
 
 
-def _aaguid_details(credential: Credential) -> dict[str, str]:
+def aaguid_details(credential: Credential) -> dict[str, str]:
+    """The Frontend API's `aaguidDetails`: the authenticator model's name and icons."""
     name = STAND_IN_NAME if credential.is_stand_in else f"Authenticator {credential.aaguid}"
     return {"name": name, "iconLight": "", "iconDark": ""}
 

@@ -176,7 +176,8 @@ def test_a_ceremony_passkey_is_listed_verified_and_deleted(
     assert credential.status == "active"
     assert verdict.verification_result == "success"
     assert users.credential_list(user_id).credentials == []
-    assert frontend.post("login/start", {"identifier": identifier}).status_code == 404
+    fallback = frontend.post("login/start", {"identifier": identifier}).json()
+    assert fallback["fallbackOperationError"]["initFallback"] is True
 
 
 def test_a_connect_token_is_deleted_through_the_sdk(api: ApiClient, http: httpx.Client) -> None:

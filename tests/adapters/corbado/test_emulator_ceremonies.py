@@ -110,19 +110,30 @@ def test_a_registration_then_a_login_by_identifier(
     login = frontend.login(authenticator, identifier)
 
     assert appended.status_code == 200, appended.text
+    [passkey] = passkeys(client, identifier)
+    authenticator_model = {
+        "name": f"Authenticator {passkey['authenticatorAAGUID']}",
+        "iconLight": "",
+        "iconDark": "",
+    }
     assert appended.json() == {
         "passkeyOperation": {
             "operationType": "append",
             "identifierValue": identifier,
             "identifierType": "email",
             "ceremonyType": "local",
+            "aaguidDetails": authenticator_model,
         }
     }
     assert login.status_code == 200, login.text
     body = login.json()
-    assert body["passkeyOperation"]["operationType"] == "verify"
+    assert body["passkeyOperation"] == {
+        **appended.json()["passkeyOperation"],
+        "operationType": "verify",
+    }
+    assert body["signedPasskeyData"] == body["session"]
+    assert body["fallbackOperationError"] == {"initFallback": False}
     claims = jwt.get_unverified_claims(body["session"])
-    [passkey] = passkeys(client, identifier)
     assert claims["credential"] == passkey["id"]
     assert claims["webauthnId"] == identifier
     assert claims["sub"] == user_of(client, identifier)
@@ -510,7 +521,7 @@ def test_a_passkey_deleted_with_a_delete_token_no_longer_logs_in(
     assert deleted.status_code == 200, deleted.text
     assert deleted.json() == {"credentialID": passkey["id"]}
     assert_envelope(frontend.finish_login(authenticator.get(options)), 404, "not_found")
-    assert_envelope(frontend.post("login/start", {"identifier": identifier}), 404, "not_found")
+    assert_fallback(frontend, identifier, "no_passkey_available")
 
 
 def test_data_minted_before_a_credential_delete_no_longer_verifies(
@@ -527,13 +538,41 @@ def test_data_minted_before_a_credential_delete_no_longer_verifies(
 
     assert response.status_code == 200
     assert verify(client, signed, identifier) == "user_mismatch"
-    assert_envelope(frontend.post("login/start", {"identifier": identifier}), 404, "not_found")
+    assert_fallback(frontend, identifier, "no_passkey_available")
 
 
-def test_a_login_for_an_unknown_identifier_is_not_found(frontend: Frontend) -> None:
-    response = frontend.post("login/start", {"identifier": unique(), "source": "text-field"})
+def test_a_login_for_an_unknown_identifier_falls_back(frontend: Frontend) -> None:
+    assert_fallback(frontend, unique(), "user_not_found")
 
-    assert_envelope(response, 404, "not_found")
+
+def test_a_login_for_a_user_with_only_a_stand_in_passkey_falls_back(
+    client: TestClient[Litestar], frontend: Frontend
+) -> None:
+    identifier = unique()
+    stand_in = client.post("/v2/_emulator/passkeyLogin", json={"identifier": identifier})
+    assert stand_in.status_code == 200
+
+    assert_fallback(frontend, identifier, "no_passkey_available")
+
+
+def assert_fallback(frontend: Frontend, identifier: str, code: str) -> None:
+    """login/start answers 200 with no options and the reason to fall back (web-core's
+    `fallbackOperationError`), as Corbado does when no passkey login is possible."""
+    response = frontend.post("login/start", {"identifier": identifier, "source": "text-field"})
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body == {
+        "assertionOptions": "",
+        "isCDA": False,
+        "fallbackOperationError": {
+            "initFallback": True,
+            "identifier": identifier,
+            "error": {"code": code, "message": body["fallbackOperationError"]["error"]["message"]},
+        },
+        "preferImmediatelyAvailable": False,
+    }
+    assert body["fallbackOperationError"]["error"]["message"]
 
 
 # Connect tokens --------------------------------------------------------------------------------

@@ -10,16 +10,7 @@ const FRONTEND_API = "/_emulator/corbado/frontendapi/v2/connect";
 export class PasskeyError extends Error {}
 
 async function frontend(operation, body) {
-  try {
-    return await api.send("POST", `${FRONTEND_API}/${operation}`, { body });
-  } catch (error) {
-    if (error.status === 404 && operation === "login/start") {
-      throw new PasskeyError(
-        "This account has no passkey. Log in with your password, then add one.",
-      );
-    }
-    throw error;
-  }
+  return api.send("POST", `${FRONTEND_API}/${operation}`, { body });
 }
 
 function supported() {
@@ -63,7 +54,16 @@ export async function addPasskey() {
 /** The login component: a passkey of `identifier`'s, then a session from connect-backend. */
 export async function logInWithPasskey(identifier) {
   supported();
-  const { assertionOptions } = await frontend("login/start", { identifier });
+  const { assertionOptions, fallbackOperationError } = await frontend("login/start", {
+    identifier,
+  });
+  // No passkey login is possible for this identifier: the component hands over to the
+  // frontend's other login.
+  if (fallbackOperationError.initFallback) {
+    throw new PasskeyError(
+      "This account has no passkey. Log in with your password, then add one.",
+    );
+  }
   const { publicKey } = JSON.parse(assertionOptions);
   const credential = await ceremony(() =>
     navigator.credentials.get({
