@@ -89,6 +89,16 @@ def test_every_identifier_list_of_the_sdk_finds_what_it_asks_for(report: dict[st
     assert found["afterIdentifierDelete"] == 0
 
 
+def test_a_value_with_a_plus_is_found_only_when_the_caller_encodes_it(
+    report: dict[str, Any],
+) -> None:
+    found = report["found"]
+
+    assert found["plusAsIs"] == 0  # "+" decoded once more is a space
+    [value] = found["plusEncoded"]
+    assert value.startswith("node+sdk-")
+
+
 def test_a_wrong_secret_is_the_sdk_s_server_error_for_a_login_error(
     report: dict[str, Any],
 ) -> None:

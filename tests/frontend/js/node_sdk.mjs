@@ -76,6 +76,20 @@ async function main() {
     "identifierList",
     await identifiers.list([`identifierType:eq:email`], "identifierValue:desc", 1, 100),
   ).identifiers.map((i) => i.value);
+  // The emulator percent-decodes a filter value once more, as the live API does (see
+  // adapters/corbado/emulator/listing.py); this SDK puts the value in as it is, so a value
+  // with "+" is found only when the caller encodes it.
+  const plus = `node+sdk-${Date.now().toString(36)}@example.com`;
+  answered(
+    "identifierCreate",
+    await identifiers.create(user.userID, { identifierType: "email", identifierValue: plus, status: "pending" }),
+  );
+  found.plusAsIs = answered("identifierList", await identifiers.listByValueAndType(plus, "email"))
+    .identifiers.length;
+  found.plusEncoded = answered(
+    "identifierList",
+    await identifiers.listByValueAndType(encodeURIComponent(plus), "email"),
+  ).identifiers.map((i) => i.value);
   found.status = [
     answered("identifierUpdate", await identifiers.updateStatus(user.userID, identifier.identifierID, "verified")).status,
     answered(
