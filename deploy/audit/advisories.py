@@ -37,6 +37,7 @@ MAX_QUERY_BYTES = 64 * 1024
 INVALID_ARGUMENT = 3
 NOT_FOUND = 5
 UNIMPLEMENTED = 12
+INTERNAL = 13
 
 Record = dict[str, Any]
 _ZERO = Version("0")
@@ -108,7 +109,10 @@ class AdvisoryCopy:
 
     @staticmethod
     def _load(path: Path) -> Record:
-        record = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a safe loader
+        try:
+            record = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a safe loader
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            raise AdvisoryCopyError(f"{path}: {error}") from error
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
             raise AdvisoryCopyError(f"{path}: not an OSV record")
         return record
@@ -212,7 +216,11 @@ class _OsvHandler(BaseHTTPRequestHandler):
                 str(error) or "the body is not JSON",
             )
             return
-        vulns = self.server.copy.query(name, version)
+        try:
+            vulns = self.server.copy.query(name, version)
+        except AdvisoryCopyError as error:
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, INTERNAL, str(error))
+            return
         self._send(HTTPStatus.OK, {"vulns": vulns} if vulns else {})
 
     def do_GET(self) -> None:

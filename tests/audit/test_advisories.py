@@ -130,6 +130,16 @@ def test_other_paths_methods_and_sizes_get_json_errors(endpoint: str) -> None:
     connection.close()
 
 
+def test_a_record_that_does_not_parse_is_an_error_naming_its_file(tmp_path: Path) -> None:
+    root = write_copy(tmp_path, {"baz": [FIXED]}, "2024-10-10")
+    (root / "pypa" / "vulns" / "baz" / "PYSEC-2.yaml").write_text("id: [unclosed\n")
+    with local_osv(AdvisoryCopy(root)) as url:
+        response = httpx.post(url, json={"package": {"name": "baz", "ecosystem": "PyPI"}})
+    assert response.status_code == 500
+    assert response.json()["code"] == 13
+    assert "PYSEC-2.yaml" in response.json()["message"]
+
+
 def test_the_endpoint_is_gone_when_the_block_ends(copy: AdvisoryCopy) -> None:
     with local_osv(copy) as url:
         address = urlsplit(url)
