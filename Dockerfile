@@ -51,6 +51,16 @@ RUN /build/uv/bin/uv sync --frozen --no-dev --no-editable --no-cache --python py
 
 # ---- runtime: the interpreter, the environment, nothing else ----------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
+# Its Python packages are exactly the lock's runtime set, the one `make audit` checks: the base's
+# own (pip, setuptools, wheel in the official image) are removed, and the build stops if the
+# base holds any that pip cannot remove.
+RUN if python3 -m pip --version >/dev/null 2>&1; then \
+        python3 -m pip freeze --all --disable-pip-version-check | sed 's/[ =@].*//' \
+        | PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore PIP_NO_CACHE_DIR=1 \
+          xargs -r python3 -m pip uninstall --yes --quiet --disable-pip-version-check; \
+    fi \
+    && outside="$(find / -xdev \( -name '*.dist-info' -o -name '*.egg-info' \) -print)" \
+    && if [ -n "$outside" ]; then echo "Python packages outside the lock: $outside" >&2; exit 1; fi
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /nonexistent --no-create-home \
        --shell /usr/sbin/nologin app

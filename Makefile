@@ -8,7 +8,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dev test lint pytest openapi mutation
+.PHONY: dev test lint pytest openapi mutation audit
 
 dev: $(VENV)/.synced
 	$(VENV)/bin/connect-backend dev
@@ -33,6 +33,12 @@ mutation: $(VENV)/.synced
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) \
 		> .mutmut-run.log 2>&1 || { tr '\r' '\n' < .mutmut-run.log | tail -40; exit 1; }
 	$(VENV)/bin/python -m tests.mutation.gate
+
+# Every package of uv.lock through pip-audit: against OSV when it answers, else against the dated
+# advisory copy in ../shared/advisories, served by a loopback OSV endpoint that lives as long as
+# the command (README: "Vulnerability audit"; findings accepted in deploy/audit-accepted.toml).
+audit: $(VENV)/.synced
+	$(VENV)/bin/python -m deploy.audit --uv $(UV)
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)

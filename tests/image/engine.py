@@ -142,19 +142,19 @@ def base_image(docker: Docker) -> str:
     return tag
 
 
-def build_image(docker: Docker, base: str) -> str:
-    """The project's image from the repository's Dockerfile, on `base`, tagged `IMAGE`."""
+def build_image(docker: Docker, base: str, tag: str = IMAGE) -> str:
+    """The project's image from the repository's Dockerfile, on `base`, tagged `tag`."""
     docker.check(
         "build",
         # Containers have the host's network only: the engine runs without a bridge.
         "--network=host",
         f"--build-arg=PYTHON_IMAGE={base}",
         f"--build-arg=BUILD_CA_CERTS={extra_certificates(docker, base)}",
-        f"--tag={IMAGE}",
+        f"--tag={tag}",
         str(ROOT),
         timeout=BUILD_S,
     )
-    return IMAGE
+    return tag
 
 
 def extra_certificates(docker: Docker, base: str) -> str:
