@@ -127,7 +127,9 @@ MESSAGES: dict[str, str] = {
 # Where one code means different things at different statuses (`invalid_token`: a bad access
 # token is 401, a bad mailed link 400), the message and advice of each.
 MESSAGES_AT: dict[tuple[int, str], str] = {
-    (400, spec.code): spec.message for spec in DOMAIN_ERRORS.values() if spec.status == 400
+    (spec.status, spec.code): spec.message
+    for spec in DOMAIN_ERRORS.values()
+    if len({other.status for other in DOMAIN_ERRORS.values() if other.code == spec.code}) > 1
 }
 ADVICE_AT: dict[tuple[int, str], str] = {
     (
