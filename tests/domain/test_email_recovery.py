@@ -571,3 +571,24 @@ def _missing() -> User:
 
 def _missing_session() -> Session:
     raise AssertionError("the session should exist")
+
+
+async def test_earlier_sessions_end_before_corbado_is_asked(mailing: Mailing) -> None:
+    world = mailing.world
+    await logged_in(mailing)
+    earlier = await world.password_login.execute(EMAIL, PASSWORD)
+    token = await recovery_token(mailing)
+    refused: list[bool] = []
+    listing = world.corbado.user_ids_for
+
+    async def act_meanwhile(identifier: str) -> list[str]:
+        try:
+            await world.authenticate.execute(earlier.access_token)
+        except InvalidAccessToken:
+            refused.append(True)
+        return await listing(identifier)
+
+    world.corbado.user_ids_for = act_meanwhile  # type: ignore[method-assign]
+    await mailing.complete.execute(token, NEW_PASSWORD)
+
+    assert refused == [True]
