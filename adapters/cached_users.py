@@ -3,10 +3,11 @@
 Every authenticated request that shows or uses the caller's profile (`GET /auth/me`,
 `createConnectToken`) reads the user by id; a database round trip each time cost more than the
 rest of the request. A user's id, email and display name never change, so a cached copy is only
-ever stale about the password hash (nothing that reads by id checks it) or about the user's
-existence: `set_password_hash` and `delete` drop the entry in this process, and a deletion in
-another worker also revokes every session of the user, so its tokens are refused before any
-lookup. What remains is bounded by `ttl_s`.
+ever stale about the password hash (nothing that reads by id checks it), about the user's
+existence, or about a proof of its address: `set_password_hash`, `prove_email` and `delete` drop
+the entry in this process, and a deletion in another worker also revokes every session of the
+user, so its tokens are refused before any lookup. What remains is bounded by `ttl_s` (a proof
+made through another worker shows there that much later).
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ class CachedUsers:
         self._forget(user_id)
         try:
             await self._store.set_password_hash(user_id, password_hash)
+        finally:
+            self._forget(user_id)
+
+    async def prove_email(self, user_id: str, at: int) -> None:
+        self._forget(user_id)
+        try:
+            await self._store.prove_email(user_id, at)
         finally:
             self._forget(user_id)
 

@@ -4,7 +4,8 @@ DomainError
 ├── InvalidInput                    the caller sent a value the domain refuses
 │   ├── InvalidEmail
 │   ├── InvalidPassword
-│   └── InvalidDisplayName
+│   ├── InvalidDisplayName
+│   └── InvalidEmailToken           a mailed link that is unknown, used or expired
 ├── AuthenticationFailed            who the caller is could not be established
 │   ├── InvalidCredentials
 │   ├── InvalidAccessToken
@@ -18,6 +19,8 @@ DomainError
 ├── EmailAlreadyRegistered
 ├── SessionNotFound
 ├── AccountNotFound
+├── EmailNotConfigured              no mail can be sent here (no SMTP_URL)
+├── MailUnavailable                 the mail server did not take a message
 ├── StoreUnavailable                a store the service needs cannot answer
 │   └── DeletionInterrupted
 └── CorbadoError                    the Corbado Backend API failed us
@@ -47,6 +50,10 @@ class InvalidPassword(InvalidInput):
 
 class InvalidDisplayName(InvalidInput):
     """The display name is blank, longer than 100 characters or holds control characters."""
+
+
+class InvalidEmailToken(InvalidInput):
+    """The token of a mailed link is unknown, already used, expired or of another purpose."""
 
 
 class AuthenticationFailed(DomainError):
@@ -127,6 +134,17 @@ class SessionNotFound(DomainError):
 
 class AccountNotFound(DomainError):
     """No account has this email address (an operator's `users delete`)."""
+
+
+class EmailNotConfigured(DomainError):
+    """This deployment sends no mail (no SMTP_URL): no address can be proven or recovered."""
+
+
+class MailUnavailable(DomainError):
+    """The mail server could not be reached, refused the message, or did not answer in time.
+
+    Mail is sent in the background, so this never reaches a caller: it is retried and logged.
+    """
 
 
 class StoreUnavailable(DomainError):

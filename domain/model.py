@@ -27,7 +27,8 @@ class User:
 
     `deletion_pending_until` is set while the account is being deleted (see `DeleteAccount`):
     until then no login, refresh or connect token is granted for it. It is a lease, so a
-    deletion that died half-way cannot lock the owner out for good.
+    deletion that died half-way cannot lock the owner out for good. `email_verified_at` is when
+    the owner of the address first proved it (a link mailed to it was used); None while unproven.
     """
 
     id: str
@@ -36,6 +37,12 @@ class User:
     password_hash: str | None
     created_at: int
     deletion_pending_until: int | None = None
+    email_verified_at: int | None = None
+
+    @property
+    def email_verified(self) -> bool:
+        """Whether the address was ever proven by whoever reads its mailbox."""
+        return self.email_verified_at is not None
 
     def is_being_deleted(self, now: int) -> bool:
         """Whether a deletion of this account is under way at `now`."""
@@ -175,6 +182,15 @@ class IdentifierKind(enum.StrEnum):
 
 # A `signedPasskeyData` is a small JWT; one longer than this is refused before it is read.
 MAX_SIGNED_PASSKEY_DATA_LENGTH = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class CorbadoPasskey:
+    """A passkey Corbado keeps for one of its users (CredentialList), and when it was added."""
+
+    credential_id: str
+    corbado_user_id: str
+    created_at: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,13 @@ class ConfigError(ValueError):
 
 # Each of these may be given instead as `NAME_FILE`, the path of a file holding the value, as the
 # official database images allow: a mounted file stays out of `docker inspect`, a variable not.
-SECRET_VARIABLES = ("CORBADO_API_SECRET", "DATABASE_URL", "REDIS_URL", "REVOCATION_FEED_SECRET")
+SECRET_VARIABLES = (
+    "CORBADO_API_SECRET",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "REVOCATION_FEED_SECRET",
+    "SMTP_URL",
+)
 FILE_SUFFIX = "_FILE"
 
 

@@ -19,7 +19,7 @@ from entrypoints import settings_variables as parse
 from entrypoints.secret_files import ConfigError as ConfigError
 from entrypoints.secret_files import secret_value
 from entrypoints.secret_files import with_secret_files as with_secret_files
-from entrypoints.settings_variables import Need, TrustedProxies, Variable
+from entrypoints.settings_variables import Need, SmtpUrl, TrustedProxies, Variable
 
 DEFAULT_CORBADO_BACKEND_API = "https://backendapi.cloud.corbado.io"
 DEFAULT_PORT = 8000
@@ -48,6 +48,9 @@ class RateLimitSettings:
     register_per_ip: int = 10
     refresh_per_ip: int = 60
     passkey_per_ip: int = 30
+    # Each of the four email routes per client per minute; mails per address per hour.
+    email_per_ip: int = 10
+    mail_per_account_per_hour: int = 5
 
     @property
     def login_per_account_all_clients(self) -> int:
@@ -90,6 +93,17 @@ class Settings:
     request_timeout_s: float = 15.0
     # How often each worker purges what can no longer matter, on average; 0 turns it off.
     purge_interval_s: float = 3600.0
+    # Mail (email proof and recovery): SMTP in production; dev keeps an outbox instead.
+    smtp: SmtpUrl | None = None
+    mail_from: str | None = None
+    email_link_url: str | None = None
+    email_token_ttl_s: int = 900
+    mail_outbox: bool = False
+
+    @property
+    def mail_enabled(self) -> bool:
+        """Whether mail can be sent: without it the email routes answer 503."""
+        return self.smtp is not None or self.mail_outbox
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -109,6 +123,7 @@ class Settings:
     def for_dev(cls, env: Mapping[str, str], state_dir: Path = DEV_STATE_DIR) -> Settings:
         """Embedded defaults (SQLite, a kept key, the emulator); tunables may still be set."""
         values = _read(env, {Need.OPTIONAL})
+        port = values.get("port", DEFAULT_PORT)
         values.update(
             corbado_project_id=DEV_PROJECT_ID,
             corbado_api_secret=DEV_API_SECRET,
@@ -120,6 +135,10 @@ class Settings:
             host="127.0.0.1",
             allow_registration=True,
             use_emulator=True,
+            mail_outbox=True,
+            mail_from="connect-backend dev <noreply@localhost>",
+            # The demo's origin: passkeys work on localhost, not 127.0.0.1.
+            email_link_url=f"http://localhost:{port}/#{{purpose}}={{token}}",
         )
         return _settings(values)
 
@@ -170,6 +189,16 @@ VARIABLES = (
     Variable("TRUSTED_PROXIES", "trusted_proxies", parse.networks),
     Variable("REQUEST_TIMEOUT_S", "request_timeout_s", parse.positive_float),
     Variable("PURGE_INTERVAL_S", "purge_interval_s", parse.non_negative_float),
+    Variable("SMTP_URL", "smtp", parse.smtp_url, Need.SERVE),
+    Variable("MAIL_FROM", "mail_from", parse.mail_from, Need.SERVE),
+    Variable("EMAIL_LINK_URL", "email_link_url", parse.link_url, Need.SERVE),
+    Variable("EMAIL_TOKEN_TTL_S", "email_token_ttl_s", parse.whole_number(60, 86_400, " seconds")),
+    Variable("RATE_LIMIT_EMAIL_PER_MINUTE", "rate_limits.email_per_ip", parse.positive_int),
+    Variable(
+        "RATE_LIMIT_MAIL_ACCOUNT_PER_HOUR",
+        "rate_limits.mail_per_account_per_hour",
+        parse.positive_int,
+    ),
 )
 # The fields that hold a dataclass of their own, and its type: `policy.access_token_ttl_s`.
 GROUPS: Mapping[str, Callable[..., Any]] = {
@@ -223,6 +252,19 @@ def _check_timeouts(settings: Settings) -> None:
         )
     if settings.request_timeout_s <= settings.corbado_timeout_s:
         raise ConfigError("REQUEST_TIMEOUT_S", "must be greater than CORBADO_TIMEOUT_S")
+    _check_mail(settings)
+
+
+def _check_mail(settings: Settings) -> None:
+    if settings.smtp is None:
+        return
+    # Mail that names no sender, or links to nowhere, is worse than none.
+    for variable, value in (
+        ("MAIL_FROM", settings.mail_from),
+        ("EMAIL_LINK_URL", settings.email_link_url),
+    ):
+        if value is None:
+            raise ConfigError(variable, "is required with SMTP_URL")
 
 
 def _refuse_development_credentials(settings: Settings) -> None:

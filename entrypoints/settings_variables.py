@@ -7,9 +7,10 @@ from __future__ import annotations
 import enum
 import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 TrustedProxies = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
@@ -174,3 +175,58 @@ def _is_origin(text: str) -> bool:
         and parts.netloc == (f"{host}:{port}" if port is not None else host)
         and text == text.lower()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpUrl:
+    """Where `SMTP_URL` says to hand mail: `smtp://` with STARTTLS, `smtps://` with TLS from
+    the first byte; user and password percent-decoded."""
+
+    host: str
+    port: int
+    implicit_tls: bool
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+_SMTP_PORTS = {"smtp": 587, "smtps": 465}
+
+
+def smtp_url(raw: str) -> SmtpUrl:
+    # The messages never quote the URL: it holds a password.
+    parts = urlsplit(raw)
+    if parts.scheme not in _SMTP_PORTS:
+        raise ValueError("must be smtp:// (STARTTLS) or smtps:// (TLS)")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(
+            "its port is not a number (percent-encode / ? # @ in the password)"
+        ) from None
+    if not parts.hostname:
+        raise ValueError("names no host")
+    return SmtpUrl(
+        host=parts.hostname,
+        port=port or _SMTP_PORTS[parts.scheme],
+        implicit_tls=parts.scheme == "smtps",
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def mail_from(raw: str) -> str:
+    _, address = parseaddr(raw)
+    local, at, domain = address.rpartition("@")
+    if not (local and at and domain) or any(ch in raw for ch in "\r\n"):
+        raise ValueError("must be an address, e.g. Example <noreply@example.com>")
+    return raw
+
+
+def link_url(raw: str) -> str:
+    """An http(s) URL holding `{token}`; `http://` only for a loopback host."""
+    if "{token}" not in raw:
+        raise ValueError("must hold {token}, where the link's token goes")
+    parts = urlsplit(url(raw))
+    if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+        raise ValueError("http:// is allowed only for a loopback host; use https://")
+    return raw

@@ -15,7 +15,7 @@ from typing import Protocol, TypeVar
 from opentelemetry.trace import Span, SpanKind, Tracer
 
 from domain.errors import CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
-from domain.model import ConnectTokenType, IssuedConnectToken, VerificationResult
+from domain.model import ConnectTokenType, CorbadoPasskey, IssuedConnectToken, VerificationResult
 from domain.ports import CorbadoAccounts, CorbadoConnect
 
 T = TypeVar("T")
@@ -25,6 +25,8 @@ VERIFY_SIGNED_PASSKEY_DATA = "verify_signed_passkey_data"
 DELETE_CONNECT_TOKEN = "delete_connect_token"
 LIST_IDENTIFIERS = "list_identifiers"
 DELETE_USER = "delete_user"
+LIST_PASSKEYS = "list_passkeys"
+DELETE_PASSKEY = "delete_passkey"
 # Span attributes: the operation, and its outcome as the metrics count it.
 OPERATION = "corbado.operation"
 OUTCOME = "corbado.outcome"
@@ -79,6 +81,18 @@ class MeteredCorbado:
     async def delete_user(self, corbado_user_id: str) -> None:
         await self._measure(
             DELETE_USER, lambda: self._inner.delete_user(corbado_user_id), lambda _: "ok"
+        )
+
+    async def passkeys_of(self, corbado_user_id: str) -> list[CorbadoPasskey]:
+        return await self._measure(
+            LIST_PASSKEYS, lambda: self._inner.passkeys_of(corbado_user_id), lambda _: "ok"
+        )
+
+    async def delete_passkey(self, corbado_user_id: str, credential_id: str) -> None:
+        await self._measure(
+            DELETE_PASSKEY,
+            lambda: self._inner.delete_passkey(corbado_user_id, credential_id),
+            lambda _: "ok",
         )
 
     async def verify_signed_passkey_data(

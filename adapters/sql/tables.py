@@ -19,6 +19,7 @@ metadata = sa.MetaData(
 _ID_LENGTH = 64
 _SHA256_HEX_LENGTH = 64
 _ORIGIN_LENGTH = 256
+_PURPOSE_LENGTH = 16
 
 users = sa.Table(
     "users",
@@ -30,6 +31,26 @@ users = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     # Set while the account is being deleted: until then nothing may be granted for it.
     sa.Column("deletion_pending_until", sa.BigInteger, nullable=True),
+    # When a mailed link first proved the address; NULL while it is unproven.
+    sa.Column("email_verified_at", sa.BigInteger, nullable=True),
+)
+
+# The tokens of mailed links, as SHA-256 hashes: one per account and purpose (a new one replaces
+# it), deleted when used. An expired one stays until replaced or its account goes: at most two
+# rows per account, so nothing needs purging.
+email_tokens = sa.Table(
+    "email_tokens",
+    metadata,
+    sa.Column(
+        "user_id",
+        sa.String(_ID_LENGTH),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("purpose", sa.String(_PURPOSE_LENGTH), primary_key=True),
+    sa.Column("token_hash", sa.String(_SHA256_HEX_LENGTH), nullable=False, unique=True),
+    sa.Column("issued_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
 )
 
 # Every connect token we asked Corbado for, so that account deletion can delete the live ones.

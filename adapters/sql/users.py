@@ -22,6 +22,11 @@ _SET_PASSWORD_HASH = (
     .where(users.c.id == bindparam("b_id"))
     .values(password_hash=bindparam("b_password_hash"))
 )
+_PROVE_EMAIL = (
+    update(users)
+    .where(users.c.id == bindparam("b_id"), users.c.email_verified_at.is_(None))
+    .values(email_verified_at=bindparam("b_at"))
+)
 _DELETE_USER = delete(users).where(users.c.id == bindparam("id"))
 _SET_DELETION_MARK = (
     update(users)
@@ -67,6 +72,10 @@ class SqlUsers:
                 _SET_PASSWORD_HASH, {"b_id": user_id, "b_password_hash": password_hash}
             )
 
+    async def prove_email(self, user_id: str, at: int) -> None:
+        async with durable_transaction(self._engine) as connection:
+            await connection.execute(_PROVE_EMAIL, {"b_id": user_id, "b_at": at})
+
     async def delete(self, user_id: str) -> bool:
         # Sessions and refresh tokens go with the user (ON DELETE CASCADE).
         async with durable_transaction(self._engine) as connection:
@@ -102,4 +111,5 @@ def _user(row: Row[*tuple[Any, ...]]) -> User:
         password_hash=row.password_hash,
         created_at=row.created_at,
         deletion_pending_until=row.deletion_pending_until,
+        email_verified_at=row.email_verified_at,
     )

@@ -14,6 +14,8 @@ class AuditAction(enum.StrEnum):
     SESSION_ENDED = "session_ended"
     REFRESH_TOKEN_REUSED = "refresh_token_reused"
     ACCOUNT_DELETED = "account_deleted"
+    EMAIL_VERIFIED = "email_verified"
+    ACCOUNT_RECOVERED = "account_recovered"
 
 
 @dataclass(frozen=True, slots=True)

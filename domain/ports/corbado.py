@@ -2,6 +2,7 @@ from typing import Protocol
 
 from domain.model import (
     ConnectTokenType,
+    CorbadoPasskey,
     IssuedConnectToken,
     PasskeyAssertion,
     VerificationResult,
@@ -31,7 +32,8 @@ class CorbadoConnect(Protocol):
 
 
 class CorbadoAccounts(Protocol):
-    """What Corbado keeps for one of our accounts, and its removal (account deletion).
+    """What Corbado keeps for one of our accounts, and its removal (account deletion, and the
+    passkeys an account recovery takes away).
 
     Each removal is idempotent: what Corbado no longer has (HTTP 404) counts as removed, so a
     deletion that lost an answer can simply run again. Failures raise `CorbadoRejected`,
@@ -48,6 +50,15 @@ class CorbadoAccounts(Protocol):
 
     async def delete_user(self, corbado_user_id: str) -> None:
         """Delete a Corbado user with its identifiers and passkeys (`UserDelete`)."""
+        ...
+
+    async def passkeys_of(self, corbado_user_id: str) -> list[CorbadoPasskey]:
+        """Every passkey of the Corbado user `corbado_user_id` (`CredentialList`, every page);
+        none for a user Corbado no longer has."""
+        ...
+
+    async def delete_passkey(self, corbado_user_id: str, credential_id: str) -> None:
+        """Delete one passkey of a Corbado user (`CredentialDelete`)."""
         ...
 
 

@@ -22,6 +22,11 @@ class Users(Protocol):
         """Replace a user's password hash (used to upgrade hashing parameters)."""
         ...
 
+    async def prove_email(self, user_id: str, at: int) -> None:
+        """Record that the user's address was proven at `at`; a proof recorded before stays
+        (the first proof is the one that counts)."""
+        ...
+
     async def delete(self, user_id: str) -> bool:
         """Remove a user with their sessions and refresh tokens; False if there was none."""
         ...

@@ -17,6 +17,7 @@ retry would remove anyway) and can be deleted again.
 
 from dataclasses import dataclass
 
+from domain.corbado_cleanup import delete_live_connect_tokens
 from domain.errors import AccountClosed
 from domain.identifiers import identifier_of
 from domain.model import IdentifierKind, User
@@ -103,11 +104,9 @@ class CloseAccount:
         return DeletedAccount(user.id, ended, tokens, corbado_users)
 
     async def _delete_connect_tokens(self, user_id: str) -> int:
-        live = await self.issued_tokens.live_for(user_id, self.clock.now())
-        for token_id in live:
-            await self.corbado.delete_connect_token(token_id)
-            await self.issued_tokens.forget(user_id, token_id)
-        return len(live)
+        return await delete_live_connect_tokens(
+            self.issued_tokens, self.corbado, user_id, self.clock.now()
+        )
 
     async def _delete_corbado_users(self, user: User) -> int:
         corbado_user_ids = await self.corbado.user_ids_for(

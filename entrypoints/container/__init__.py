@@ -19,6 +19,7 @@ from adapters.logging_audit_log import LoggingAuditLog
 from adapters.rate_limit_events import MeteredRateLimitEvents
 from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
+from adapters.sql.email_tokens import SqlEmailTokens
 from adapters.sql.migrate import MigrationBlocked, is_current, upgrade_to_head
 from adapters.sql.retention import SqlRetention, purge_batch_size
 from adapters.sql.revocation_log import SqlRevocationLog
@@ -29,12 +30,14 @@ from adapters.tokens.device_tokens import HmacDeviceTokens, device_token_keys
 from adapters.tokens.es256_access_tokens import Es256AccessTokens
 from adapters.tokens.signing_keys import generate_private_key_pem, jwk_set
 from adapters.tokens.successor_keys import HmacSuccessorKeys
+from domain.email_links import EmailLinks
 from domain.protection.client_addresses import TrustedProxies
 from domain.protection.login_throttle import LoginThrottle
 from domain.protection.rate_limits import RateLimiter
 from domain.usecases.authenticate import Authenticate
 from domain.usecases.close_account import CloseAccount
 from domain.usecases.complete_login import CompleteLogin
+from domain.usecases.complete_recovery import CompleteRecovery
 from domain.usecases.create_user import CreateUser
 from domain.usecases.delete_account import DeleteAccount
 from domain.usecases.delete_user import DeleteUser
@@ -49,8 +52,12 @@ from domain.usecases.purge_expired import PurgeExpired
 from domain.usecases.read_revocations import ReadRevocations
 from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.register import Register
+from domain.usecases.request_recovery import RequestRecovery
+from domain.usecases.request_verification import RequestVerification
 from domain.usecases.restore_revocations import RestoreRevocations
+from domain.usecases.send_email_link import SendEmailLink
 from domain.usecases.start_session import StartSession
+from domain.usecases.verify_email import VerifyEmail
 from domain.usecases.who_am_i import WhoAmI
 from entrypoints.container import builders
 from entrypoints.container.builders import ReadinessCheck, emulator_app
@@ -74,6 +81,8 @@ T = TypeVar("T")
 # revocation of the user's sessions, so only the password hash may be this much out of date there.
 USER_CACHE_ENTRIES = 10_000
 USER_CACHE_TTL_S = 30.0
+# Mails per address are counted per hour: a minute's allowance would still flood a mailbox.
+MAIL_LIMIT_WINDOW_S = 3600
 
 
 class Container(containers.DeclarativeContainer):
@@ -234,6 +243,54 @@ class Container(containers.DeclarativeContainer):
         batch_size=providers.Callable(purge_batch_size, engine),
     )
     periodic_purge = providers.Singleton(builders.periodic_purge, settings, purge_expired)
+
+    # Email proof and recovery (#34): mail goes out after the answer (decision 0021).
+    background_work = providers.Resource(
+        builders.background_work, engine, redis_client, corbado_http_client
+    )
+    mail_outbox = providers.Singleton(builders.dev_outbox, settings)
+    mailer = providers.Singleton(builders.mailer, settings, mail_outbox)
+    email_tokens = providers.Singleton(SqlEmailTokens, engine)
+    mail_limiter = providers.Singleton(
+        RateLimiter, rate_limit_counters, clock, rate_limit_events, MAIL_LIMIT_WINDOW_S
+    )
+    email_links = providers.Singleton(
+        lambda settings: EmailLinks(settings.email_link_url or ""), settings
+    )
+    send_email_link = providers.Singleton(
+        SendEmailLink,
+        email_tokens,
+        mailer,
+        background_work,
+        mail_limiter,
+        clock,
+        email_links,
+        per_account=settings.provided.rate_limits.mail_per_account_per_hour,
+        token_ttl_s=settings.provided.email_token_ttl_s,
+    )
+    request_verification = providers.Singleton(
+        RequestVerification, who_am_i, send_email_link, enabled=settings.provided.mail_enabled
+    )
+    verify_email = providers.Singleton(
+        VerifyEmail, email_tokens, users, clock, audit_log, enabled=settings.provided.mail_enabled
+    )
+    request_recovery = providers.Singleton(
+        RequestRecovery, users, send_email_link, clock, enabled=settings.provided.mail_enabled
+    )
+    complete_recovery = providers.Singleton(
+        CompleteRecovery,
+        email_tokens,
+        users,
+        password_hasher,
+        end_all_sessions,
+        issued_connect_tokens,
+        metered_corbado,
+        start_session,
+        clock,
+        audit_log,
+        identifier_kind=settings.provided.corbado_identifier,
+        enabled=settings.provided.mail_enabled,
+    )
 
 
 def run_with(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:

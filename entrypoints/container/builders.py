@@ -12,6 +12,10 @@ from redis.asyncio import Redis
 
 from adapters.corbado.emulator import create_emulator_app
 from adapters.corbado.httpx_connect import build_corbado_client
+from adapters.mail.compose import MailComposer
+from adapters.mail.outbox import DevOutbox
+from adapters.mail.retrying import RetryingMailer
+from adapters.mail.smtp import SmtpMailer, SmtpServer
 from adapters.memory_rate_limits import InMemoryRateLimitCounters
 from adapters.memory_revocations import InMemoryRevokedSessions
 from adapters.observability.tracing import Tracing
@@ -20,8 +24,11 @@ from adapters.redis_rate_limits import RedisRateLimitCounters
 from adapters.redis_revocations import RedisRevokedSessions
 from adapters.sql.engine import Database, create_engine, ping
 from adapters.tokens.signing_keys import SigningKey, load_signing_keys
-from domain.ports import RateLimitCounters, RevokedSessions
+from domain.email_links import Mail
+from domain.errors import MailUnavailable
+from domain.ports import Mailer, RateLimitCounters, RevokedSessions
 from domain.usecases.purge_expired import PurgeExpired
+from entrypoints.background import BackgroundTasks
 from entrypoints.periodic_purge import PeriodicPurge
 from entrypoints.settings import Settings
 
@@ -125,3 +132,40 @@ def periodic_purge(settings: Settings, purge: PurgeExpired) -> PeriodicPurge | N
     if settings.purge_interval_s == 0:
         return None
     return PeriodicPurge(purge.execute, settings.purge_interval_s)
+
+
+# Per attempt; a mail that takes longer is tried again later, in the background.
+SMTP_TIMEOUT_S = 30.0
+
+
+async def background_work(*_used: object) -> AsyncIterator[BackgroundTasks]:
+    """The work requests leave for after their answer. `_used` are the resources that work
+    uses, so that it is finished (or cancelled) before they are closed."""
+    tasks = BackgroundTasks()
+    try:
+        yield tasks
+    finally:
+        await tasks.drain()
+
+
+def dev_outbox(settings: Settings) -> DevOutbox | None:
+    """dev's outbox (the demo shows it, the console prints each link); None elsewhere."""
+    return DevOutbox() if settings.mail_outbox else None
+
+
+def mailer(settings: Settings, outbox: DevOutbox | None) -> Mailer:
+    """The outbox in dev, SMTP where SMTP_URL is set; else nothing is ever sent (the email
+    routes answer 503 before anything would be)."""
+    if outbox is not None:
+        return outbox
+    if settings.smtp is None or settings.mail_from is None:
+        return _NoMail()
+    smtp = settings.smtp
+    server = SmtpServer(smtp.host, smtp.port, smtp.implicit_tls, smtp.username, smtp.password)
+    composer = MailComposer(settings.mail_from, settings.email_token_ttl_s)
+    return RetryingMailer(SmtpMailer(server, composer, SMTP_TIMEOUT_S))
+
+
+class _NoMail:
+    async def send(self, mail: Mail) -> None:
+        raise MailUnavailable("no SMTP_URL is configured")

@@ -31,6 +31,13 @@ from entrypoints.web.routes.account import (
 )
 from entrypoints.web.routes.connect import complete_login, create_connect_token
 from entrypoints.web.routes.discovery import healthz, jwks, readyz
+from entrypoints.web.routes.email import (
+    complete_recovery,
+    dev_outbox,
+    request_email_verification,
+    request_recovery,
+    verify_email,
+)
 from entrypoints.web.routes.metrics import metrics
 from entrypoints.web.routes.sessions import login, logout, me, refresh, register
 from entrypoints.web.routing import complete_options_allow
@@ -58,6 +65,10 @@ def create_app(container: Container) -> Litestar:
                 passkey_deleted,
                 delete_account,
                 revocations,
+                request_email_verification,
+                verify_email,
+                request_recovery,
+                complete_recovery,
             ],
         ),
         jwks,
@@ -66,6 +77,8 @@ def create_app(container: Container) -> Litestar:
         metrics,
         docs_asset,
     ]
+    if container.mail_outbox() is not None:
+        handlers.append(dev_outbox)
     emulator = container.corbado_emulator()
     if emulator is not None:
         # The demo's passkey ceremonies use the emulator's Frontend API: no emulator, no demo.

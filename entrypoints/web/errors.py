@@ -92,6 +92,18 @@ DOMAIN_ERRORS: dict[type[errors.DomainError], ErrorSpec] = {
     errors.CorbadoTimeout: ErrorSpec(
         504, "upstream_timeout", "The passkey service did not answer in time."
     ),
+    errors.InvalidEmailToken: ErrorSpec(
+        400, "invalid_token", "The link is unknown, used or expired; ask for a new one."
+    ),
+    errors.EmailNotConfigured: ErrorSpec(
+        503, "email_not_configured", "This service sends no mail, so it cannot do this."
+    ),
+    errors.MailUnavailable: ErrorSpec(
+        503,
+        "mail_unavailable",
+        "The mail server is unavailable; retry later.",
+        {"Retry-After": "60"},
+    ),
 }
 UPSTREAM_FAILED = ErrorSpec(502, "upstream_failed", "The passkey service failed.")
 UPSTREAM_BUSY = ErrorSpec(

@@ -50,6 +50,7 @@ TAGS = [
     Tag(name="sessions", description="Password registration and login, refresh, logout, profile."),
     Tag(name="passkeys", description="Corbado Connect: connect tokens and passkey login."),
     Tag(name="account", description="The caller's sessions, deleted passkeys, account deletion."),
+    Tag(name="email", description="Proving an address, and recovering an account, by mail."),
     Tag(name="discovery", description="Public keys for verifying our access tokens elsewhere."),
     Tag(name="health", description="Liveness and readiness probes for orchestrators."),
 ]
@@ -80,7 +81,7 @@ def errors(
             body,
             description=_describe(status, chosen[status]),
             generate_examples=False,
-            examples=[_example(code, passkey=passkey) for code in chosen[status]],
+            examples=[_example(code, passkey=passkey, status=status) for code in chosen[status]],
         )
         for status in sorted({*statuses, 503})
     }
@@ -123,6 +124,20 @@ MESSAGES: dict[str, str] = {
     **{spec.code: spec.message for spec in (RATE_LIMITED, REQUEST_TIMED_OUT, ORIGIN_NOT_ALLOWED)},
 }
 
+# Where one code means different things at different statuses (`invalid_token`: a bad access
+# token is 401, a bad mailed link 400), the message and advice of each.
+MESSAGES_AT: dict[tuple[int, str], str] = {
+    (spec.status, spec.code): spec.message
+    for spec in DOMAIN_ERRORS.values()
+    if len({other.status for other in DOMAIN_ERRORS.values() if other.code == spec.code}) > 1
+}
+ADVICE_AT: dict[tuple[int, str], str] = {
+    (
+        400,
+        "invalid_token",
+    ): "the mailed link's token is unknown, used or expired: ask for a new one",
+}
+
 # What any operation may answer with 503, besides its own codes.
 ALWAYS_503 = (DOMAIN_ERRORS[StoreUnavailable].code, REQUEST_TIMED_OUT.code)
 
@@ -136,19 +151,24 @@ ADVICE: dict[str, str] = {
     "upstream_unavailable": "the passkey service is down",
     "request_timeout": "the request took longer than the service allows",
     "reauthentication_required": "log in again, then retry",
+    "email_not_configured": "this deployment has no `SMTP_URL`",
     "origin_not_allowed": "`Session-Transport: cookie` from an origin this service does not serve",
 }
 
 
 def _describe(status: int, codes: Sequence[str]) -> str:
-    listed = "; ".join(
-        f"`{code}` ({ADVICE[code]})" if code in ADVICE else f"`{code}`" for code in codes
-    )
+    listed = "; ".join(_listed(status, code) for code in codes)
     return f"{DESCRIPTIONS[status]} `error`: {listed}."
 
 
-def _example(code: str, *, passkey: bool) -> Example:
-    value: dict[str, object] = {"error": code, "message": MESSAGES[code]}
+def _listed(status: int, code: str) -> str:
+    advice = ADVICE_AT.get((status, code), ADVICE.get(code))
+    return f"`{code}` ({advice})" if advice else f"`{code}`"
+
+
+def _example(code: str, *, passkey: bool, status: int = 0) -> Example:
+    message = MESSAGES_AT.get((status, code), MESSAGES[code])
+    value: dict[str, object] = {"error": code, "message": message}
     if passkey:
         value["success"] = False
     if code == HTTP_CODES[400]:

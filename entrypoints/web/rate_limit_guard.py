@@ -36,6 +36,10 @@ def route_limits(settings: RateLimitSettings) -> dict[str, RouteLimits]:
         "/auth/createConnectToken": RouteLimits(
             Limit("create-connect-token", settings.passkey_per_ip)
         ),
+        "/auth/email/verification": RouteLimits(Limit("email-verification", settings.email_per_ip)),
+        "/auth/email/verify": RouteLimits(Limit("email-verify", settings.email_per_ip)),
+        "/auth/recovery": RouteLimits(Limit("recovery", settings.email_per_ip)),
+        "/auth/recovery/complete": RouteLimits(Limit("recovery-complete", settings.email_per_ip)),
     }
 
 

@@ -139,6 +139,12 @@ class UserResponse(Wire):
         ),
     ]
     display_name: str
+    email_verified: Annotated[
+        bool,
+        msgspec.Meta(
+            description="Whether a mailed link proved the address (`requestEmailVerification`)."
+        ),
+    ] = False
 
 
 class TokenPairResponse(Wire, kw_only=True):

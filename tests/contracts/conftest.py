@@ -18,6 +18,7 @@ from sqlalchemy import text
 from adapters.cached_users import CachedUsers
 from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
+from adapters.sql.email_tokens import SqlEmailTokens
 from adapters.sql.engine import Database, create_engine
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.retention import SqlRetention
@@ -27,6 +28,7 @@ from adapters.sql.tables import metadata
 from adapters.sql.users import SqlUsers
 from domain.ports import (
     AccountErasure,
+    EmailTokens,
     IssuedConnectTokens,
     Retention,
     RevocationLog,
@@ -34,6 +36,7 @@ from domain.ports import (
     Users,
 )
 from tests.fakes.fake_account_erasure import FakeAccountErasure
+from tests.fakes.fake_email_tokens import FakeEmailTokens
 from tests.fakes.fake_issued_connect_tokens import FakeIssuedConnectTokens
 from tests.fakes.fake_retention import FakeRetention
 from tests.fakes.fake_revocation_log import FakeRevocationLog
@@ -52,6 +55,7 @@ class Stores:
     erasure: AccountErasure
     revocation_log: RevocationLog
     retention: Retention
+    email_tokens: EmailTokens
 
 
 StoreFactory = Callable[[], AbstractAsyncContextManager[Stores]]
@@ -70,6 +74,7 @@ def _fake(_: pytest.FixtureRequest) -> StoreFactory:
             erasure,
             FakeRevocationLog(sessions),
             FakeRetention(sessions, tokens),
+            FakeEmailTokens(users),
         )
 
     return stores
@@ -99,6 +104,7 @@ def _sql_stores(engine: Database) -> Stores:
         SqlAccountErasure(engine),
         SqlRevocationLog(engine),
         SqlRetention(engine),
+        SqlEmailTokens(engine),
     )
 
 

@@ -1,5 +1,7 @@
-"""What every `CorbadoConnect` must do: the fake, and the httpx adapter against the emulator."""
+"""What every `CorbadoConnect` and `CorbadoAccounts` must do: the fake, and the httpx adapter
+against the emulator."""
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -10,7 +12,7 @@ import pytest
 from adapters.corbado.emulator import create_emulator_app
 from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
 from domain.model import ConnectTokenType, VerificationResult
-from domain.ports import CorbadoConnect
+from domain.ports import CorbadoAccounts, CorbadoConnect
 from tests.fakes.fake_corbado import FakeCorbadoConnect
 
 PROJECT_ID = "pro-1234567890"
@@ -19,9 +21,11 @@ API_SECRET = "corbado1_contract-secret"
 
 @dataclass(frozen=True)
 class Subject:
-    """A port implementation plus a way to get `signedPasskeyData` it will accept."""
+    """A port implementation plus a way to get `signedPasskeyData` it will accept (which leaves
+    the identifier's Corbado user with a passkey, as a login with one would)."""
 
     corbado: CorbadoConnect
+    accounts: CorbadoAccounts
     passkey_login: Callable[[str], Awaitable[str]]
 
 
@@ -30,9 +34,10 @@ async def _fake() -> AsyncIterator[Subject]:
     fake = FakeCorbadoConnect()
 
     async def passkey_login(identifier: str) -> str:
-        return fake.mint(identifier)
+        passkey = fake.add_passkey(identifier, int(time.time()))
+        return fake.mint(identifier, credential_id=passkey.credential_id)
 
-    yield Subject(fake, passkey_login)
+    yield Subject(fake, fake, passkey_login)
 
 
 @asynccontextmanager
@@ -50,7 +55,8 @@ async def _emulated() -> AsyncIterator[Subject]:
             signed: str = response.json()["signedPasskeyData"]
             return signed
 
-        yield Subject(HttpxCorbadoConnect(client, timeout_s=5.0), passkey_login)
+        corbado = HttpxCorbadoConnect(client, timeout_s=5.0)
+        yield Subject(corbado, corbado, passkey_login)
 
 
 @pytest.fixture(params=[_fake, _emulated], ids=["fake", "httpx+emulator"])
@@ -124,3 +130,43 @@ async def test_tampered_data_has_an_invalid_signature(subject: Subject) -> None:
     result = await subject.corbado.verify_signed_passkey_data(tampered, "jane@doe.com")
 
     assert result is VerificationResult.INVALID_SIGNATURE
+
+
+async def test_the_passkeys_of_a_user_are_listed_with_when_they_were_added(
+    subject: Subject,
+) -> None:
+    before = int(time.time())
+    await subject.passkey_login("jane@doe.com")
+    after = int(time.time())
+
+    [corbado_user] = await subject.accounts.user_ids_for("jane@doe.com")
+    [passkey] = await subject.accounts.passkeys_of(corbado_user)
+
+    assert passkey.corbado_user_id == corbado_user
+    assert passkey.credential_id.startswith("cre-")
+    assert before <= passkey.created_at <= after
+
+
+async def test_a_deleted_passkey_logs_nobody_in_and_deleting_it_again_is_done(
+    subject: Subject,
+) -> None:
+    signed = await subject.passkey_login("jane@doe.com")
+    [corbado_user] = await subject.accounts.user_ids_for("jane@doe.com")
+    [passkey] = await subject.accounts.passkeys_of(corbado_user)
+
+    await subject.accounts.delete_passkey(corbado_user, passkey.credential_id)
+    await subject.accounts.delete_passkey(corbado_user, passkey.credential_id)
+
+    assert await subject.accounts.passkeys_of(corbado_user) == []
+    result = await subject.corbado.verify_signed_passkey_data(signed, "jane@doe.com")
+    assert result is not VerificationResult.SUCCESS
+
+
+async def test_a_user_corbado_no_longer_has_has_no_passkeys(subject: Subject) -> None:
+    await subject.passkey_login("jane@doe.com")
+    [corbado_user] = await subject.accounts.user_ids_for("jane@doe.com")
+
+    await subject.accounts.delete_user(corbado_user)
+
+    assert await subject.accounts.passkeys_of(corbado_user) == []
+    assert await subject.accounts.user_ids_for("jane@doe.com") == []

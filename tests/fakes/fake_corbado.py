@@ -3,7 +3,12 @@
 from jose import jwt
 
 from domain.errors import CorbadoError
-from domain.model import ConnectTokenType, IssuedConnectToken, VerificationResult
+from domain.model import (
+    ConnectTokenType,
+    CorbadoPasskey,
+    IssuedConnectToken,
+    VerificationResult,
+)
 
 FAKE_PROJECT_ID = "pro-fake"
 FAR_FUTURE = 4_102_444_800  # 2100-01-01
@@ -19,6 +24,9 @@ class FakeCorbadoConnect:
     Like Corbado, it keeps a user per identifier that got a passkey-append token or a passkey
     login; deleting that user makes data minted for it before fail (`invalid_signature`: its
     passkey is gone). Deleted connect tokens are kept in `deleted_tokens`.
+
+    `add_passkey` stands in for an append ceremony: a passkey of the identifier's user, created
+    at a given time; data minted for it fails once it is deleted (`user_mismatch`).
     """
 
     def __init__(self) -> None:
@@ -33,6 +41,9 @@ class FakeCorbadoConnect:
         self._used: set[str] = set()
         self._next_result: VerificationResult | None = None
         self._next_error: CorbadoError | None = None
+        self._passkeys: dict[str, CorbadoPasskey] = {}
+        self._gone_passkeys: set[str] = set()
+        self._credential_of: dict[str, str] = {}
 
     def mint(
         self,
@@ -40,21 +51,35 @@ class FakeCorbadoConnect:
         *,
         issuer: str = FAKE_PROJECT_ID,
         expires_at: int = FAR_FUTURE,
+        credential_id: str | None = None,
     ) -> str:
-        """A fresh `signedPasskeyData` claiming `identifier` as its `webauthnId`."""
+        """A fresh `signedPasskeyData` claiming `identifier` as its `webauthnId`, made with the
+        passkey `credential_id` (one of `add_passkey`'s) or a stand-in one."""
         corbado_user_id = self._user_for(identifier)
+        credential = credential_id or f"cre-fake-{identifier}"
         claims = {
             "iss": issuer,
             "sub": corbado_user_id,
             "exp": expires_at,
             "jti": f"jti-{len(self._minted)}",
-            "credential": f"cre-fake-{identifier}",
+            "credential": credential,
             "webauthnId": identifier,
         }
         token: str = jwt.encode(claims, "fake-corbado-key", algorithm="HS256")
         self._minted[token] = identifier
         self._minted_for[token] = corbado_user_id
+        self._credential_of[token] = credential
         return token
+
+    def add_passkey(self, identifier: str, created_at: int) -> CorbadoPasskey:
+        """A passkey appended under `identifier` at `created_at`, as a ceremony would leave it."""
+        passkey = CorbadoPasskey(
+            f"cre-fake-{len(self._passkeys) + len(self._gone_passkeys) + 1}",
+            self._user_for(identifier),
+            created_at,
+        )
+        self._passkeys[passkey.credential_id] = passkey
+        return passkey
 
     def answer_next_verification(self, result: VerificationResult) -> None:
         """Make the next `verify_signed_passkey_data` return `result`, whatever it is given."""
@@ -94,6 +119,24 @@ class FakeCorbadoConnect:
         self.calls.append(("delete_user", corbado_user_id))
         self._raise_scripted_error()
         self._user_of = {i: u for i, u in self._user_of.items() if u != corbado_user_id}
+        for passkey in [p for p in self._passkeys.values() if p.corbado_user_id == corbado_user_id]:
+            self._forget_passkey(passkey.credential_id)
+
+    async def passkeys_of(self, corbado_user_id: str) -> list[CorbadoPasskey]:
+        self.calls.append(("passkeys_of", corbado_user_id))
+        self._raise_scripted_error()
+        return [p for p in self._passkeys.values() if p.corbado_user_id == corbado_user_id]
+
+    async def delete_passkey(self, corbado_user_id: str, credential_id: str) -> None:
+        self.calls.append(("delete_passkey", corbado_user_id, credential_id))
+        self._raise_scripted_error()
+        passkey = self._passkeys.get(credential_id)
+        if passkey is not None and passkey.corbado_user_id == corbado_user_id:
+            self._forget_passkey(credential_id)
+
+    def _forget_passkey(self, credential_id: str) -> None:
+        del self._passkeys[credential_id]
+        self._gone_passkeys.add(credential_id)
 
     def _user_for(self, identifier: str) -> str:
         if identifier not in self._user_of:
@@ -118,7 +161,8 @@ class FakeCorbadoConnect:
         if signed_passkey_data in self._used:
             return VerificationResult.INVALID_CHALLENGE
         self._used.add(signed_passkey_data)
-        if username != identifier:
+        gone = self._credential_of[signed_passkey_data] in self._gone_passkeys
+        if username != identifier or gone:
             return VerificationResult.USER_MISMATCH
         return VerificationResult.SUCCESS
 

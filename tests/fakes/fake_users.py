@@ -32,6 +32,11 @@ class FakeUsers:
         if user is not None:
             self._users[user_id] = replace(user, password_hash=password_hash)
 
+    async def prove_email(self, user_id: str, at: int) -> None:
+        user = self._users.get(user_id)
+        if user is not None and user.email_verified_at is None:
+            self._users[user_id] = replace(user, email_verified_at=at)
+
     async def delete(self, user_id: str) -> bool:
         return self._users.pop(user_id, None) is not None
 
@@ -56,6 +61,16 @@ class FakeUsers:
         """Whether something may be recorded for the account at `now`, as the SQL stores ask."""
         user = self._users.get(user_id)
         return user is not None and not deletion_pending(user.deletion_pending_until, now)
+
+    def exists(self, user_id: str) -> bool:
+        """Whether the account is there (no await: atomic)."""
+        return user_id in self._users
+
+    def replace_password_hash(self, user_id: str, password_hash: str) -> None:
+        """`set_password_hash` without an await, for the fakes of the other stores."""
+        user = self._users.get(user_id)
+        if user is not None:
+            self._users[user_id] = replace(user, password_hash=password_hash)
 
     def forget(self, user_id: str) -> bool:
         """Remove the user at once (the erasure fake's last step)."""

@@ -39,6 +39,8 @@ NO_RATE_LIMITS = RateLimitSettings(
     register_per_ip=1_000_000,
     refresh_per_ip=1_000_000,
     passkey_per_ip=1_000_000,
+    email_per_ip=1_000_000,
+    mail_per_account_per_hour=1_000_000,
 )
 FAST_ARGON2 = Argon2(time_cost=1, memory_cost=8, parallelism=1)
 

@@ -12,8 +12,18 @@ from entrypoints.cli import main
 from tests.http.conftest import Api
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
-RATE_LIMITED = {"register", "login", "refresh", "completeLogin", "createConnectToken"}
-CALLS_CORBADO = {"createConnectToken", "completeLogin"}
+RATE_LIMITED = {
+    "register",
+    "login",
+    "refresh",
+    "completeLogin",
+    "createConnectToken",
+    "requestEmailVerification",
+    "verifyEmail",
+    "requestRecovery",
+    "completeRecovery",
+}
+CALLS_CORBADO = {"createConnectToken", "completeLogin", "completeRecovery"}
 
 PROTECTED = {
     "logout",
@@ -23,6 +33,7 @@ PROTECTED = {
     "endSession",
     "passkeyDeleted",
     "deleteAccount",
+    "requestEmailVerification",
 }
 WITH_BODY = {
     "register",
@@ -30,6 +41,9 @@ WITH_BODY = {
     "createConnectToken",
     "completeLogin",
     "passkeyDeleted",
+    "verifyEmail",
+    "requestRecovery",
+    "completeRecovery",
 }
 
 
@@ -69,6 +83,10 @@ def test_every_interface_operation_is_documented_with_an_operation_id(
         "passkeyDeleted",
         "deleteAccount",
         "revocations",
+        "requestEmailVerification",
+        "verifyEmail",
+        "requestRecovery",
+        "completeRecovery",
     }
 
 
@@ -177,7 +195,14 @@ def test_an_optional_body_is_documented_as_optional(
     assert "400" in operations(document)[operation_id]["responses"]
 
 
-BROWSER_TRANSPORT = {"register", "login", "completeLogin", "refresh", "logout"}
+BROWSER_TRANSPORT = {
+    "register",
+    "login",
+    "completeLogin",
+    "refresh",
+    "logout",
+    "completeRecovery",
+}
 
 
 def test_the_browser_transport_is_documented_where_it_applies(document: dict[str, Any]) -> None:

@@ -16,7 +16,8 @@ def test_register_answers_201_with_the_normalised_user(api: Api) -> None:
     response = api.client.post("/auth/register", json=body)
     assert response.status_code == 201
     user = response.json()
-    assert set(user) == {"userId", "email", "displayName"}
+    assert set(user) == {"userId", "email", "displayName", "emailVerified"}
+    assert user["emailVerified"] is False
     assert (user["email"], user["displayName"]) == ("jane@example.com", "Jane Doe")
 
 

@@ -48,7 +48,12 @@ NO_STORE = CacheControlHeader(no_store=True)
 
 
 def user_response(user: User) -> UserResponse:
-    return UserResponse(user_id=user.id, email=user.email, display_name=user.display_name)
+    return UserResponse(
+        user_id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        email_verified=user.email_verified,
+    )
 
 
 @post(

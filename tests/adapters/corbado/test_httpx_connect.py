@@ -621,3 +621,79 @@ async def test_an_unusable_identifier_list_is_unavailable(
 
     with pytest.raises(CorbadoUnavailable):
         await corbado.user_ids_for("jane@doe.com")
+
+
+def credentials(*created_ms: int, page: int = 1, total_pages: int = 1) -> Handler:
+    listed = [{"id": f"cre-{ms}", "createdMs": ms, "status": "active"} for ms in created_ms]
+    return answer(200, {"credentials": listed, "paging": {"page": page, "totalPages": total_pages}})
+
+
+async def test_every_page_of_passkeys_is_read_with_their_creation_second(
+    connect: Connect,
+) -> None:
+    pages = iter([credentials(1_700_000_000_999, total_pages=2), credentials(5_000, page=2)])
+
+    async def paged(request: httpx.Request) -> httpx.Response:
+        return await next(pages)(request)
+
+    corbado, seen = connect(paged)
+
+    found = await corbado.passkeys_of("usr-1/x")
+
+    assert [(p.credential_id, p.corbado_user_id, p.created_at) for p in found] == [
+        ("cre-1700000000999", "usr-1/x", 1_700_000_000),
+        ("cre-5000", "usr-1/x", 5),
+    ]
+    assert [r.url.raw_path.split(b"?")[0] for r in seen] == [b"/v2/users/usr-1%2Fx/credentials"] * 2
+    assert [r.url.params["page"] for r in seen] == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        answer(404, error_rsp(404, "not_found")),
+        answer(
+            400,
+            {
+                **error_rsp(400, "validation_error"),
+                "error": {
+                    "type": "validation_error",
+                    "validation": [{"field": "userID", "message": "does not exist"}],
+                },
+            },
+        ),
+    ],
+    ids=["404", "400-does-not-exist"],
+)
+async def test_a_user_corbado_no_longer_has_has_no_passkeys(
+    connect: Connect, handler: Handler
+) -> None:
+    corbado, _ = connect(handler)
+
+    assert await corbado.passkeys_of("usr-1") == []
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        credentials(1, total_pages=99),
+        answer(500, error_rsp(500, "internal")),
+        answer(200, raw=b"x"),
+    ],
+    ids=["endless", "5xx", "garbage"],
+)
+async def test_an_unusable_passkey_list_is_unavailable(connect: Connect, handler: Handler) -> None:
+    corbado, _ = connect(handler)
+
+    with pytest.raises(CorbadoUnavailable):
+        await corbado.passkeys_of("usr-1")
+
+
+async def test_a_passkey_is_deleted_by_its_escaped_path(connect: Connect) -> None:
+    corbado, seen = connect(answer(200, {"httpStatusCode": 200}))
+
+    await corbado.delete_passkey("usr-1", "cre-2/3")
+
+    [request] = seen
+    assert request.method == "DELETE"
+    assert request.url.raw_path == b"/v2/users/usr-1/credentials/cre-2%2F3"

@@ -154,3 +154,33 @@ export async function connectToken(connectTokenType) {
   const answer = await authorized("POST", "/auth/createConnectToken", { connectTokenType });
   return answer.connectToken;
 }
+
+/** Ask for a link that proves the caller's address (mailed after the answer). */
+export function requestVerification() {
+  return authorized("POST", "/auth/email/verification");
+}
+
+/** Prove an address with the token of its link. */
+export function verifyEmail(token) {
+  return send("POST", "/auth/email/verify", { body: { token } });
+}
+
+/** Ask for a recovery link (the answer is the same whether or not the account exists). */
+export function requestRecovery(email) {
+  return send("POST", "/auth/recovery", { body: { email } });
+}
+
+/** Set a new password with the token of a recovery link: a new session starts. */
+export async function completeRecovery(token, newPassword) {
+  adopt(
+    await send("POST", "/auth/recovery/complete", {
+      body: { token, newPassword },
+      headers: TRANSPORT,
+    }),
+  );
+}
+
+/** dev's outbox: the mails it would have sent, newest first. */
+export async function outbox() {
+  return (await send("GET", "/_dev/outbox")).mails;
+}

@@ -8,6 +8,8 @@ const $ = (id) => document.getElementById(id);
 const LOGGED_OUT = "You are logged out.";
 // What the login screen says next time it shows (an action may explain why it shows).
 let farewell = LOGGED_OUT;
+// What the account screen says next time it loads, instead of who is logged in.
+let greeting = null;
 const AMR = { pwd: "password", hwk: "passkey (hwk)", user: "user verification (user)" };
 
 function say(text) {
@@ -18,6 +20,9 @@ function message(error) {
   if (error instanceof passkeys.PasskeyError) return error.message;
   if (error.code === "invalid_credentials") return "Wrong email or password.";
   if (error.code === "email_taken") return "An account with this email exists; log in instead.";
+  if (error.code === "invalid_token" && error.status === 400) {
+    return "This link is used, expired or unknown. Ask for a new one.";
+  }
   if (error.code === "reauthentication_required") {
     return "For this, log in again first (your last login is too long ago).";
   }
@@ -41,6 +46,7 @@ async function attempt(button, errorId, action) {
 }
 
 function show(loggedIn) {
+  $("new-password").hidden = true;
   $("signed-in").hidden = !loggedIn;
   $("signed-out").hidden = loggedIn;
   $(loggedIn ? "account-title" : "login-title").focus();
@@ -83,7 +89,10 @@ async function loadMe() {
     const me = await api.authorized("GET", "/auth/me");
     $("me-name").textContent = me.displayName;
     $("me-email").textContent = me.email;
-    say(`Logged in as ${me.email}.`);
+    $("me-verified").textContent = me.emailVerified ? "confirmed" : "not confirmed";
+    $("verify-email").hidden = me.emailVerified;
+    say(greeting ?? `Logged in as ${me.email}.`);
+    greeting = null;
   } catch (error) {
     say(message(error));
   }
@@ -205,6 +214,97 @@ $("add-passkey").addEventListener("click", (event) =>
   }),
 );
 
+$("verify-email").addEventListener("click", (event) =>
+  attempt(event.currentTarget, "verify-error", async () => {
+    await api.requestVerification();
+    say("A confirmation link is on its way: see Mail below.");
+    await loadOutbox();
+  }),
+);
+
+$("forgot-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const email = $("forgot-email").value.trim();
+  if (!email) {
+    $("forgot-error").textContent = "Enter your email.";
+    return;
+  }
+  attempt($("forgot-form").querySelector("button"), "forgot-error", async () => {
+    await api.requestRecovery(email);
+    say(`If an account has ${email}, a recovery link is on its way: see Mail below.`);
+    await loadOutbox();
+  });
+});
+
+let recoveryToken = null;
+
+$("new-password-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("new-password-input");
+  if (!input.checkValidity()) {
+    $("new-password-error").textContent = `New password: ${input.validationMessage}`;
+    return;
+  }
+  attempt($("new-password-form").querySelector("button"), "new-password-error", async () => {
+    greeting = "Password changed. Every other session has ended.";
+    try {
+      await api.completeRecovery(recoveryToken, input.value);
+    } catch (error) {
+      greeting = null;
+      throw error;
+    }
+    input.value = "";
+    recoveryToken = null;
+  });
+});
+
+/** The dev outbox's mails, each with a button that opens its link. */
+async function loadOutbox() {
+  try {
+    const mails = await api.outbox();
+    $("outbox-mails").replaceChildren(
+      ...mails.map((mail) => {
+        const what = mail.purpose === "recover" ? "Recovery link" : "Confirmation link";
+        return row(`${what} for ${mail.to}`, "Open link", () => {
+          window.location.assign(mail.link);
+        });
+      }),
+    );
+    if (mails.length === 0) $("outbox-mails").replaceChildren(row("No mail yet.", null, null));
+  } catch {
+    $("outbox").hidden = true;
+  }
+}
+
+$("outbox-refresh").addEventListener("click", loadOutbox);
+
+/** A mailed link opens this page with `#verify=<token>` or `#recover=<token>`. */
+async function followLink() {
+  const [purpose, token] = window.location.hash.slice(1).split("=");
+  if (!token || !["verify", "recover"].includes(purpose)) return;
+  // The token must not stay in the address bar or the history.
+  history.replaceState(null, "", window.location.pathname);
+  if (purpose === "verify") {
+    try {
+      await api.verifyEmail(token);
+      if (api.hasSession()) await loadMe();
+      say("Your email address is confirmed.");
+    } catch (error) {
+      say(message(error));
+    }
+    return;
+  }
+  recoveryToken = token;
+  $("signed-in").hidden = true;
+  $("signed-out").hidden = true;
+  $("new-password").hidden = false;
+  $("new-password-title").focus();
+  say("Choose a new password for your account.");
+}
+
+window.addEventListener("hashchange", followLink);
+loadOutbox();
+
 api.onSessionChange(show);
 // A new tab (or a reload) starts with no access token: the refresh cookie, if any, makes one.
 api.refresh().then(
@@ -213,4 +313,4 @@ api.refresh().then(
     say(message(error));
     show(false);
   },
-);
+).then(followLink);

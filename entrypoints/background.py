@@ -1,0 +1,51 @@
+"""Work started by a request and done after its answer: the `BackgroundWork` port on asyncio
+tasks of the worker's event loop (decision 0021)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+_log = logging.getLogger("connect_backend.background")
+
+# Past this many unfinished pieces (a mail server down under a flood of requests) new work is
+# dropped, with a warning, rather than held in memory without bound.
+MAX_PENDING = 1000
+# How long shutdown waits for unfinished work before cancelling it.
+DRAIN_S = 10.0
+
+
+class BackgroundTasks:
+    """Runs each piece of work as its own task; a failure is logged under the work's name."""
+
+    def __init__(self, max_pending: int = MAX_PENDING) -> None:
+        self._max_pending = max_pending
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, work: Callable[[], Awaitable[None]], name: str) -> None:
+        if len(self._tasks) >= self._max_pending:
+            _log.warning("Too much background work pending: a %s was dropped", name)
+            return
+        task = asyncio.get_running_loop().create_task(self._run(work, name), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self, timeout_s: float = DRAIN_S) -> None:
+        """Wait up to `timeout_s` for the unfinished work, then cancel what is left."""
+        if not self._tasks:
+            return
+        _, unfinished = await asyncio.wait(set(self._tasks), timeout=timeout_s)
+        for task in unfinished:
+            _log.warning("Background %s cancelled at shutdown", task.get_name())
+            task.cancel()
+        if unfinished:
+            await asyncio.wait(unfinished)
+
+    @staticmethod
+    async def _run(work: Callable[[], Awaitable[None]], name: str) -> None:
+        try:
+            await work()
+        except Exception as exc:
+            # The error's kind and message only: a traceback's frames may hold a mailed link.
+            _log.error("Background %s failed: %s: %s", name, type(exc).__name__, exc)
