@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import json
 import os
 import sys
@@ -31,7 +30,6 @@ from entrypoints.settings import (
     DEV_STATE_DIR,
     ConfigError,
     Settings,
-    with_secret_files,
 )
 from entrypoints.user_commands import environment_settings, users_add, users_delete
 from entrypoints.web.app import EMULATOR_MOUNT, create_app
@@ -136,11 +134,7 @@ def _serve(_: argparse.Namespace) -> int:
 
 
 def _migrate(_: argparse.Namespace) -> int:
-    url = with_secret_files(os.environ).get("DATABASE_URL", "").strip()
-    if not url:
-        raise ConfigError("DATABASE_URL", "is required but not set")
-    settings = dataclasses.replace(Settings.for_dev({}), database_url=url)
-    run_with(settings, lambda container: container.upgrade_schema())
+    run_with(Settings.for_database(os.environ), lambda container: container.upgrade_schema())
     print("connect-backend migrate: the database is at the current schema", file=sys.stderr)
     return 0
 
