@@ -28,10 +28,12 @@ from entrypoints.settings import (
     DEV_API_SECRET,
     DEV_PROJECT_ID,
     DEV_STATE_DIR,
+    RETENTION,
     ConfigError,
     Settings,
+    database_given,
 )
-from entrypoints.user_commands import environment_settings, users_add, users_delete
+from entrypoints.user_commands import users_add, users_delete
 from entrypoints.web.app import EMULATOR_MOUNT, create_app
 
 T = TypeVar("T")
@@ -140,8 +142,12 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _purge(_: argparse.Namespace) -> int:
-    # The lifetimes decide what may go: in production, those `serve` reads.
-    settings, production = environment_settings()
+    # The lifetimes decide what may go: with DATABASE_URL, those `serve` reads (and nothing
+    # else: no Corbado, no keys), else the dev database's.
+    production = database_given(os.environ)
+    settings = (
+        Settings.for_database(os.environ, RETENTION) if production else Settings.for_dev(os.environ)
+    )
 
     async def purge(container: Container) -> Purged | None:
         if not production:

@@ -128,8 +128,9 @@ class Settings:
 
     @classmethod
     def for_database(cls, env: Mapping[str, str], reads: Collection[str] = ()) -> Settings:
-        """Settings of a command that works on the database alone (`migrate`, `users add`):
-        `DATABASE_URL`, required, and the variables `reads` names. Nothing of Corbado, the
+        """Settings of a command that works on the database alone (`migrate`, `users add`,
+        `purge`): `DATABASE_URL`, required, and the variables `reads` names (`purge` reads
+        `RETENTION`: the lifetimes decide what can no longer matter). Nothing of Corbado, the
         signing keys or the server is read, and none of it is used. Raises `ConfigError` as
         `from_env` does."""
         values = _read(env, frozenset(Need), {*reads, "DATABASE_URL"})
@@ -200,6 +201,9 @@ VARIABLES = (
     Variable("REQUEST_TIMEOUT_S", "request_timeout_s", parse.positive_float),
     Variable("PURGE_INTERVAL_S", "purge_interval_s", parse.non_negative_float),
 )
+# What `purge` reads besides DATABASE_URL: the lifetimes `domain/retention.py` derives its
+# cut-offs from (the access tokens' span, the idle timeout).
+RETENTION = frozenset({"ACCESS_TOKEN_TTL_S", "SESSION_IDLE_TIMEOUT_S"})
 # The fields that hold a dataclass of their own, and its type: `policy.access_token_ttl_s`.
 GROUPS: Mapping[str, Callable[..., Any]] = {
     "policy": SessionPolicy,
