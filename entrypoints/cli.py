@@ -23,6 +23,7 @@ from entrypoints.asgi import (
 )
 from entrypoints.container import Container, MigrationBlocked, run_with
 from entrypoints.container.observability import configure_logging, enter_metrics_directory
+from entrypoints.secret_files import secret_value
 from entrypoints.server import run, server
 from entrypoints.settings import (
     DEV_API_SECRET,
@@ -90,7 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=18081)
     emulator.add_argument("--project-id", default=None)
-    emulator.add_argument("--api-secret", default=None)
+    emulator.add_argument(
+        "--api-secret",
+        default=None,
+        help="the secret it accepts; CORBADO_API_SECRET or CORBADO_API_SECRET_FILE keep it out "
+        "of the process listing",
+    )
     emulator.set_defaults(run=_emulator)
     keys = commands.add_parser("keys", help="signing keys").add_subparsers(
         dest="keys_command", required=True
@@ -186,6 +192,7 @@ def _schema_behind(command: str) -> int:
 
 def _emulator(args: argparse.Namespace) -> int:
     project_id = args.project_id or DEV_PROJECT_ID
+    api_secret = _emulator_secret(args.api_secret)
     print(
         f"Corbado emulator on http://{args.host}:{args.port}/v2 for project {project_id}; "
         "it is not Corbado.",
@@ -193,8 +200,20 @@ def _emulator(args: argparse.Namespace) -> int:
     )
     # The worker process inherits the environment: the emulator's factory reads them there.
     os.environ[EMULATOR_PROJECT_ID] = project_id
-    os.environ[EMULATOR_API_SECRET] = args.api_secret or DEV_API_SECRET
+    os.environ[EMULATOR_API_SECRET] = api_secret
     return run(server(EMULATOR_FACTORY, args.host, args.port))
+
+
+def _emulator_secret(flag: str | None) -> str:
+    """The secret `--api-secret` gives, or `CORBADO_API_SECRET` (or its `_FILE`), which keep it
+    out of the process listing; one of them only. Neither: the dev emulator's secret."""
+    variable = secret_value(os.environ, "CORBADO_API_SECRET").strip()
+    if flag is not None and variable:
+        raise ConfigError(
+            "--api-secret",
+            "is given together with CORBADO_API_SECRET (or its _FILE); give only one",
+        )
+    return flag or variable or DEV_API_SECRET
 
 
 def _keys_generate(_: argparse.Namespace) -> int:
