@@ -1,6 +1,8 @@
 """DATABASE_URL is read once, by SQLAlchemy's own parser, into the URL the engine is built from;
 what that parser would misread is refused with a message that quotes none of the URL."""
 
+import asyncio
+import importlib.util
 import string
 from pathlib import Path
 from urllib.parse import quote
@@ -10,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import make_url
 
-from adapters.sql.engine import create_engine
+from adapters.sql.engine import create_engine, ping
 from entrypoints.settings import ConfigError, Settings
 
 HOST = "db.internal.example"
@@ -154,3 +156,20 @@ def test_the_dev_database_url_names_its_file_even_with_url_characters(tmp_path: 
     state = tmp_path / "state?#@"
     url = Settings.for_dev({}, state_dir=state).database_url
     assert (url.drivername, url.database) == ("sqlite+aiosqlite", str(state / "dev.sqlite3"))
+
+
+def test_the_interface_sqlite_form_works_without_aiosqlite(tmp_path: Path) -> None:
+    """SQLite runs on the standard library's sqlite3 whatever the URL's driver name says."""
+    assert importlib.util.find_spec("aiosqlite") is None, "no module imports it: not a dependency"
+    url = f"sqlite+aiosqlite:///{tmp_path / 'connect.sqlite3'}"
+    settings = Settings.for_database({"DATABASE_URL": url})
+
+    async def answers() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await ping(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(answers())
+    assert (tmp_path / "connect.sqlite3").is_file()
