@@ -3,7 +3,9 @@
     .venv/bin/python bench/sqlite_driver.py [--calls 2000]
 
 Runs the stores' own statements on a fresh, migrated SQLite file, one call after another:
-  - "aiosqlite": SQLAlchemy's asyncio engine on aiosqlite (the driver before decision 0014),
+  - "aiosqlite": SQLAlchemy's asyncio engine on aiosqlite (the driver before decision 0014; no
+    longer a dependency: `.tools/bin/uv pip install --python .venv/bin/python aiosqlite` for
+    this side; `.tools/bin/uv sync --frozen` removes it again),
   - "loop": `LoopDatabase`, SQLAlchemy's sync Core on sqlite3 on the event loop (now).
 Prints CPU microseconds (process time, every thread counted, so the driver's thread is too) per
 connect-token record + user read, and per user-by-email read + session insert, both at

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import json
 import os
 import sys
@@ -24,16 +23,18 @@ from entrypoints.asgi import (
 )
 from entrypoints.container import Container, MigrationBlocked, run_with
 from entrypoints.container.observability import configure_logging, enter_metrics_directory
+from entrypoints.secret_files import secret_value
 from entrypoints.server import run, server
 from entrypoints.settings import (
     DEV_API_SECRET,
     DEV_PROJECT_ID,
     DEV_STATE_DIR,
+    RETENTION,
     ConfigError,
     Settings,
-    with_secret_files,
+    database_given,
 )
-from entrypoints.user_commands import environment_settings, users_add, users_delete
+from entrypoints.user_commands import users_add, users_delete
 from entrypoints.web.app import EMULATOR_MOUNT, create_app
 
 T = TypeVar("T")
@@ -90,7 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=18081)
     emulator.add_argument("--project-id", default=None)
-    emulator.add_argument("--api-secret", default=None)
+    emulator.add_argument(
+        "--api-secret",
+        default=None,
+        help="the secret it accepts; CORBADO_API_SECRET or CORBADO_API_SECRET_FILE keep it out "
+        "of the process listing",
+    )
     emulator.set_defaults(run=_emulator)
     keys = commands.add_parser("keys", help="signing keys").add_subparsers(
         dest="keys_command", required=True
@@ -136,18 +142,18 @@ def _serve(_: argparse.Namespace) -> int:
 
 
 def _migrate(_: argparse.Namespace) -> int:
-    url = with_secret_files(os.environ).get("DATABASE_URL", "").strip()
-    if not url:
-        raise ConfigError("DATABASE_URL", "is required but not set")
-    settings = dataclasses.replace(Settings.for_dev({}), database_url=url)
-    run_with(settings, lambda container: container.upgrade_schema())
+    run_with(Settings.for_database(os.environ), lambda container: container.upgrade_schema())
     print("connect-backend migrate: the database is at the current schema", file=sys.stderr)
     return 0
 
 
 def _purge(_: argparse.Namespace) -> int:
-    # The lifetimes decide what may go: in production, those `serve` reads.
-    settings, production = environment_settings()
+    # The lifetimes decide what may go: with DATABASE_URL, those `serve` reads (and nothing
+    # else: no Corbado, no keys), else the dev database's.
+    production = database_given(os.environ)
+    settings = (
+        Settings.for_database(os.environ, RETENTION) if production else Settings.for_dev(os.environ)
+    )
 
     async def purge(container: Container) -> Purged | None:
         if not production:
@@ -186,6 +192,7 @@ def _schema_behind(command: str) -> int:
 
 def _emulator(args: argparse.Namespace) -> int:
     project_id = args.project_id or DEV_PROJECT_ID
+    api_secret = _emulator_secret(args.api_secret)
     print(
         f"Corbado emulator on http://{args.host}:{args.port}/v2 for project {project_id}; "
         "it is not Corbado.",
@@ -193,8 +200,20 @@ def _emulator(args: argparse.Namespace) -> int:
     )
     # The worker process inherits the environment: the emulator's factory reads them there.
     os.environ[EMULATOR_PROJECT_ID] = project_id
-    os.environ[EMULATOR_API_SECRET] = args.api_secret or DEV_API_SECRET
+    os.environ[EMULATOR_API_SECRET] = api_secret
     return run(server(EMULATOR_FACTORY, args.host, args.port))
+
+
+def _emulator_secret(flag: str | None) -> str:
+    """The secret `--api-secret` gives, or `CORBADO_API_SECRET` (or its `_FILE`), which keep it
+    out of the process listing; one of them only. Neither: the dev emulator's secret."""
+    variable = secret_value(os.environ, "CORBADO_API_SECRET").strip()
+    if flag is not None and variable:
+        raise ConfigError(
+            "--api-secret",
+            "is given together with CORBADO_API_SECRET (or its _FILE); give only one",
+        )
+    return flag or variable or DEV_API_SECRET
 
 
 def _keys_generate(_: argparse.Namespace) -> int:

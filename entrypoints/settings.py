@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import URL
+
 from domain.model import IdentifierKind
 from domain.policy import SessionPolicy
 from entrypoints import settings_variables as parse
@@ -73,7 +75,8 @@ class Settings:
     session_issuer: str
     session_audience: str
     signing_keys_path: Path
-    database_url: str
+    # Parsed once, by SQLAlchemy's parser (`settings_variables.database_url`): the engine's URL.
+    database_url: URL
     host: str = "0.0.0.0"  # noqa: S104 - a server listens on every interface unless told
     port: int = DEFAULT_PORT
     corbado_backend_api: str = DEFAULT_CORBADO_BACKEND_API
@@ -111,7 +114,7 @@ class Settings:
         settings = _settings(_read(env, frozenset(Need)))
         _refuse_development_credentials(settings)
         if settings.workers > 1 and not (
-            settings.redis_url and settings.database_url.startswith("postgresql")
+            settings.redis_url and settings.database_url.get_backend_name() == "postgresql"
         ):
             # The deny-list, rate limits and SQLite are per process: workers would disagree.
             raise ConfigError(
@@ -130,7 +133,7 @@ class Settings:
             session_issuer=f"http://127.0.0.1:{values.get('port', DEFAULT_PORT)}",
             session_audience="connect-backend-dev",
             signing_keys_path=state_dir / "signing-keys.pem",
-            database_url=f"sqlite+aiosqlite:///{state_dir / 'dev.sqlite3'}",
+            database_url=URL.create("sqlite+aiosqlite", database=str(state_dir / "dev.sqlite3")),
             emulator_state_path=state_dir / "corbado-emulator.json",
             host="127.0.0.1",
             allow_registration=True,
@@ -141,6 +144,33 @@ class Settings:
             email_link_url=f"http://localhost:{port}/#{{purpose}}={{token}}",
         )
         return _settings(values)
+
+    @classmethod
+    def for_database(cls, env: Mapping[str, str], reads: Collection[str] = ()) -> Settings:
+        """Settings of a command that works on the database alone (`migrate`, `users add`,
+        `purge`): `DATABASE_URL`, required, and the variables `reads` names (`purge` reads
+        `RETENTION`: the lifetimes decide what can no longer matter). Nothing of Corbado, the
+        signing keys or the server is read, and none of it is used. Raises `ConfigError` as
+        `from_env` does."""
+        values = _read(env, frozenset(Need), {*reads, "DATABASE_URL"})
+        values.update(NOT_READ_BY_DATABASE_COMMANDS)
+        return _settings(values)
+
+
+def database_given(env: Mapping[str, str]) -> bool:
+    """Whether `DATABASE_URL` (or `DATABASE_URL_FILE`) is set: a command then works on that
+    database, not the dev one. Raises `ConfigError` when both forms are set."""
+    return bool(secret_value(env, "DATABASE_URL").strip())
+
+
+# A database command never calls Corbado, signs no token and serves nothing: its settings say so.
+NOT_READ_BY_DATABASE_COMMANDS: Mapping[str, Any] = {
+    "corbado_project_id": "",
+    "corbado_api_secret": "",
+    "session_issuer": "",
+    "session_audience": "",
+    "signing_keys_path": Path(),
+}
 
 
 def _passkey_rate(raw: str) -> int:
@@ -200,6 +230,9 @@ VARIABLES = (
         parse.positive_int,
     ),
 )
+# What `purge` reads besides DATABASE_URL: the lifetimes `domain/retention.py` derives its
+# cut-offs from (the access tokens' span, the idle timeout).
+RETENTION = frozenset({"ACCESS_TOKEN_TTL_S", "SESSION_IDLE_TIMEOUT_S"})
 # The fields that hold a dataclass of their own, and its type: `policy.access_token_ttl_s`.
 GROUPS: Mapping[str, Callable[..., Any]] = {
     "policy": SessionPolicy,
@@ -207,12 +240,14 @@ GROUPS: Mapping[str, Callable[..., Any]] = {
 }
 
 
-def _read(env: Mapping[str, str], needs: Collection[Need]) -> dict[str, Any]:
-    """The parsed value of each set variable `needs` selects, by field path; a secret may come
-    from the file its `NAME_FILE` names."""
+def _read(
+    env: Mapping[str, str], needs: Collection[Need], names: Collection[str] | None = None
+) -> dict[str, Any]:
+    """The parsed value of each set variable `needs` selects (of those `names` names, when
+    given), by field path; a secret may come from the file its `NAME_FILE` names."""
     values: dict[str, Any] = {}
     for variable in VARIABLES:
-        if variable.need not in needs:
+        if variable.need not in needs or (names is not None and variable.name not in names):
             continue
         raw = secret_value(env, variable.name).strip()
         if not raw:

@@ -12,6 +12,9 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
 TrustedProxies = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
 
@@ -82,18 +85,40 @@ def existing_file(raw: str) -> Path:
     return path
 
 
-def database_url(raw: str) -> str:
-    if not raw.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-        raise ValueError("must be sqlite+aiosqlite:// or postgresql+asyncpg://")
-    # A port that is not a number would otherwise surface only when the engine is built. The
-    # parser's own message would quote what it took for the port: part of a password, maybe.
+# The drivers the interface names; SQLite runs on the standard library's sqlite3 whatever the
+# URL says (`adapters/sql/engine.py`).
+DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+_MORE_THAN_ONE_AT = "holds more than one unencoded @ (percent-encode it in the password: %40)"
+
+
+def database_url(raw: str) -> URL:
+    """The URL as SQLAlchemy's own parser reads it: what the engine is built from.
+
+    No message quotes the text, which holds a password. SQLAlchemy ends the password at its
+    first `@`, so a second unencoded one moves the rest of the password into the host name or
+    the port: a server URL holds one `@` only. An SQLite URL names a file and nothing else
+    (`sqlite+aiosqlite:///path`, whose path may hold `@`).
+    """
     try:
-        _ = urlsplit(raw).port
-    except ValueError:
+        url = make_url(raw)
+    except (ArgumentError, ValueError):
+        # SQLAlchemy's own message quotes what it could not read: part of a password, maybe.
         raise ValueError(
-            "its port is not a number (percent-encode / ? # @ in the password)"
+            _MORE_THAN_ONE_AT
+            if raw.count("@") > 1
+            else "does not parse as a URL (percent-encode @ : / ? # in the user and password)"
         ) from None
-    return raw
+    if url.drivername not in DATABASE_DRIVERS:
+        raise ValueError("must be sqlite+aiosqlite:// or postgresql+asyncpg://")
+    if url.get_backend_name() == "sqlite":
+        if url.username is not None or url.password is not None or url.host or url.port:
+            raise ValueError("an SQLite URL names a file only: sqlite+aiosqlite:///path")
+        return url
+    if raw.count("@") > 1:
+        raise ValueError(_MORE_THAN_ONE_AT)
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ValueError("its port must be 1 to 65535")
+    return url
 
 
 def non_negative_float(raw: str) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import getpass
 import json
 import os
@@ -17,18 +16,16 @@ from domain.errors import (
     StoreUnavailable,
 )
 from entrypoints.container import Container, run_with
-from entrypoints.settings import ConfigError, Settings, with_secret_files
+from entrypoints.settings import ConfigError, Settings, database_given
 
 
 def users_add(args: argparse.Namespace) -> int:
-    settings = Settings.for_dev(os.environ)
-    url = with_secret_files(os.environ).get("DATABASE_URL", "").strip()
-    if url:
-        settings = dataclasses.replace(settings, database_url=url)
+    production = database_given(os.environ)
+    settings = (Settings.for_database if production else Settings.for_dev)(os.environ)
     password = _read_password(args.password_stdin)
 
     async def add(container: Container) -> str:
-        if not url:
+        if not production:
             await container.upgrade_schema()
         user = await container.create_user().execute(args.email, password, args.display_name)
         return json.dumps(
@@ -76,7 +73,7 @@ def users_delete(args: argparse.Namespace) -> int:
 def environment_settings() -> tuple[Settings, bool]:
     """With DATABASE_URL set, production: the variables `serve` reads (the real Corbado, the
     shared deny-list, the lifetimes), and True. Without it, the dev database and the emulator."""
-    production = bool(with_secret_files(os.environ).get("DATABASE_URL", "").strip())
+    production = database_given(os.environ)
     return (Settings.from_env if production else Settings.for_dev)(os.environ), production
 
 

@@ -1,7 +1,9 @@
 """What Corbado answers, read safely: a body decoded into its exact type, or a domain error.
 
-Error answers map onto the domain's errors as in corbado-backend-api.md §10. Neither exceptions
-nor log lines carry Corbado's bodies: only the status, `requestID` and `error.type`, shortened.
+Error answers map onto the domain's errors (`raise_for_status`): a refusal of our credentials or
+of a request we built is `CorbadoRejected`, anything else `CorbadoUnavailable`, which the HTTP
+error table answers 502/503/504. Neither exceptions nor log lines carry Corbado's bodies: only
+the status, `requestID` and `error.type`, shortened.
 """
 
 import logging

@@ -30,7 +30,7 @@ class CorbadoCalls:
         self._urls: dict[str, httpx.URL] = {}
         # The POSTs of createConnectToken and completeLogin skip httpx's client layer (~0.2 ms
         # of CPU per call): the request is built from the client's own headers and timeouts and
-        # handed to its transport (decision 1 of issue #18, docs/performance.md).
+        # handed to its transport (docs/decisions/0013-corbado-transport-direct.md).
         self._transport = client.transport if isinstance(client, CorbadoClient) else None
         self._headers = client.headers
         self._extensions = {"timeout": client.timeout.as_dict()}

@@ -6,7 +6,7 @@ One adapter serves both Corbado ports on one shared client:
   connection could be established;
 - `connect_operations.py` (`CorbadoConnect`) and `account_operations.py` (`CorbadoAccounts`)
   are the operations;
-- `answers.py` maps what Corbado answers onto the domain's errors (corbado-backend-api.md §10).
+- `answers.py` maps what Corbado answers onto the domain's errors.
 
 Neither exceptions nor log lines carry Corbado's bodies, the API secret, a connect token secret
 or `signedPasskeyData`.

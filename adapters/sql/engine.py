@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event, make_url, text
-from sqlalchemy.engine import Dialect, ExceptionContext
+from sqlalchemy.engine import URL, Dialect, ExceptionContext
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import (
     DataError,
@@ -66,8 +66,11 @@ __all__ = [
 ]
 
 
-def create_engine(url: str) -> Database:
+def create_engine(url: str | URL) -> Database:
     """An engine for `url` whose errors never show statement parameters (hashes stay out).
+
+    `url` as the settings parsed it (`make_url` leaves a `URL` as it is), or as text (tests,
+    benchmarks).
 
     SQLite (`sqlite+aiosqlite://`, the interface's form, or `sqlite://`) runs on the standard
     library's sqlite3 on the event loop, with its directory and per-connection pragmas; a server

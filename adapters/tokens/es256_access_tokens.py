@@ -1,4 +1,4 @@
-"""The AccessTokens port as ES256 JWTs, hardened as ../shared/reference/jwt-and-jose.md asks.
+"""The AccessTokens port as ES256 JWTs, hardened as decision 0001 asks (docs/decisions/0001).
 
 Signing is python-jose's `jwt.encode`. Verification is joserfc's JWS compact path (decision
 0015) with our rules around it. In front: a length cap and one strict match of the compact form

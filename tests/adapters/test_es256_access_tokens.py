@@ -1,4 +1,5 @@
-"""ES256 access tokens: every forgery in ../shared/reference/jwt-and-jose.md §9 is refused."""
+"""ES256 access tokens: every forgery of docs/security.md ("Forged or confused access tokens")
+and decision 0001 is refused."""
 
 import base64
 import hashlib

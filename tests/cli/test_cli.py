@@ -66,6 +66,40 @@ def test_serve_with_a_bad_value_exits_2_naming_it(
     assert variable in capsys.readouterr().err
 
 
+# The shape: SQLAlchemy reads "Tail@db.internal.example:5999" as the port, and its error
+# quoted it (a traceback, exit 1). The second parses, with part of the password as the host.
+UNENCODED_AT = "postgresql+asyncpg://app:Pw@Sx:Tail@db.internal.example:5999/accounts"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["serve"], ["migrate"], ["purge"], ["users", "add", "--email", "a@x", "--display-name", "A"]],
+    ids=lambda command: command[0],
+)
+@pytest.mark.parametrize(
+    "url", [UNENCODED_AT, "postgresql+asyncpg://app:Pw@Sx@db.internal.example:5999/accounts"]
+)
+def test_a_database_url_with_an_unencoded_at_exits_2_in_one_line_quoting_none_of_it(
+    serve_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    url: str,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setattr("sys.stdin", _Stdin("correct horse battery\n"))
+
+    assert main([*command, "--password-stdin"] if command[0] == "users" else command) == 2
+
+    captured = capsys.readouterr()
+    [line] = captured.err.strip().splitlines()
+    assert line.startswith(f"connect-backend {command[0]}: DATABASE_URL: is not valid (")
+    assert "more than one unencoded @" in line
+    parts = ["app", "Pw", "Sx", "Tail", "db.internal", "example", "5999", "accounts", "asyncpg"]
+    assert [part for part in parts if part in line] == []
+    assert captured.out == ""
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "problem"),
     [

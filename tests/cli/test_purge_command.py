@@ -179,6 +179,60 @@ def test_purge_reads_the_lifetimes_serve_reads(
     assert count == 4
 
 
+# What serve needs and purge does not use: Corbado, the signing keys, the server.
+SERVE_ONLY = [
+    "CORBADO_PROJECT_ID",
+    "CORBADO_API_SECRET",
+    "SESSION_ISSUER",
+    "SESSION_AUDIENCE",
+    "SESSION_SIGNING_KEYS",
+]
+
+
+def test_purge_runs_with_only_the_database_url(
+    serve_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    asyncio.run(seed(serve_url, int(time.time())))
+    for name in SERVE_ONLY:
+        monkeypatch.delenv(name)
+    capsys.readouterr()
+
+    assert main(["purge"]) == 0
+
+    assert capsys.readouterr().out.startswith(
+        "connect-backend purge: removed 1 expired, 1 revoked and 1 idle sessions, "
+        "3 revocation entries"
+    )
+    assert asyncio.run(left(serve_url)) == (["alive"], ["recent"], ["ctk-live"])
+
+
+def test_purge_with_only_the_database_url_reads_the_lifetimes_and_nothing_else(
+    serve_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    asyncio.run(seed(serve_url, int(time.time())))
+    for name in SERVE_ONLY:
+        monkeypatch.delenv(name)
+    # What serve would refuse, and purge never reads.
+    monkeypatch.setenv("CORBADO_BACKEND_API", "http://corbado.example")
+    monkeypatch.setenv("WORKERS", "4")
+    monkeypatch.setenv("PORT", "not a port")
+    monkeypatch.setenv("REFRESH_REUSE_GRACE_S", "ten")
+    monkeypatch.setenv("ACCESS_TOKEN_TTL_S", str(2 * DAY))
+    monkeypatch.setenv("SESSION_IDLE_TIMEOUT_S", str(90 * DAY))
+    capsys.readouterr()
+
+    assert main(["purge"]) == 0
+
+    assert "removed 1 expired, 0 revoked and 0 idle sessions, 0 revocation entries" in (
+        capsys.readouterr().out
+    )
+    monkeypatch.setenv("SESSION_IDLE_TIMEOUT_S", "60")
+    assert main(["purge"]) == 2
+    assert capsys.readouterr().err.startswith("connect-backend purge: SESSION_IDLE_TIMEOUT_S: ")
+
+
 async def _count_revocations(url: str) -> int:
     engine = create_engine(url)
     try:

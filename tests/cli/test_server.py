@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from entrypoints.cli import DEV_BANNER
+from entrypoints.cli import DEV_BANNER, main
 from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
 from entrypoints.web.app import EMULATOR_MOUNT
 from tests.cli.processes import BOUND_S, wait_until
@@ -111,10 +111,20 @@ def test_granian_logs_json_through_our_pipeline(dev: Server) -> None:
     assert "Started worker-1" in granian
 
 
-def test_emulator_serves_the_project_and_secret_it_was_given(tmp_path: Path) -> None:
+@pytest.mark.parametrize("source", ["flag", "variable", "file"])
+def test_emulator_serves_the_project_and_secret_it_was_given(tmp_path: Path, source: str) -> None:
+    """The secret by `--api-secret`, or, kept off the command line, by `CORBADO_API_SECRET` or
+    `CORBADO_API_SECRET_FILE`."""
     port = free_port()
-    args = ["emulator", "--host", LOOPBACK, "--port", str(port)]
-    args += ["--project-id", "pro-42", "--api-secret", "corbado1_given"]
+    args = ["emulator", "--host", LOOPBACK, "--port", str(port), "--project-id", "pro-42"]
+    env = base_environment(PORT=str(port))
+    if source == "flag":
+        args += ["--api-secret", "corbado1_given"]
+    elif source == "variable":
+        env["CORBADO_API_SECRET"] = "corbado1_given"
+    else:
+        (tmp_path / "corbado-api-secret").write_text("corbado1_given\n", encoding="utf-8")
+        env["CORBADO_API_SECRET_FILE"] = str(tmp_path / "corbado-api-secret")
     body = {"type": "passkey-append", "data": {"identifier": "j@example.com", "displayName": "J"}}
 
     def create_token(base_url: str, credentials: tuple[str, str]) -> httpx.Response:
@@ -127,8 +137,49 @@ def test_emulator_serves_the_project_and_secret_it_was_given(tmp_path: Path) -> 
             return False
         return True
 
-    with started(args, base_environment(PORT=str(port)), tmp_path, ready=answers) as emulator:
+    with started(args, env, tmp_path, ready=answers) as emulator:
         given = create_token(emulator.base_url, ("pro-42", "corbado1_given"))
         assert given.status_code == 200
         assert given.json()["secret"].startswith("ctk1_")
         assert create_token(emulator.base_url, (DEV_PROJECT_ID, DEV_API_SECRET)).status_code == 401
+
+
+def refuse_to_serve(*_: object) -> int:
+    pytest.fail("the emulator started (in the test's own process)")
+
+
+@pytest.mark.parametrize("variable", ["CORBADO_API_SECRET", "CORBADO_API_SECRET_FILE"])
+def test_emulator_refuses_its_secret_from_the_flag_and_a_variable_in_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+) -> None:
+    (tmp_path / "secret").write_text("corbado1_file", encoding="utf-8")
+    monkeypatch.delenv("CORBADO_API_SECRET", raising=False)
+    monkeypatch.delenv("CORBADO_API_SECRET_FILE", raising=False)
+    secret = str(tmp_path / "secret") if variable.endswith("_FILE") else "corbado1_variable"
+    monkeypatch.setenv(variable, secret)
+    monkeypatch.setattr("entrypoints.cli.run", refuse_to_serve)
+
+    assert main(["emulator", "--port", str(free_port()), "--api-secret", "corbado1_flag"]) == 2
+
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("connect-backend emulator: --api-secret: is given together with ")
+    assert "corbado1_" not in line
+
+
+def test_emulator_refuses_its_secret_given_in_both_variable_forms_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "secret").write_text("corbado1_file", encoding="utf-8")
+    monkeypatch.setenv("CORBADO_API_SECRET", "corbado1_variable")
+    monkeypatch.setenv("CORBADO_API_SECRET_FILE", str(tmp_path / "secret"))
+    monkeypatch.setattr("entrypoints.cli.run", refuse_to_serve)
+
+    assert main(["emulator", "--port", str(free_port())]) == 2
+
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "connect-backend emulator: CORBADO_API_SECRET_FILE: is set together with "
+        "CORBADO_API_SECRET; set only one"
+    ]

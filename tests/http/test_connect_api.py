@@ -169,7 +169,7 @@ def test_a_passkey_of_a_user_another_worker_deleted_is_401(tmp_path: Path) -> No
         user = api.register()
         me = api.client.get("/auth/me", headers=api.bearer(api.login()["accessToken"]))
         assert me.status_code == 200, "the profile is now in this process's cache"
-        database = settings.database_url.removeprefix("sqlite+aiosqlite:///")
+        database = str(settings.database_url.database)
         with closing(sqlite3.connect(database)) as other_worker, other_worker:
             other_worker.execute("DELETE FROM users WHERE id = ?", (user["userId"],))
         signed = emulator_passkey_login(api, user["userId"])

@@ -64,7 +64,7 @@ def test_an_unusable_sqlite_file_is_503_and_the_service_recovers_when_it_is_back
     tmp_path: Path,
 ) -> None:
     settings = dev_settings(tmp_path)
-    database = Path(settings.database_url.removeprefix("sqlite+aiosqlite:///"))
+    database = Path(str(settings.database_url.database))
     with running_app(settings) as api:
         api.register()
         # The one pooled connection holds the file open; a new one must open it again.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dependency_injector import providers
 from litestar.testing import TestClient
-from sqlalchemy import func, insert, select
+from sqlalchemy import URL, func, insert, select
 
 from adapters.sql.engine import create_engine
 from adapters.sql.migrate import upgrade_to_head
@@ -26,7 +26,7 @@ NOW = 1_800_000_000
 ROUND_TIMEOUT_S = 30
 
 
-async def seed(url: str) -> None:
+async def seed(url: URL) -> None:
     """One user with a session that ended long ago, one alive, and two old revocations."""
     engine = create_engine(url)
     try:
@@ -61,7 +61,7 @@ async def seed(url: str) -> None:
         await engine.dispose()
 
 
-async def left(url: str) -> tuple[list[str], int]:
+async def left(url: URL) -> tuple[list[str], int]:
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:

@@ -57,3 +57,6 @@ def test_compose_runs_the_image_hardened_and_with_secrets_only_in_files(name: st
     named = {value for value in environment.values() if value.startswith("/run/secrets/")}
     assert named <= mounted
     assert all(environment[key] in mounted for key in environment if key.endswith("_FILE"))
+    # Every process can read a command line (/proc/<pid>/cmdline): no secret, nor one read in.
+    entrypoint, command = service.entrypoint_and_command()
+    assert [part for part in [*entrypoint, *command] if "secret" in part.lower()] == []

@@ -106,6 +106,7 @@ def deployment(
             "--network=host",
             *emulator.hardening(),
             *emulator.secret_mounts(directory / "secrets", database),
+            *emulator.literal_environment(),
             f"--env=CORBADO_PROJECT_ID={project_id}",
             f"--entrypoint={entrypoint[0]}",
             image,

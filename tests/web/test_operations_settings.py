@@ -70,7 +70,8 @@ def test_origins_are_taken_as_written(origins: str) -> None:
 
 
 def test_a_database_url_with_a_bad_port_is_refused_without_quoting_it(tmp_path: Path) -> None:
-    """A password holding an unencoded "/" makes the parser read part of it as the port."""
+    """A password holding an unencoded "@" and ":" makes the parser read part of it as the
+    port."""
     key = tmp_path / "keys.pem"
     key.write_text("only its existence is checked here", encoding="ascii")
     env = {
@@ -79,7 +80,7 @@ def test_a_database_url_with_a_bad_port_is_refused_without_quoting_it(tmp_path: 
         "SESSION_ISSUER": "https://auth.example.com",
         "SESSION_AUDIENCE": "app",
         "SESSION_SIGNING_KEYS": str(key),
-        "DATABASE_URL": "postgresql+asyncpg://user:hunter/2@db.example.com/connect",
+        "DATABASE_URL": "postgresql+asyncpg://user:hunter@2:x@db.example.com/connect",
     }
     with pytest.raises(ConfigError) as raised:
         Settings.from_env(env)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import make_url
 
 from entrypoints.secret_files import SECRET_VARIABLES
 from entrypoints.settings import ConfigError, Settings, with_secret_files
@@ -56,7 +57,7 @@ def test_settings_read_the_corbado_secret_and_database_url_from_files(tmp_path: 
         }
     )
     assert settings.corbado_api_secret == SECRET
-    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    assert settings.database_url == make_url(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
 
 
 def test_without_file_variables_the_environment_is_unchanged() -> None:

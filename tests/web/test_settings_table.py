@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import make_url
 
 from domain.model import IdentifierKind
 from entrypoints.settings import GROUPS, VARIABLES, ConfigError, Settings
@@ -33,7 +34,10 @@ def samples(key_file: Path) -> dict[str, tuple[str, object]]:
         "SESSION_ISSUER": ("https://auth.example.com", "https://auth.example.com"),
         "SESSION_AUDIENCE": ("example-app", "example-app"),
         "SESSION_SIGNING_KEYS": (str(key_file), key_file),
-        "DATABASE_URL": ("postgresql+asyncpg://u:p@db/x", "postgresql+asyncpg://u:p@db/x"),
+        "DATABASE_URL": (
+            "postgresql+asyncpg://u:p@db/x",
+            make_url("postgresql+asyncpg://u:p@db/x"),
+        ),
         "WORKERS": ("3", 3),
         "HOST": ("10.1.2.3", "10.1.2.3"),
         "PORT": ("8443", 8443),

@@ -1,5 +1,7 @@
-"""A local stand-in for Corbado (corbado-backend-api.md §12), for dev and tests: a real passkey
-relying party for `localhost`, and the Backend API a backend calls.
+"""A local stand-in for Corbado, for dev and tests: a real passkey relying party for
+`localhost`, and the Backend API a backend calls, as Corbado's Backend API v2 spec describes it
+(`backend_api_public_v2.yml` with its `common.yml`, published in Corbado's SDK repositories, such
+as github.com/corbado/corbado-python, `scripts/`).
 
 - Backend API under `/v2` (`backend.py` lists the operations), Basic auth checked before
   routing, errors in the `errorRsp` envelope (`envelope.py`);

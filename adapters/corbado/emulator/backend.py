@@ -198,8 +198,8 @@ def backend_handlers(state: BackendState) -> list[HTTPRouteHandler]:
 
 def _user_not_found() -> ApiError:
     # corbado-python's integration tests see the live API answer an unknown user with 400
-    # validation_error ("userID: does not exist"); the emulator answers 404 not_found as
-    # corbado-backend-api.md §12 says. A client should accept either.
+    # validation_error ("userID: does not exist"); the emulator answers 404 not_found, as for
+    # any unknown resource. A client should accept either.
     return ApiError(404, "not_found", "User not found")
 
 

@@ -1,7 +1,7 @@
 """The emulator's users, their login identifiers and their passkeys, optionally kept in a file.
 
-Corbado keeps a user (`usr-…`) with login identifiers (`ide-…`) and passkeys (`cre-…`)
-(corbado-backend-api.md §12). The emulator keeps the same three (`records.py`), created three
+Corbado keeps a user (`usr-…`) with login identifiers (`ide-…`) and passkeys (`cre-…`), as its
+Backend API spec describes them. The emulator keeps the same three (`records.py`), created three
 ways:
 - a passkey-append connect token (or `POST /v2/_emulator/passkeyLogin`) for an identifier value
   nobody holds creates a user holding it as its `primary` identifier;

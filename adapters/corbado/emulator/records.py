@@ -1,5 +1,5 @@
 """What the emulator keeps, as the spec's schemas describe it: users, login identifiers and
-passkeys (corbado-backend-api.md §12)."""
+passkeys (the Backend API's `user`, `identifier` and `credential`)."""
 
 import enum
 

@@ -1,5 +1,5 @@
-"""The spec's answer bodies for users, identifiers and passkeys (backend_api_public_v2.yml
-`user`, `identifier`, `credential`; the Frontend API's `passkey` for the manage list).
+"""The spec's answer bodies for users, identifiers and passkeys (the Backend API spec's `user`,
+`identifier`, `credential`; the Frontend API's `passkey` for the manage list).
 
 Times are UTC in the spec's `yyyy-MM-dd'T'HH:mm:ss`, with a `…Ms` twin in milliseconds. The
 emulator knows nothing of the browser or OS a passkey was made on, so `sourceOS` and

@@ -8,7 +8,7 @@ PROJECT_ID = "pro-7815296293940881620"
 API_SECRET = "corbado1_emulatorSecret"
 AUTH = (PROJECT_ID, API_SECRET)
 NOW = 1_753_208_773
-# The spec's required members (common.yml genericRsp, requestData, errorRsp.error).
+# The spec's required members (genericRsp, requestData, errorRsp.error of its common.yml).
 GENERIC_RSP = {"httpStatusCode", "message", "requestData", "runtime"}
 
 

@@ -31,7 +31,7 @@ from tests.adapters.corbado.emulator_support import (
     verify,
 )
 
-# The spec's required members (backend_api_public_v2.yml identifier, identifierList; paging).
+# The Backend API spec's required members (identifier, identifierList; paging).
 IDENTIFIER = {"identifierID", "type", "value", "status", "userID"}
 PAGING = {"page", "totalPages", "totalItems"}
 

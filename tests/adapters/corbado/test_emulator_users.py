@@ -19,7 +19,7 @@ from tests.adapters.corbado.emulator_support import (
     verify,
 )
 
-# The spec's members (backend_api_public_v2.yml user, identifier, credential, aaguidDetails).
+# The Backend API spec's members (user, identifier, credential, aaguidDetails).
 USER_REQUIRED = {"userID", "status", "updated", "updatedMs"}
 CREDENTIAL = {
     "id", "credentialID", "attestationType", "transport", "backupEligible", "backupState",
