@@ -33,6 +33,7 @@ from entrypoints.web.routes.discovery import healthz, jwks, readyz
 from entrypoints.web.routes.metrics import metrics
 from entrypoints.web.routes.sessions import login, logout, me, refresh, register
 from entrypoints.web.routing import complete_options_allow
+from entrypoints.web.wire import JsonRequest
 
 MAX_BODY_BYTES = 16 * 1024
 EMULATOR_MOUNT = "/_emulator/corbado"
@@ -78,6 +79,7 @@ def create_app(container: Container) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
+        request_class=JsonRequest,
         lifespan=[_lifespan(container)],
         **operational_options(container),
     )
