@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from domain import errors
 from domain.protection.rate_limits import RateLimited
+from entrypoints.web.media_types import UnsupportedMediaType
 from entrypoints.web.observability import RequestTimedOut
 from entrypoints.web.origins import OriginNotAllowed
 from entrypoints.web.schemas import ErrorDetail, ErrorResponse, PasskeyErrorResponse
@@ -119,6 +120,9 @@ ORIGIN_NOT_ALLOWED = ErrorSpec(
     "origin_not_allowed",
     "The browser transport needs an allowed Origin (or Referer).",
 )
+UNSUPPORTED_MEDIA_TYPE = ErrorSpec(
+    415, HTTP_CODES[415], "A request body must be JSON, sent as Content-Type: application/json."
+)
 REQUEST_TIMED_OUT = ErrorSpec(
     503,
     "request_timeout",
@@ -132,6 +136,7 @@ OTHER_ERRORS: dict[type[Exception], ErrorSpec] = {
     RateLimited: RATE_LIMITED,
     OriginNotAllowed: ORIGIN_NOT_ALLOWED,  # CSRF: a browser transport from elsewhere
     RequestTimedOut: REQUEST_TIMED_OUT,  # the middleware logged it
+    UnsupportedMediaType: UNSUPPORTED_MEDIA_TYPE,  # a cross-site form or text/plain body
     # msgspec raises UnicodeDecodeError, not a validation error, for bytes that are not UTF-8.
     UnicodeDecodeError: ErrorSpec(400, HTTP_CODES[400], "The request body is not UTF-8."),
 }

@@ -1,7 +1,8 @@
 """What makes the app fit to run on the internet, as `Litestar(...)` arguments.
 
-Rate limits, Bearer authentication and the browser transport's origin check (guards, in that
-order: a missing access token is 401 before anything else is judged), the per-request
+A body's media type, rate limits, Bearer authentication and the browser transport's origin
+check (guards, in that order: a body that is not JSON is 415 before anything counts or reads
+it, and a missing access token is 401 before anything else is judged), the per-request
 observability middleware, browser headers, CORS, and no logging configuration of Litestar's
 own: `adapters.observability.log_pipeline` owns logging.
 """
@@ -19,6 +20,7 @@ from litestar.types import Guard
 from entrypoints.web.auth import bearer_guard
 from entrypoints.web.browser import add_browser_headers, cors_config
 from entrypoints.web.client_addresses import ClientAddresses
+from entrypoints.web.media_types import json_bodies_only
 from entrypoints.web.observability import RequestObservability
 from entrypoints.web.origins import browser_origins
 from entrypoints.web.rate_limit_guard import rate_limit_guard, route_limits
@@ -38,6 +40,7 @@ def operational_options(container: Container) -> dict[str, Any]:
     return {
         "guards": [
             in_order(
+                json_bodies_only,
                 rate_limit_guard(
                     container.rate_limiter, addresses, route_limits(settings.rate_limits)
                 ),

@@ -1,7 +1,6 @@
 """Bad bodies get 400 or 413 with a JSON error: never a 500, never an echo of a secret."""
 
 import base64
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar import Litestar
-from litestar.routes import HTTPRoute
 
 from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
 from entrypoints.web.app import EMULATOR_MOUNT, MAX_BODY_BYTES
 from tests.http.conftest import PASSWORD, Api, LogLines, dev_settings, running_app
+from tests.support.routes import body_operations, nested_json
 
 ENDPOINTS = [
     "/auth/register",
@@ -167,29 +166,6 @@ def test_arbitrary_json_never_gives_a_server_error(shared_api: Api, path: str, b
     )
 
 
-def body_operations(app: Litestar, prefix: str = "") -> list[tuple[str, str]]:
-    """(method, path) of every operation of `app` that takes a body: a handler with a `data`
-    parameter, or any POST, PUT or PATCH of an app whose handlers read the body themselves
-    (the emulator). Path parameters are filled in."""
-    found = []
-    for route in app.routes:
-        if not isinstance(route, HTTPRoute):
-            continue
-        for handler in route.route_handlers:
-            takes_data = "data" in handler.parsed_fn_signature.parameters
-            for method in sorted(handler.http_methods):
-                if takes_data or (prefix and method in {"POST", "PUT", "PATCH"}):
-                    found.append((method, prefix + re.sub(r"{[^}]*}", "x", route.path)))
-    return found
-
-
-def nested(shape: str, depth: int) -> bytes:
-    """Well-formed JSON nested `depth` levels deep: arrays, or objects of one member."""
-    if shape == "arrays":
-        return b"[" * depth + b"]" * depth
-    return b'{"":' * depth + b"1" + b"}" * depth
-
-
 @pytest.mark.parametrize("depth", [1_000, 3_000, 5_000])
 @pytest.mark.parametrize("shape", ["arrays", "objects"])
 def test_deep_nesting_is_400_on_every_body_route_and_logs_no_traceback(
@@ -200,13 +176,13 @@ def test_deep_nesting_is_400_on_every_body_route_and_logs_no_traceback(
     ours = body_operations(app)
     emulator = shared_api.container.corbado_emulator()
     assert emulator is not None
-    mounted = body_operations(emulator, prefix=EMULATOR_MOUNT)
+    mounted = body_operations(emulator, mount=EMULATOR_MOUNT, by_method=True)
     assert {path for _, path in ours} >= {*ENDPOINTS, "/auth/logout", "/auth/createConnectToken"}
     assert ("POST", EMULATOR_MOUNT + "/v2/_emulator/passkeyLogin") in mounted
     email = shared_api.register(f"deep-{shape}-{depth}@example.com")["email"]
     bearer = shared_api.bearer(shared_api.login(email)["accessToken"])
     basic = base64.b64encode(f"{DEV_PROJECT_ID}:{DEV_API_SECRET}".encode()).decode()
-    body = nested(shape, depth)
+    body = nested_json(shape, depth)
 
     answers = {
         (method, path): shared_api.client.request(

@@ -1,0 +1,52 @@
+"""Request bodies are JSON: a body under any other media type is refused (415) by the first
+guard, before anything reads it or acts on it.
+
+A page on any site can make its visitors' browsers send `text/plain`, form and multipart bodies
+without a CORS preflight; Litestar decodes a handler's body as JSON whatever its `Content-Type`
+says, so such a body would log in, register or refresh.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+
+JSON = "application/json"
+
+
+class UnsupportedMediaType(Exception):
+    """A request carries a body whose `Content-Type` is not `application/json`, or none."""
+
+
+def is_json(content_type: str | None) -> bool:
+    """Whether a `Content-Type` value is `application/json`, in any case, parameters allowed."""
+    return content_type is not None and content_type.partition(";")[0].strip().lower() == JSON
+
+
+async def json_bodies_only(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """The guard: 415 for a body that is not declared JSON; a request without a body passes.
+
+    A mounted ASGI app (the emulator) is no `Request` here, and judges its bodies itself.
+    """
+    if not isinstance(connection, Request) or is_json(connection.headers.get("content-type")):
+        return
+    if await carries_body(connection):
+        raise UnsupportedMediaType
+
+
+async def carries_body(request: Request[Any, Any, Any]) -> bool:
+    """Whether `request` has a body; read only when its head cannot tell (a chunked HTTP/1.1
+    body, HTTP/2), within the body size limit."""
+    length = request.content_length  # 400 when it is not a number
+    if length is not None:
+        return length > 0
+    # RFC 9112 6.3: an HTTP/1 request without Content-Length or Transfer-Encoding has no body.
+    framed_by_length = request.scope["http_version"] in ("1.0", "1.1")
+    if framed_by_length and "transfer-encoding" not in request.headers:
+        return False
+    return bool(await request.body())
