@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Router, asgi
+from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -40,8 +41,13 @@ EMULATOR_MOUNT = "/_emulator/corbado"
 API_VERSION = "0.1.0"
 
 
-def create_app(container: Container) -> Litestar:
-    """The HTTP API over `container`; the container's overrides apply to every request."""
+def create_app(
+    container: Container, *, allowed_hosts: AllowedHostsConfig | None = None
+) -> Litestar:
+    """The HTTP API over `container`; the container's overrides apply to every request.
+
+    With `allowed_hosts` (`dev`: `hosts.loopback_hosts`), it answers only those `Host` values.
+    """
     handlers: list[Any] = [
         Router(
             "/auth",
@@ -81,7 +87,7 @@ def create_app(container: Container) -> Litestar:
         request_max_body_size=MAX_BODY_BYTES,
         request_class=JsonRequest,
         lifespan=[_lifespan(container)],
-        **operational_options(container),
+        **operational_options(container, allowed_hosts),
     )
     return complete_options_allow(app)
 
