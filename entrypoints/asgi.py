@@ -16,6 +16,7 @@ from entrypoints.container import Container, emulator_app
 from entrypoints.container.observability import configure_logging
 from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID, Settings
 from entrypoints.web.app import create_app
+from entrypoints.web.hosts import loopback_hosts
 
 FACTORY = "entrypoints.asgi:app_from_environment"
 DEV_FACTORY = "entrypoints.asgi:dev_app_from_environment"
@@ -40,8 +41,13 @@ def app_from_environment() -> Litestar:
 def dev_app_from_environment() -> Litestar:
     """The app `dev` runs, on the key and database the parent process prepared."""
     logs = configure_logging(json=json_logs("dev"), queued=True)
-    app = create_app(Container(settings=Settings.for_dev(os.environ)))
+    app = dev_app(Container(settings=Settings.for_dev(os.environ)))
     return ready_to_serve(writing_queued_logs_at_shutdown(app, logs))
+
+
+def dev_app(container: Container) -> Litestar:
+    """The app `dev` serves: only to its loopback names with its port (DNS rebinding)."""
+    return create_app(container, allowed_hosts=loopback_hosts(container.settings().port))
 
 
 def writing_queued_logs_at_shutdown(app: Litestar, logs: logging.Handler) -> Litestar:

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Litestar, Router, asgi
 from litestar._asgi.utils import wrap_in_exception_handler
+from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -41,14 +42,20 @@ from entrypoints.web.routes.email import (
 from entrypoints.web.routes.metrics import metrics
 from entrypoints.web.routes.sessions import login, logout, me, refresh, register
 from entrypoints.web.routing import complete_options_allow
+from entrypoints.web.wire import JsonRequest
 
 MAX_BODY_BYTES = 16 * 1024
 EMULATOR_MOUNT = "/_emulator/corbado"
 API_VERSION = "0.1.0"
 
 
-def create_app(container: Container) -> Litestar:
-    """The HTTP API over `container`; the container's overrides apply to every request."""
+def create_app(
+    container: Container, *, allowed_hosts: AllowedHostsConfig | None = None
+) -> Litestar:
+    """The HTTP API over `container`; the container's overrides apply to every request.
+
+    With `allowed_hosts` (`dev`: `hosts.loopback_hosts`), it answers only those `Host` values.
+    """
     handlers: list[Any] = [
         Router(
             "/auth",
@@ -92,8 +99,9 @@ def create_app(container: Container) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
+        request_class=JsonRequest,
         lifespan=[_lifespan(container)],
-        **operational_options(container),
+        **operational_options(container, allowed_hosts),
     )
     if emulator is not None:
         _emulator_answers_its_own_cors(app)

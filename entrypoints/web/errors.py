@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from domain import errors
 from domain.protection.rate_limits import RateLimited
+from entrypoints.web.media_types import UnsupportedMediaType
 from entrypoints.web.observability import RequestTimedOut
 from entrypoints.web.origins import OriginNotAllowed
 from entrypoints.web.schemas import ErrorDetail, ErrorResponse, PasskeyErrorResponse
@@ -131,6 +132,12 @@ ORIGIN_NOT_ALLOWED = ErrorSpec(
     "origin_not_allowed",
     "The browser transport needs an allowed Origin (or Referer).",
 )
+UNSUPPORTED_MEDIA_TYPE = ErrorSpec(
+    415, HTTP_CODES[415], "A request body must be JSON, sent as Content-Type: application/json."
+)
+HOST_NOT_ALLOWED = ErrorSpec(  # dev, against DNS rebinding: `hosts.py` answers it
+    400, "host_not_allowed", "This server answers only for localhost, 127.0.0.1 and [::1]."
+)
 REQUEST_TIMED_OUT = ErrorSpec(
     503,
     "request_timeout",
@@ -144,6 +151,7 @@ OTHER_ERRORS: dict[type[Exception], ErrorSpec] = {
     RateLimited: RATE_LIMITED,
     OriginNotAllowed: ORIGIN_NOT_ALLOWED,  # CSRF: a browser transport from elsewhere
     RequestTimedOut: REQUEST_TIMED_OUT,  # the middleware logged it
+    UnsupportedMediaType: UNSUPPORTED_MEDIA_TYPE,  # a cross-site form or text/plain body
     # msgspec raises UnicodeDecodeError, not a validation error, for bytes that are not UTF-8.
     UnicodeDecodeError: ErrorSpec(400, HTTP_CODES[400], "The request body is not UTF-8."),
 }
@@ -156,13 +164,13 @@ def error_to_response(request: Request[Any, Any, Any], exc: Exception) -> Respon
         return _http_error_to_response(request, exc)
     if isinstance(exc, RefreshCookieRefused):
         # The refusal a browser-transport refresh met, with the refresh cookie cleared.
-        return without_refresh_cookie(_respond(request, _spec_for(exc.error)))
+        return without_refresh_cookie(error_response(request, _spec_for(exc.error)))
     spec = _spec_for(exc)
     if isinstance(exc, RateLimited):
         spec = dataclasses.replace(spec, headers={"Retry-After": str(max(1, exc.retry_after_s))})
     elif spec is INTERNAL and not isinstance(exc, errors.DomainError):
         logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _respond(request, spec)
+    return error_response(request, spec)
 
 
 def _http_error_to_response(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -177,7 +185,7 @@ def _http_error_to_response(request: Request[Any, Any, Any], exc: HTTPException)
     details = _validation_details(exc) if isinstance(exc, ValidationException) else []
     if status >= 500:
         logger.error("HTTP %d on %s %s", status, request.method, request.url.path, exc_info=exc)
-    return _respond(request, spec, details)
+    return error_response(request, spec, details)
 
 
 def _spec_for(exc: Exception) -> ErrorSpec:
@@ -209,9 +217,11 @@ def _validation_details(exc: ValidationException) -> list[ErrorDetail]:
     ]
 
 
-def _respond(
+def error_response(
     request: Request[Any, Any, Any], spec: ErrorSpec, details: list[ErrorDetail] | None = None
 ) -> Response[Any]:
+    """The answer for `spec`, in the shape of the request's operation (`"success": false` for
+    the passkey ones); for refusals that are answered, not raised (a middleware's)."""
     body: ErrorResponse | PasskeyErrorResponse
     if _wants_passkey_errors(request):
         body = PasskeyErrorResponse(error=spec.code, message=spec.message, details=details or [])

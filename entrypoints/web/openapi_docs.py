@@ -42,6 +42,7 @@ come from an allowed `Origin`. The access token is always in the body: keep it i
 
 **Errors.** Every 4xx and 5xx body is JSON with a machine-readable `error` code and a `message`
 (`completeLogin` errors also say `"success": false`); each response below lists its codes.
+Request bodies are JSON: one sent without `Content-Type: application/json` is 415.
 401 means refresh, or log in again; 429 carries `Retry-After`, and so does a 503 from a busy
 dependency; 502, 503 and 504 are never the client's fault.
 """

@@ -8,6 +8,7 @@ from typing import Any
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import OpenAPI
 
+from entrypoints.web.errors import UNSUPPORTED_MEDIA_TYPE
 from entrypoints.web.session_transport import REFRESH_COOKIE, SESSION_TRANSPORT
 from entrypoints.web.wire import Wire
 
@@ -72,6 +73,8 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
     - A refused refresh token (401) in the browser transport clears the cookie: `Set-Cookie`.
     - A 204 has no content (a handler that returns a `Response[None]` to set a cookie is
       documented by Litestar with a `null` body).
+    - An operation with a request body answers 415 to a body that is not declared JSON (the
+      guard `media_types.json_bodies_only`), in the error schema of its 400.
     """
     components = document.get("components", {}).get("schemas", {})
     for component in components.values():
@@ -92,6 +95,7 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
             media = body["content"]["application/json"]
             media["schema"] = _optional(body, media["schema"], components)
             _close(media["schema"], components)
+            operation["responses"] = _with_unsupported_media_type(_responses(operation))
         responses = operation.get("responses", {})
         if operation.get("security") and "401" in responses:
             _add_header(responses["401"], "WWW-Authenticate", CHALLENGE_HEADER)
@@ -126,6 +130,27 @@ def _refuses_refresh_tokens(operation: dict[str, Any]) -> bool:
     content = _responses(operation)["401"].get("content", {}).get("application/json", {})
     codes = {example.get("summary") for example in content.get("examples", {}).values()}
     return takes_transport and bool(codes & REFRESH_REFUSALS)
+
+
+def _with_unsupported_media_type(responses: dict[str, Any]) -> dict[str, Any]:
+    error_schema = responses["400"]["content"]["application/json"]["schema"]
+    spec = UNSUPPORTED_MEDIA_TYPE
+    value: dict[str, object] = {"error": spec.code, "message": spec.message}
+    if error_schema.get("$ref", "").endswith("/PasskeyErrorResponse"):
+        value["success"] = False
+    unsupported = {
+        "description": (
+            "The request body is not sent as `Content-Type: application/json` (parameters "
+            f"such as `charset=utf-8` allowed); nothing in it is acted on. `error`: `{spec.code}`."
+        ),
+        "content": {
+            "application/json": {
+                "schema": dict(error_schema),
+                "examples": {spec.code: {"summary": spec.code, "value": value}},
+            }
+        },
+    }
+    return dict(sorted({**responses, str(spec.status): unsupported}.items()))
 
 
 def _single_branch(schema: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """The wire format's base: camelCase msgspec structs that refuse unknown members, and how
-handlers take them (`json_body`, `decode_optional_body`)."""
+handlers take them (`json_body`, `decode_optional_body`, `JsonRequest`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import msgspec
+from litestar import Request
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ValidationException
+from litestar.exceptions import ClientException, ValidationException
 from litestar.params import BodyKwarg
+
+# msgspec follows nesting under the interpreter's recursion limit: JSON nested about a thousand
+# levels deep (2 KB of brackets) raises RecursionError, not a DecodeError.
+TOO_DEEP = "JSON nested too deeply"
 
 
 class Wire(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -44,7 +49,20 @@ def decode_optional_body(raw: bytes, struct: type[W]) -> W | None:
         return None
     try:
         return msgspec.json.decode(raw, type=struct)
+    except RecursionError as exc:
+        raise ValidationException(extra=[{"key": "data", "message": TOO_DEEP}]) from exc
     except msgspec.DecodeError as exc:  # ValidationError is one
         message, _, where = str(exc).partition(" - at `$")
         field = where.strip("`.") or "data"
         raise ValidationException(extra=[{"key": field, "message": message}]) from exc
+
+
+class JsonRequest(Request[Any, Any, Any]):
+    """The app's request class: a JSON body that cannot be decoded, nesting too deep for the
+    decoder included, is a 400 like any malformed JSON, never an uncaught RecursionError."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except RecursionError as exc:
+            raise ClientException(TOO_DEEP) from exc

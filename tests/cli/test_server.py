@@ -48,25 +48,44 @@ def read_until_closed(connection: socket.socket) -> bytes:
     return received
 
 
-def get_with_header(size: int) -> bytes:
+def get_with_header(port: int, size: int) -> bytes:
     padding = b"X-Padding: " + b"a" * size + b"\r\n"
-    return b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + padding + b"Connection: close\r\n\r\n"
+    return healthz(port, padding)
+
+
+def healthz(port: int, headers: bytes = b"") -> bytes:
+    # dev answers only its loopback names, with its port.
+    host = f"Host: {LOOPBACK}:{port}\r\n".encode()
+    return b"GET /healthz HTTP/1.1\r\n" + host + headers + b"Connection: close\r\n\r\n"
 
 
 def test_a_request_head_over_16_kib_is_refused_and_its_connection_closed(dev: Server) -> None:
-    answer = exchange(dev.port, get_with_header(HEADER_LIMIT + 1024))
+    answer = exchange(dev.port, get_with_header(dev.port, HEADER_LIMIT + 1024))
     assert answer.startswith(b"HTTP/1.1 431 ")
 
 
 def test_a_request_head_under_the_limit_is_served(dev: Server) -> None:
-    answer = exchange(dev.port, get_with_header(HEADER_LIMIT - 2048))
+    answer = exchange(dev.port, get_with_header(dev.port, HEADER_LIMIT - 2048))
     assert answer.startswith(b"HTTP/1.1 200 ")
 
 
 def test_answers_name_no_server_software(dev: Server) -> None:
-    answer = exchange(dev.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    answer = exchange(dev.port, healthz(dev.port))
     head = answer.split(b"\r\n\r\n")[0].lower().split(b"\r\n")
     assert [line for line in head if line.startswith(b"server:")] == [b"server: connect-backend"]
+
+
+def test_another_host_name_reaches_nothing(dev: Server) -> None:
+    # DNS rebinding: a page on the attacker's name, resolved to 127.0.0.1, is same-origin.
+    rebound = {"Host": f"rebound.example:{dev.port}"}
+    minted = httpx.post(
+        f"{dev.base_url}{EMULATOR_MOUNT}/v2/_emulator/passkeyLogin",
+        json={"identifier": "jane@example.com"},
+        headers=rebound,
+    )
+    assert minted.status_code == 400
+    assert minted.json()["error"] == "host_not_allowed"
+    assert httpx.get(f"http://localhost:{dev.port}/healthz").status_code == 200
 
 
 def test_silent_half_sent_and_idle_connections_are_closed_by_the_server(dev: Server) -> None:

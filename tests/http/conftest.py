@@ -85,11 +85,12 @@ def running_app(
     fake_corbado: bool = False,
     wrap: Callable[[Litestar], Any] | None = None,
     tracing: Any = None,
+    build: Callable[[Container], Litestar] = create_app,
 ) -> Iterator[Api]:
     """Migrate, wire the fakes, start the app with its lifespan, and stop it afterwards.
 
     `wrap` puts an ASGI app around ours (to play a proxy, say); `tracing` replaces what the
-    `OTEL_*` variables would build.
+    `OTEL_*` variables would build; `build` makes the app of the container (as `dev` does, say).
     """
     asyncio.run(_migrate(settings))
     container = Container(settings=settings)
@@ -101,7 +102,7 @@ def running_app(
         container.corbado.override(providers.Object(corbado))
     if tracing is not None:
         container.tracing.override(providers.Object(tracing))
-    app = create_app(container)
+    app = build(container)
     with TestClient(app=wrap(app) if wrap else app, raise_server_exceptions=False) as client:
         yield Api(client=client, container=container, clock=clock, corbado=corbado)
 

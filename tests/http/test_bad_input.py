@@ -1,5 +1,6 @@
 """Bad bodies get 400 or 413 with a JSON error: never a 500, never an echo of a secret."""
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -7,8 +8,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from litestar import Litestar
 
-from tests.http.conftest import PASSWORD, Api, dev_settings, running_app
+from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
+from entrypoints.web.app import EMULATOR_MOUNT, MAX_BODY_BYTES
+from tests.http.conftest import PASSWORD, Api, LogLines, dev_settings, running_app
+from tests.support.routes import body_operations, nested_json
 
 ENDPOINTS = [
     "/auth/register",
@@ -159,3 +164,43 @@ def test_arbitrary_json_never_gives_a_server_error(shared_api: Api, path: str, b
     assert isinstance(
         response.json()["error" if response.status_code >= 400 else "accessToken"], str
     )
+
+
+@pytest.mark.parametrize("depth", [1_000, 3_000, 5_000])
+@pytest.mark.parametrize("shape", ["arrays", "objects"])
+def test_deep_nesting_is_400_on_every_body_route_and_logs_no_traceback(
+    shared_api: Api, json_logs: LogLines, shape: str, depth: int
+) -> None:
+    app = shared_api.client.app
+    assert isinstance(app, Litestar)
+    ours = body_operations(app)
+    emulator = shared_api.container.corbado_emulator()
+    assert emulator is not None
+    mounted = body_operations(emulator, mount=EMULATOR_MOUNT, by_method=True)
+    assert {path for _, path in ours} >= {*ENDPOINTS, "/auth/logout", "/auth/createConnectToken"}
+    assert ("POST", EMULATOR_MOUNT + "/v2/_emulator/passkeyLogin") in mounted
+    email = shared_api.register(f"deep-{shape}-{depth}@example.com")["email"]
+    bearer = shared_api.bearer(shared_api.login(email)["accessToken"])
+    basic = base64.b64encode(f"{DEV_PROJECT_ID}:{DEV_API_SECRET}".encode()).decode()
+    body = nested_json(shape, depth)
+
+    answers = {
+        (method, path): shared_api.client.request(
+            method,
+            path,
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                **({"Authorization": f"Basic {basic}"} if (method, path) in mounted else bearer),
+            },
+        )
+        for method, path in [*ours, *mounted]
+    }
+
+    for (method, path), response in answers.items():
+        too_large = not path.startswith(EMULATOR_MOUNT) and len(body) > MAX_BODY_BYTES
+        assert response.status_code == (413 if too_large else 400), (method, path, response.text)
+        if not path.startswith(EMULATOR_MOUNT):
+            assert_client_error(response)
+    assert "Traceback" not in json_logs.text
+    assert all(record["level"] not in ("error", "critical") for record in json_logs.records())

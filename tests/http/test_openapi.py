@@ -114,6 +114,21 @@ def test_operations_with_bodies_document_them_and_their_400(document: dict[str, 
             assert "400" in operation["responses"], operation_id
 
 
+@pytest.mark.parametrize(
+    ("operation_id", "path"), [("login", "/auth/login"), ("completeLogin", "/auth/completeLogin")]
+)
+def test_operations_with_bodies_document_the_415_they_answer(
+    api: Api, document: dict[str, Any], operation_id: str, path: str
+) -> None:
+    for each_id, operation in operations(document).items():
+        assert ("415" in operation["responses"]) == ("requestBody" in operation), each_id
+    unsupported = operations(document)[operation_id]["responses"]["415"]
+    (example,) = unsupported["content"]["application/json"]["examples"].values()
+    answer = api.client.post(path, content=b"{}", headers={"Content-Type": "text/plain"})
+    assert answer.status_code == 415
+    assert {**example["value"], "details": []} == answer.json()
+
+
 def test_error_responses_use_the_error_schema(document: dict[str, Any]) -> None:
     for operation in operations(document).values():
         for status, response in operation["responses"].items():

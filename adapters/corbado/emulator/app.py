@@ -18,7 +18,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from adapters.corbado.emulator.authentication import Authentication
 from adapters.corbado.emulator.backend import BackendState, backend_handlers
-from adapters.corbado.emulator.bodies import json_object, raise_problems, text
+from adapters.corbado.emulator.bodies import json_bodies_only, json_object, raise_problems, text
 from adapters.corbado.emulator.challenges import Challenges
 from adapters.corbado.emulator.connect_tokens import ConnectTokens
 from adapters.corbado.emulator.cors import FrontendCors
@@ -101,6 +101,7 @@ def create_emulator_app(
             Router(OPEN_PREFIX, route_handlers=[passkey_login]),
             Router(FRONTEND_PREFIX, route_handlers=frontend),
         ],
+        guards=[json_bodies_only],
         exception_handlers={
             ApiError: api_error_response,
             HTTPException: http_exception_response,

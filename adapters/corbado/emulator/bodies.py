@@ -1,4 +1,5 @@
-"""Reading request bodies: a JSON object, then its members, every problem named by field."""
+"""Reading request bodies: JSON only, a JSON object, then its members, every problem named by
+field."""
 
 import enum
 from collections.abc import Mapping
@@ -6,12 +7,32 @@ from typing import Any, TypeVar
 
 import msgspec
 from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 
 from adapters.corbado.emulator.envelope import ApiError, validation_error
 
 MISSING = object()
 E = TypeVar("E", bound=enum.StrEnum)
 Problems = list[tuple[str, str]]
+
+
+async def json_bodies_only(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """The guard: 415 for a body whose `Content-Type` is not `application/json` (parameters
+    allowed), before any handler reads it. Corbado's SDKs and `@corbado/web-core` send JSON;
+    a page elsewhere could send `text/plain` to the Frontend API without a CORS preflight."""
+    if not isinstance(connection, Request):
+        return
+    media_type = (connection.headers.get("content-type") or "").partition(";")[0]
+    if media_type.strip().lower() != "application/json" and await connection.body():
+        raise ApiError(
+            415,
+            "validation_error",
+            "Unsupported media type",
+            [("Content-Type", "must be application/json")],
+        )
 
 
 async def json_object(request: Request[Any, Any, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from tests.adapters.corbado.emulator_support import (
 
 PROTECTED = ["/connectTokens", "/passkey/verifySignedData"]
 ALL_ROUTES = [*PROTECTED, "/_emulator/passkeyLogin"]
+JSON = {"Content-Type": "application/json"}
 
 
 # Auth and routing ------------------------------------------------------------------------------
@@ -80,7 +81,7 @@ async def test_a_wrong_method_is_not_allowed(emulator: httpx.AsyncClient) -> Non
 async def test_malformed_json_is_invalid_json(
     emulator: httpx.AsyncClient, path: str, body: bytes
 ) -> None:
-    response = await emulator.post(path, content=body, auth=AUTH)
+    response = await emulator.post(path, content=body, headers=JSON, auth=AUTH)
 
     assert_envelope(response, 400, "invalid_json")
 
@@ -342,7 +343,7 @@ def test_no_input_makes_the_emulator_fail(app: Litestar) -> None:
         @given(path=st.sampled_from(ALL_ROUTES), body=_BODIES)
         @settings(max_examples=150, deadline=None)
         def check(path: str, body: bytes) -> None:
-            response = client.post(path, content=body, auth=AUTH)
+            response = client.post(path, content=body, headers=JSON, auth=AUTH)
             assert response.status_code in (200, 400)
             if response.status_code == 400:
                 assert response.json()["error"]["type"] in ("invalid_json", "validation_error")
