@@ -75,3 +75,18 @@ async def test_any_sequence_matches_the_latest_expiry_rule(
         for session_id, now in sorted(probes, key=lambda probe: probe[1]):
             latest = max((until for sid, until in entries if sid == session_id), default=0)
             assert await revoked.contains(session_id, now) == (latest > now)
+
+
+async def test_many_entries_are_added_as_one_by_one(make: DenyListFactory) -> None:
+    async with make() as revoked:
+        await revoked.add_many(["s1", "s2"], until=200)
+        await revoked.add_many(["s2", "s3"], until=100)
+        await revoked.add_many([], until=300)
+
+        assert await revoked.contains("s3", now=99)
+        assert [await revoked.contains(sid, now=150) for sid in ("s1", "s2", "s3")] == [
+            True,
+            True,
+            False,
+        ]
+        assert not await revoked.contains("s1", now=200)
