@@ -7,7 +7,14 @@ Redis's clock. Redis's own expiry only collects garbage: a key lives until `unti
 server's clock plus `retention_margin_s`, which covers workers whose clocks lag Redis's. Entries
 never shrink: a shorter `until` leaves a longer one in place, atomically, in a Lua script.
 Needs Redis 6.2 or newer (`SET ... EXAT`).
+
+The key `{namespace}:deny:complete` says that Redis holds every live revocation: it is set after
+the revocation log was copied in (`mark_complete`), and read with each entry (`lookup`), so a
+Redis that restarted empty or was flushed is noticed on the next check at no extra round trip.
 """
+
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import redis.asyncio
 from redis.exceptions import RedisError
@@ -31,8 +38,19 @@ return 1
 """
 
 
+# Entries per pipeline when many are added at once (the revocation log copied in).
+_PIPELINE_ENTRIES = 1000
+
+
 class RevocationStoreUnavailable(StoreUnavailable):
     """The deny-list could not be read or written; no answer about revocation is known."""
+
+
+class Lookup(NamedTuple):
+    """One session's answer, and whether Redis still holds every live revocation."""
+
+    denied: bool
+    complete: bool
 
 
 class RedisRevokedSessions:
@@ -47,6 +65,7 @@ class RedisRevokedSessions:
     ) -> None:
         self._client = client
         self._prefix = f"{namespace}:deny:sid:"
+        self._complete_key = f"{namespace}:deny:complete"
         self._retention_margin_s = retention_margin_s
         self._add = client.register_script(_ADD_SCRIPT)
 
@@ -62,13 +81,61 @@ class RedisRevokedSessions:
         except RedisError as error:
             raise RevocationStoreUnavailable("could not add to the Redis deny-list") from error
 
+    async def add_many(self, session_ids: Sequence[str], until: int) -> None:
+        """`add` for each of `session_ids`, pipelined.
+
+        Raises `RevocationStoreUnavailable` when Redis fails (some may have been added).
+        """
+        try:
+            for start in range(0, len(session_ids), _PIPELINE_ENTRIES):
+                async with self._client.pipeline(transaction=False) as pipe:
+                    for session_id in session_ids[start : start + _PIPELINE_ENTRIES]:
+                        await self._add(
+                            keys=[self._prefix + session_id],
+                            args=[until, self._retention_margin_s],
+                            client=pipe,
+                        )
+                    await pipe.execute()
+        except RedisError as error:
+            raise RevocationStoreUnavailable("could not add to the Redis deny-list") from error
+
     async def contains(self, session_id: str, now: int) -> bool:
         """Whether `session_id` is denied at `now`.
 
         Raises `RevocationStoreUnavailable` when Redis fails: the caller must not guess.
         """
+        return (await self.lookup(session_id, now)).denied
+
+    async def lookup(self, session_id: str, now: int) -> Lookup:
+        """Whether `session_id` is denied at `now`, and whether Redis is known to hold every
+        live revocation (the marker of the last copy of the log is there): one round trip.
+
+        Raises `RevocationStoreUnavailable` when Redis fails.
+        """
         try:
-            until = await self._client.get(self._prefix + session_id)
+            until, complete = await self._client.mget(
+                [self._prefix + session_id, self._complete_key]
+            )
         except RedisError as error:
             raise RevocationStoreUnavailable("could not read the Redis deny-list") from error
-        return until is not None and int(until) > now
+        return Lookup(until is not None and int(until) > now, complete is not None)
+
+    async def is_complete(self) -> bool:
+        """Whether the marker of the last copy of the log is there.
+
+        Raises `RevocationStoreUnavailable` when Redis fails.
+        """
+        try:
+            return bool(await self._client.exists(self._complete_key))
+        except RedisError as error:
+            raise RevocationStoreUnavailable("could not read the Redis deny-list") from error
+
+    async def mark_complete(self) -> None:
+        """Say that Redis holds every live revocation: call it after copying the log in.
+
+        Raises `RevocationStoreUnavailable` when Redis fails.
+        """
+        try:
+            await self._client.set(self._complete_key, b"1")
+        except RedisError as error:
+            raise RevocationStoreUnavailable("could not write the Redis deny-list") from error

@@ -1,11 +1,13 @@
-"""Work started by a request and done after its answer: the `BackgroundWork` port on asyncio
-tasks of the worker's event loop (decision 0021)."""
+"""Work beside the requests in each worker: the tasks `serve` runs (the periodic purge, the
+revocation follower) and how they wait and stop; and the `BackgroundTasks` that run work a
+request started after its answer (the `BackgroundWork` port, decision 0021)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 _log = logging.getLogger("connect_backend.background")
 
@@ -49,3 +51,39 @@ class BackgroundTasks:
         except Exception as exc:
             # The error's kind and message only: a traceback's frames may hold a mailed link.
             _log.error("Background %s failed: %s: %s", name, type(exc).__name__, exc)
+
+
+# Waits `seconds` unless `stop` is set first; says whether it was (True) or the time passed.
+Wait = Callable[[asyncio.Event, float], Awaitable[bool]]
+
+
+async def wait_or_stop(stop: asyncio.Event, seconds: float) -> bool:
+    """Whether `stop` was set within `seconds` (True) or they passed first (False)."""
+    try:
+        async with asyncio.timeout(seconds):
+            await stop.wait()
+    except TimeoutError:
+        return False
+    return True
+
+
+def start_task(
+    run: Callable[[asyncio.Event], Coroutine[Any, Any, None]], name: str
+) -> Callable[[], Awaitable[None]]:
+    """Start `run(stop)` as a task; returns what stops it at shutdown: it sets `stop` and
+    cancels work in flight, then waits for the task to end."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(stop), name=name)
+
+    async def stop_it() -> None:
+        stop.set()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            # Ours, unless the shutdown itself is being cancelled: then pass it on.
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
+
+    return stop_it

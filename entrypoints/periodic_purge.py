@@ -13,22 +13,13 @@ from collections.abc import Awaitable, Callable
 
 from domain.purge_schedule import PurgeSchedule
 from domain.usecases.purge_expired import Purged
+from entrypoints.background import Wait, start_task, wait_or_stop
 
 PURGE_LOGGER = "connect_backend.purge"
 
 _log = logging.getLogger(PURGE_LOGGER)
 
-Wait = Callable[[asyncio.Event, float], Awaitable[bool]]
-
-
-async def wait_or_stop(stop: asyncio.Event, seconds: float) -> bool:
-    """Whether `stop` was set within `seconds` (True) or they passed first (False)."""
-    try:
-        async with asyncio.timeout(seconds):
-            await stop.wait()
-    except TimeoutError:
-        return False
-    return True
+__all__ = ["PURGE_LOGGER", "PeriodicPurge", "start_periodic_purge", "wait_or_stop"]
 
 
 class PeriodicPurge:
@@ -82,18 +73,4 @@ def start_periodic_purge(periodic: PeriodicPurge | None) -> Callable[[], Awaitab
             return None
 
         return nothing_to_stop
-    stop = asyncio.Event()
-    task = asyncio.create_task(periodic.run(stop), name="periodic-purge")
-
-    async def stop_it() -> None:
-        stop.set()
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            # Ours, unless the shutdown itself is being cancelled: then pass it on.
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise
-
-    return stop_it
+    return start_task(periodic.run, "periodic-purge")

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Protocol
 
 
@@ -9,6 +10,11 @@ class RevokedSessions(Protocol):
 
     async def add(self, session_id: str, until: int) -> None:
         """Deny every access token of `session_id` until `until` (Unix seconds)."""
+        ...
+
+    async def add_many(self, session_ids: Sequence[str], until: int) -> None:
+        """Deny every access token of each of `session_ids` until `until`: what `add` does for
+        each, in as few round trips as the store allows (the log's entries arrive by pages)."""
         ...
 
     async def contains(self, session_id: str, now: int) -> bool:

@@ -6,7 +6,9 @@ from domain.ports import Clock, RevocationLog, RevokedSessions
 
 @dataclass(frozen=True, slots=True)
 class RestoreRevocations:
-    """Refill the deny-list at start-up from sessions whose access tokens may still be live."""
+    """Copy every revocation whose session's access tokens may still be live from the log into a
+    deny-list: how a shared deny-list that lost its entries (a Redis restarted empty, flushed,
+    or that missed writes while it was away) holds them all again."""
 
     revocation_log: RevocationLog
     revoked: RevokedSessions
@@ -18,6 +20,5 @@ class RestoreRevocations:
         now = self.clock.now()
         ttl = self.policy.revocation_ttl_s
         session_ids = await self.revocation_log.revoked_since(now - ttl)
-        for session_id in session_ids:
-            await self.revoked.add(session_id, now + ttl)
+        await self.revoked.add_many(session_ids, now + ttl)
         return len(session_ids)

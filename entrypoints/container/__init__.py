@@ -16,6 +16,7 @@ from adapters.corbado.httpx_connect import HttpxCorbadoConnect
 from adapters.corbado.metered import MeteredCorbado
 from adapters.corbado.passkey_data import JosePasskeyDataReader
 from adapters.logging_audit_log import LoggingAuditLog
+from adapters.memory_revocations import InMemoryRevokedSessions
 from adapters.rate_limit_events import MeteredRateLimitEvents
 from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
@@ -44,6 +45,7 @@ from domain.usecases.delete_user import DeleteUser
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.end_own_session import EndOwnSession
 from domain.usecases.end_session import EndSession
+from domain.usecases.follow_revocations import FollowRevocations
 from domain.usecases.forget_passkey import ForgetPasskey
 from domain.usecases.issue_connect_token import IssueConnectToken
 from domain.usecases.list_sessions import ListSessions
@@ -54,7 +56,6 @@ from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.register import Register
 from domain.usecases.request_recovery import RequestRecovery
 from domain.usecases.request_verification import RequestVerification
-from domain.usecases.restore_revocations import RestoreRevocations
 from domain.usecases.send_email_link import SendEmailLink
 from domain.usecases.start_session import StartSession
 from domain.usecases.verify_email import VerifyEmail
@@ -83,6 +84,11 @@ USER_CACHE_ENTRIES = 10_000
 USER_CACHE_TTL_S = 30.0
 # Mails per address are counted per hour: a minute's allowance would still flood a mailbox.
 MAIL_LIMIT_WINDOW_S = 3600
+# The revocation log's follower reads it by pages of this many entries, and waits this long for
+# a gap in its cursors to fill (a PostgreSQL transaction that took its cursor before another
+# and commits after it) before taking it for a rolled-back insert.
+FOLLOW_PAGE_SIZE = 1000
+FOLLOW_GAP_WAIT_S = 60
 
 
 class Container(containers.DeclarativeContainer):
@@ -112,7 +118,12 @@ class Container(containers.DeclarativeContainer):
     issued_connect_tokens = providers.Singleton(SqlIssuedConnectTokens, engine)
     account_erasure = providers.Singleton(SqlAccountErasure, engine)
     redis_client = providers.Resource(builders.redis_client, settings)
-    revoked_sessions = providers.Singleton(builders.revoked_sessions, redis_client)
+    # This process's copy of the deny-list, fed by the follower; `revoked_sessions` is what the
+    # use cases consult: that copy, and Redis beside it when configured.
+    local_revocations = providers.Singleton(InMemoryRevokedSessions, clock)
+    revoked_sessions = providers.Singleton(
+        builders.revoked_sessions, local_revocations, redis_client, revocation_log, clock, policy
+    )
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     signing_keys = providers.Singleton(builders.read_signing_keys, settings)
     new_signing_key = providers.Callable(generate_private_key_pem)
@@ -185,8 +196,17 @@ class Container(containers.DeclarativeContainer):
     )
     authenticate = providers.Singleton(Authenticate, access_tokens, revoked_sessions, clock, policy)
     who_am_i = providers.Singleton(WhoAmI, users)
-    restore_revocations = providers.Singleton(
-        RestoreRevocations, revocation_log, revoked_sessions, clock, policy
+    follow_revocations = providers.Singleton(
+        FollowRevocations,
+        revocation_log,
+        local_revocations,
+        clock,
+        policy,
+        page_size=FOLLOW_PAGE_SIZE,
+        gap_wait_s=FOLLOW_GAP_WAIT_S,
+    )
+    revocation_follower = providers.Singleton(
+        builders.revocation_follower, follow_revocations, revoked_sessions
     )
     issue_connect_token = providers.Singleton(
         IssueConnectToken,

@@ -22,14 +22,19 @@ from adapters.observability.tracing import Tracing
 from adapters.redis_connection import create_redis_client, ping_redis
 from adapters.redis_rate_limits import RedisRateLimitCounters
 from adapters.redis_revocations import RedisRevokedSessions
+from adapters.replicated_revocations import ReplicatedRevokedSessions
 from adapters.sql.engine import Database, create_engine, ping
 from adapters.tokens.signing_keys import SigningKey, load_signing_keys
 from domain.email_links import Mail
 from domain.errors import MailUnavailable
-from domain.ports import Mailer, RateLimitCounters, RevokedSessions
+from domain.policy import SessionPolicy
+from domain.ports import Clock, Mailer, RateLimitCounters, RevocationLog, RevokedSessions
+from domain.usecases.follow_revocations import FollowRevocations
 from domain.usecases.purge_expired import PurgeExpired
-from entrypoints.background import BackgroundTasks
+from domain.usecases.restore_revocations import RestoreRevocations
+from entrypoints.background import BackgroundTasks, Wait, wait_or_stop
 from entrypoints.periodic_purge import PeriodicPurge
+from entrypoints.revocation_follower import RevocationFollower
 from entrypoints.settings import Settings
 
 # A named check of one dependency /readyz needs; it fails by raising.
@@ -91,14 +96,33 @@ async def corbado_http_client(
         await client.aclose()
 
 
-def revoked_sessions(redis: Redis | None) -> RevokedSessions:
-    # Without Redis the deny-list lives in this process: correct for one worker only, which is
-    # why `serve` refuses WORKERS > 1 without REDIS_URL.
-    return InMemoryRevokedSessions() if redis is None else RedisRevokedSessions(redis)
+def revoked_sessions(
+    local: InMemoryRevokedSessions,
+    redis: Redis | None,
+    revocation_log: RevocationLog,
+    clock: Clock,
+    policy: SessionPolicy,
+) -> RevokedSessions:
+    # Each process's own copy, which the revocation follower keeps complete; with Redis, also
+    # the copy every process shares, refilled from the log whenever it may have lost entries.
+    if redis is None:
+        return local
+    shared = RedisRevokedSessions(redis)
+    refill = RestoreRevocations(revocation_log, shared, clock, policy)
+    return ReplicatedRevokedSessions(local, shared, refill.execute)
+
+
+def revocation_follower(
+    follow: FollowRevocations, revoked: RevokedSessions, wait: Wait = wait_or_stop
+) -> RevocationFollower:
+    """What follows the revocation log in each worker of `serve`, and heals Redis if used."""
+    heal = revoked.heal if isinstance(revoked, ReplicatedRevokedSessions) else None
+    return RevocationFollower(follow.execute, heal, wait=wait)
 
 
 def rate_limit_counters(redis: Redis | None) -> RateLimitCounters:
-    # Without Redis the counters live in this process, as for the deny-list above.
+    # Without Redis the counters live in this process: correct for one worker only, which is
+    # why `serve` refuses WORKERS > 1 without REDIS_URL.
     if redis is None:
         return InMemoryRateLimitCounters()
     return RedisRateLimitCounters(redis)

@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
+from entrypoints.background import start_task
 from entrypoints.container import Container, started
 from entrypoints.periodic_purge import start_periodic_purge
 from entrypoints.web.auth import client_user_agent
@@ -141,12 +142,15 @@ def _lifespan(container: Container) -> Any:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         async with started(container):
-            await container.restore_revocations().execute()
+            follower = container.revocation_follower()
+            await follower.catch_up()
+            stop_following = start_task(follower.run, "revocation-follower")
             stop_purge = start_periodic_purge(container.periodic_purge())
             try:
                 yield
             finally:
                 await stop_purge()
+                await stop_following()
 
     return lifespan
 

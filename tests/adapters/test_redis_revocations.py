@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 from adapters.redis_connection import create_redis_client
 from adapters.redis_revocations import (
     DEFAULT_RETENTION_MARGIN_S,
+    Lookup,
     RedisRevokedSessions,
     RevocationStoreUnavailable,
 )
@@ -104,18 +105,27 @@ async def test_namespaces_do_not_see_each_other(client: redis.asyncio.Redis) -> 
 async def test_an_unreachable_redis_is_a_clear_error_on_every_operation() -> None:
     client = create_redis_client(f"redis://{LOOPBACK}:{free_port()}/0")
     revoked = RedisRevokedSessions(client)
+    now = int(time.time())
+    operations = [
+        revoked.add("s1", until=now + ACCESS_TOKEN_TTL_S),
+        revoked.add_many(["s1", "s2"], until=now + ACCESS_TOKEN_TTL_S),
+        revoked.contains("s1", now),
+        revoked.lookup("s1", now),
+        revoked.is_complete(),
+        revoked.mark_complete(),
+    ]
     try:
         started = time.monotonic()
-        with pytest.raises(RevocationStoreUnavailable) as adding:
-            await revoked.add("s1", until=int(time.time()) + ACCESS_TOKEN_TTL_S)
-        with pytest.raises(RevocationStoreUnavailable) as reading:
-            await revoked.contains("s1", int(time.time()))
+        causes = []
+        for operation in operations:
+            with pytest.raises(RevocationStoreUnavailable) as failed:
+                await operation
+            causes.append(failed.value.__cause__)
         elapsed = time.monotonic() - started
     finally:
         await client.aclose()
 
-    assert isinstance(adding.value.__cause__, RedisError)
-    assert isinstance(reading.value.__cause__, RedisError)
+    assert all(isinstance(cause, RedisError) for cause in causes)
     assert elapsed < 5
 
 
@@ -129,3 +139,38 @@ def test_the_client_gives_up_quickly() -> None:
     retry = client.get_retry()
     assert retry is not None
     assert retry.get_retries() <= 1
+
+
+async def test_many_entries_go_in_pipelines_and_keep_the_longer_expiry(
+    client: redis.asyncio.Redis, namespace: str
+) -> None:
+    revoked = RedisRevokedSessions(client, namespace)
+    now = int(time.time())
+    ids = [f"s{number}" for number in range(2500)]  # more than one pipeline's worth
+    await revoked.add("s7", until=now + 2 * ACCESS_TOKEN_TTL_S)
+
+    await revoked.add_many(ids, until=now + ACCESS_TOKEN_TTL_S)
+
+    assert all([await revoked.contains(sid, now + ACCESS_TOKEN_TTL_S - 1) for sid in ids])
+    assert (
+        await client.get(f"{namespace}:deny:sid:s7") == str(now + 2 * ACCESS_TOKEN_TTL_S).encode()
+    )
+    assert await client.get(f"{namespace}:deny:sid:s2499") == str(now + ACCESS_TOKEN_TTL_S).encode()
+
+
+async def test_a_lookup_also_says_whether_the_log_was_copied_in(
+    client: redis.asyncio.Redis, namespace: str
+) -> None:
+    revoked = RedisRevokedSessions(client, namespace)
+    now = int(time.time())
+    await revoked.add("s1", until=now + 10)
+    assert not await revoked.is_complete()
+    assert await revoked.lookup("s1", now) == Lookup(denied=True, complete=False)
+
+    await revoked.mark_complete()
+
+    assert await client.get(f"{namespace}:deny:complete") == b"1"
+    assert await revoked.is_complete()
+    assert await revoked.lookup("s1", now) == Lookup(denied=True, complete=True)
+    assert await revoked.lookup("s1", now + 10) == Lookup(denied=False, complete=True)
+    assert await revoked.lookup("s2", now) == Lookup(denied=False, complete=True)

@@ -55,3 +55,25 @@ async def test_deleting_a_user_keeps_the_log(stores: Stores) -> None:
     assert await stores.revocation_log.revoked_since(LATER) == [session.id]
     log = await stores.revocation_log.revocations_after(0, 10)
     assert [entry.session_id for entry in log] == [session.id]
+
+
+async def test_reading_on_from_the_cursor_before_an_instant_misses_no_entry_since(
+    stores: Stores,
+) -> None:
+    log = stores.revocation_log
+    assert await log.cursor_before(0) == 0
+    old, at, after, early_clock = [(await a_stored_session(stores))[0] for _ in range(4)]
+    await stores.sessions.revoke(old.id, LATER - 1)
+    await stores.sessions.revoke(at.id, LATER)
+    await stores.sessions.revoke(after.id, LATER + 1)
+    # Appended last by a process whose clock is behind: a later cursor, an earlier instant.
+    await stores.sessions.revoke(early_clock.id, LATER - 5)
+    cursors = {entry.session_id: entry.cursor for entry in await log.revocations_after(0, 10)}
+
+    assert await log.cursor_before(LATER) == cursors[at.id] - 1
+    read_on = await log.revocations_after(await log.cursor_before(LATER), 10)
+    assert [entry.session_id for entry in read_on] == [at.id, after.id, early_clock.id]
+    assert await log.cursor_before(LATER - 5) == cursors[old.id] - 1
+    # Nothing revoked since: the highest cursor, so that only what comes next is read.
+    assert await log.cursor_before(LATER + 2) == cursors[early_clock.id]
+    assert await log.revocations_after(await log.cursor_before(LATER + 2), 10) == []

@@ -25,7 +25,7 @@ from litestar.testing import TestClient
 from adapters.argon2_hasher import Argon2PasswordHasher
 from adapters.observability.log_pipeline import configure_logging
 from adapters.tokens.signing_keys import generate_private_key_pem
-from entrypoints.container import Container, started
+from entrypoints.container import Container, builders, started
 from entrypoints.settings import RateLimitSettings, Settings
 from entrypoints.web.app import create_app
 from tests.fakes.fake_clock import FakeClock
@@ -69,6 +69,20 @@ class Api:
     def bearer(self, access_token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {access_token}"}
 
+    def follow(self) -> bool:
+        """One round of the revocation log's follower, in the app's event loop (the app's own
+        follower task never runs a round by itself here); whether it succeeded."""
+        follower = self.container.revocation_follower()
+        succeeded: bool = self.client.blocking_portal.call(follower.run_round)
+        return succeeded
+
+
+async def rounds_only_when_asked(stop: asyncio.Event, seconds: float) -> bool:
+    """The follower's wait in these tests: until the stop, so that a round runs only when a
+    test calls `Api.follow` (no database statement of its own in the middle of a test)."""
+    await stop.wait()
+    return True
+
 
 def dev_settings(state_dir: Path, **changes: Any) -> Settings:
     """`dev`'s settings, without rate limits unless `changes` sets `rate_limits`."""
@@ -102,6 +116,14 @@ def running_app(
         container.corbado.override(providers.Object(corbado))
     if tracing is not None:
         container.tracing.override(providers.Object(tracing))
+    container.revocation_follower.override(
+        providers.Singleton(
+            builders.revocation_follower,
+            container.follow_revocations,
+            container.revoked_sessions,
+            wait=rounds_only_when_asked,
+        )
+    )
     app = build(container)
     with TestClient(app=wrap(app) if wrap else app, raise_server_exceptions=False) as client:
         yield Api(client=client, container=container, clock=clock, corbado=corbado)

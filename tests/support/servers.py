@@ -184,11 +184,22 @@ class RedisServer:
 
     host: str
     port: int
+    control: "_RedisControl | None" = None
 
     @property
     def url(self) -> str:
         """The `redis://` URL of its database 0."""
         return f"redis://{self.host}:{self.port}/0"
+
+    def stop(self) -> None:
+        """Shut the server down; without persistence, everything it held is gone."""
+        assert self.control is not None
+        self.control.stop()
+
+    def start(self) -> None:
+        """Start it again after `stop`, on the same port and empty; return once it answers."""
+        assert self.control is not None
+        self.control.start()
 
 
 @contextmanager
@@ -198,31 +209,49 @@ def redis_server() -> Iterator[RedisServer]:
     if binary is None:
         unavailable("redis-server is not installed (not found on PATH)")
     root = Path(tempfile.mkdtemp(prefix="cb-redis-"))
-    log = root / "server.log"
-    port = free_port()
-    arguments = ["--bind", LOOPBACK, "--port", str(port), "--save", "", "--appendonly", "no"]
-    arguments += ["--dir", str(root), "--daemonize", "no", "--logfile", ""]
+    control = _RedisControl(binary, free_port(), root)
     try:
-        with log.open("wb") as output:
-            process = subprocess.Popen(  # noqa: S603 - a fixed binary and fixed arguments
-                [binary, *arguments],
-                cwd=root,
+        try:
+            control.start()
+            yield RedisServer(LOOPBACK, control.port, control)
+        finally:
+            control.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+class _RedisControl:
+    def __init__(self, binary: str, port: int, root: Path) -> None:
+        self.binary, self.port, self.root = binary, port, root
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = self.root / "server.log"
+        arguments = ["--bind", LOOPBACK, "--port", str(self.port), "--save", ""]
+        arguments += ["--appendonly", "no", "--dir", str(self.root), "--daemonize", "no"]
+        with log.open("ab") as output:
+            self.process = subprocess.Popen(  # noqa: S603 - a fixed binary and fixed arguments
+                [self.binary, *arguments, "--logfile", ""],
+                cwd=self.root,
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
+        port = self.port
+        _wait_until(
+            lambda: _redis_answers(port), what="redis-server", log=log, process=self.process
+        )
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        process.terminate()
         try:
-            _wait_until(lambda: _redis_answers(port), what="redis-server", log=log, process=process)
-            yield RedisServer(LOOPBACK, port)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=_STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+            process.wait(timeout=_STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _postgres_bin_dir() -> Path:
