@@ -3,6 +3,7 @@ the settings choose between."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
@@ -12,6 +13,7 @@ from redis.asyncio import Redis
 
 from adapters.corbado.emulator import create_emulator_app
 from adapters.corbado.httpx_connect import build_corbado_client
+from adapters.fallback_rate_limits import FallbackRateLimitCounters, SharedStoreEvents
 from adapters.memory_rate_limits import InMemoryRateLimitCounters
 from adapters.memory_revocations import InMemoryRevokedSessions
 from adapters.observability.tracing import Tracing
@@ -90,11 +92,17 @@ def revoked_sessions(redis: Redis | None) -> RevokedSessions:
     return InMemoryRevokedSessions() if redis is None else RedisRevokedSessions(redis)
 
 
-def rate_limit_counters(redis: Redis | None) -> RateLimitCounters:
-    # Without Redis the counters live in this process, as for the deny-list above.
+def rate_limit_counters(redis: Redis | None, events: SharedStoreEvents) -> RateLimitCounters:
+    # Without Redis the counters live in this process, as for the deny-list above; with it, in
+    # Redis, and in this process while Redis fails (decision 0019).
     if redis is None:
         return InMemoryRateLimitCounters()
-    return RedisRateLimitCounters(redis)
+    return FallbackRateLimitCounters(
+        RedisRateLimitCounters(redis),
+        InMemoryRateLimitCounters(),
+        events=events,
+        timer=time.monotonic,
+    )
 
 
 def _corbado_transport(emulator: Litestar | None) -> httpx.AsyncBaseTransport | None:
