@@ -17,6 +17,11 @@ RATE_LIMIT_LOGGER = "connect_backend.rate_limits"
 
 _log = logging.getLogger(RATE_LIMIT_LOGGER)
 
+# A refusal is logged when it is the first of its subject in the window, and then at most once
+# per limit in this long: the login throttle takes a refused attempt back, so each one is the
+# first in its window again, and a flood of them must not flood the log.
+REFUSAL_LOG_EVERY_S = 60.0
+
 
 class Count(Protocol):
     """One counter series."""
@@ -51,7 +56,7 @@ class RateLimitMetrics(Protocol):
 
 class MeteredRateLimitEvents:
     """Counts every refusal, every hit counted in memory and every uncounted request; logs a
-    refusal once per window and subject, and a failing counter store once per incident.
+    refusal at most once per limit and minute, and a failing counter store once per incident.
 
     The store's incidents: one ERROR line when it starts failing, one INFO line once it has
     answered again with no failure for a while (`IncidentLog`), whether requests meanwhile were
@@ -62,6 +67,8 @@ class MeteredRateLimitEvents:
         self, metrics: RateLimitMetrics, *, timer: Callable[[], float] = time.monotonic
     ) -> None:
         self._metrics = metrics
+        self._timer = timer
+        self._refusal_logged_at: dict[str, float] = {}
         self._store = IncidentLog(
             _log,
             failing="rate limit store failing",
@@ -71,9 +78,14 @@ class MeteredRateLimitEvents:
 
     def refused(self, limit: str, *, first_in_window: bool) -> None:
         self._metrics.rate_limited.labels(limit).inc()
-        if first_in_window:
-            # Once per window and subject, so that a flood does not flood the log as well.
-            _log.warning("rate limit reached", extra={"limit": limit})
+        if not first_in_window:
+            return
+        now = self._timer()
+        logged_at = self._refusal_logged_at.get(limit)
+        if logged_at is not None and now - logged_at < REFUSAL_LOG_EVERY_S:
+            return
+        self._refusal_logged_at[limit] = now
+        _log.warning("rate limit reached", extra={"limit": limit})
 
     def uncounted(self, error: ConnectionError) -> None:
         # /readyz reports the store, and the metric says how many requests went uncounted.

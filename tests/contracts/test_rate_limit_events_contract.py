@@ -6,7 +6,11 @@ import logging
 import pytest
 
 from adapters.observability.prometheus_metrics import PrometheusMetrics as Metrics
-from adapters.rate_limit_events import RATE_LIMIT_LOGGER, MeteredRateLimitEvents
+from adapters.rate_limit_events import (
+    RATE_LIMIT_LOGGER,
+    REFUSAL_LOG_EVERY_S,
+    MeteredRateLimitEvents,
+)
 from domain.ports import RateLimitEvents
 from tests.fakes.fake_rate_limit_events import FakeRateLimitEvents
 
@@ -55,6 +59,35 @@ def test_the_metered_events_count_every_refusal_and_log_the_first(
         logging.WARNING,
         "rate limit reached",
         "login",
+    )
+
+
+def test_a_flood_of_first_refusals_is_logged_once_per_limit_and_minute(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The login throttle takes refused attempts back: every one is the first in its window.
+    metrics, timer = Metrics(), Timer()
+    events = MeteredRateLimitEvents(metrics, timer=timer)
+    with caplog.at_level(logging.INFO, logger=RATE_LIMIT_LOGGER):
+        for _ in range(1000):
+            events.refused("login-account", first_in_window=True)
+            timer.now += 0.01
+        events.refused("login", first_in_window=True)
+        timer.now = REFUSAL_LOG_EVERY_S - 0.001
+        events.refused("login-account", first_in_window=True)
+        timer.now = REFUSAL_LOG_EVERY_S
+        events.refused("login-account", first_in_window=False)
+        events.refused("login-account", first_in_window=True)
+    assert [(r.getMessage(), vars(r)["limit"]) for r in caplog.records] == [
+        ("rate limit reached", "login-account"),
+        ("rate limit reached", "login"),
+        ("rate limit reached", "login-account"),
+    ]
+    assert (
+        metrics.registry.get_sample_value(
+            "connect_backend_rate_limited_requests_total", {"limit": "login-account"}
+        )
+        == 1003
     )
 
 
