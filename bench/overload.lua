@@ -30,8 +30,11 @@ request = function()
   return wrk.format()
 end
 
+-- Counted by status, and a 5xx also by its `error` code (service_unavailable, request_timeout,
+-- internal_error, ...).
 function response(status, headers, body)
   local key = tostring(status)
+  if status >= 500 then key = key .. " " .. (string.match(body, '"error":"([^"]+)"') or "?") end
   statuses[key] = (statuses[key] or 0) + 1
 end
 

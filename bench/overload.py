@@ -44,6 +44,8 @@ STARTUP_TIMEOUT_S = 60.0
 # Requests still in flight when wrk stops are answered within the request deadline (15 s).
 SETTLE_TIMEOUT_S = 30.0
 SETTLE_QUIET_S = 2.0
+# The server is still busy when a scenario ends.
+HTTP_TIMEOUT_S = 60.0
 RATE_LIMIT_LOGGER = "connect_backend.rate_limits"
 # No scenario reaches Corbado; serve needs the variables all the same.
 CORBADO = {
@@ -105,7 +107,7 @@ def _wait_until_ready(base: str, server: subprocess.Popen[bytes], log: Path) -> 
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
             raise SystemExit(f"serve exited during start-up ({server.returncode}):\n{tail}")
         try:
-            if httpx.get(f"{base}/readyz").status_code == 200:
+            if httpx.get(f"{base}/readyz", timeout=HTTP_TIMEOUT_S).status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -115,7 +117,9 @@ def _wait_until_ready(base: str, server: subprocess.Popen[bytes], log: Path) -> 
 
 def _sign_up(base: str) -> str:
     """Register the account the load aims at; an access token of it."""
-    with httpx.Client(base_url=base, headers={"X-Forwarded-For": "192.0.2.1"}) as client:
+    with httpx.Client(
+        base_url=base, headers={"X-Forwarded-For": "192.0.2.1"}, timeout=HTTP_TIMEOUT_S
+    ) as client:
         body = {"email": EMAIL, "password": PASSWORD, "displayName": "Overload"}
         client.post("/auth/register", json=body).raise_for_status()
         login = client.post("/auth/login", json={"email": EMAIL, "password": PASSWORD})
@@ -189,7 +193,7 @@ def _log_summary(log: Path, offset: int) -> dict[str, Any]:
 
 
 def _rate_limit_metrics(base: str) -> dict[str, float]:
-    text = httpx.get(f"{base}/metrics").text
+    text = httpx.get(f"{base}/metrics", timeout=HTTP_TIMEOUT_S).text
     metrics: dict[str, float] = {}
     for line in text.splitlines():
         if line.startswith("connect_backend_rate_limit") and not line.startswith("#"):
