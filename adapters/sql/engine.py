@@ -148,6 +148,10 @@ def _refusing_pool(base: type[QueuePool], incidents: IncidentLog) -> type[QueueP
     """
 
     class RefusingPool(base):  # type: ignore[valid-type,misc]
+        # SQLAlchemy names a pool's logger after its class: keep it under "sqlalchemy", whose
+        # INFO lines (a pool disposed, recreated) stay off unless asked for.
+        _sqla_logger_namespace = f"{base.__module__}.{base.__name__}"
+
         def _do_get(self) -> ConnectionPoolEntry:
             try:
                 entry: ConnectionPoolEntry = super()._do_get()

@@ -258,3 +258,14 @@ async def test_a_clashing_user_id_on_postgresql_fails_without_revealing_the_row(
     async with postgres_schema(postgres_url) as url:
         error = await clashing_insert_error(url)
     assert "secret-hash" not in error
+
+
+async def test_the_pool_logs_under_sqlalchemys_name_and_so_stays_quiet(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The CLI prints INFO lines; "Pool disposed" and "Pool recreating" must not be among them.
+    with caplog.at_level(logging.INFO):
+        database = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+        await ping(database)
+        await database.dispose()
+    assert [r.getMessage() for r in caplog.records if "Pool" in r.getMessage()] == []
