@@ -21,6 +21,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.servers import postgres_server, redis_server
@@ -28,6 +31,46 @@ from tests.support.servers import postgres_server, redis_server
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = Path(os.environ.get("BENCH_HARNESS", ROOT.parent / "shared" / "bench"))
 PORT = 8000
+CLI = str(ROOT / ".venv" / "bin" / "connect-backend")
+
+
+@dataclass(frozen=True, slots=True)
+class ProductionShape:
+    """What `serve` needs to run as in production, and a way to take Redis away meanwhile."""
+
+    environment: dict[str, str]
+    stop_redis: Callable[[], None]
+
+
+@contextmanager
+def production_shape(work: Path, port: int, *, workers: int = 2) -> Iterator[ProductionShape]:
+    """A throwaway PostgreSQL 15 (migrated) and Redis, and a fresh signing key in `work`.
+
+    The environment runs `serve` with `workers` workers on `port`, registration open and the
+    default rate limits, behind a trusted proxy on 127.0.0.1 (the load names its clients in
+    X-Forwarded-For). Both servers are stopped on leaving; `stop_redis` stops Redis earlier.
+    """
+    keys = work / "keys.pem"
+    keys.write_bytes(
+        subprocess.run([CLI, "keys", "generate"], check=True, capture_output=True).stdout
+    )
+    keys.chmod(0o600)
+    with postgres_server() as postgres, ExitStack() as redis_stack:
+        redis = redis_stack.enter_context(redis_server())
+        environment = {
+            **os.environ,
+            "PORT": str(port),
+            "SESSION_ISSUER": f"http://127.0.0.1:{port}",
+            "SESSION_AUDIENCE": "connect-backend-bench",
+            "SESSION_SIGNING_KEYS": str(keys),
+            "DATABASE_URL": postgres.create_database("bench"),
+            "REDIS_URL": redis.url,
+            "WORKERS": str(workers),
+            "ALLOW_REGISTRATION": "true",
+            "TRUSTED_PROXIES": "127.0.0.1/32",
+        }
+        subprocess.run([CLI, "migrate"], check=True, env=environment, stderr=subprocess.DEVNULL)
+        yield ProductionShape(environment, redis_stack.close)
 
 
 def main() -> None:
@@ -37,7 +80,6 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args()
-    cli = str(ROOT / ".venv" / "bin" / "connect-backend")
     with tempfile.TemporaryDirectory(prefix="connect-backend-pg-bench-") as work:
         bench = Path(work) / "bench"
         shutil.copytree(HARNESS, bench, ignore=shutil.ignore_patterns("node_modules", "results"))
@@ -47,29 +89,14 @@ def main() -> None:
             check=True,
             stdout=sys.stderr,
         )
-        keys = Path(work) / "keys.pem"
-        keys.write_bytes(
-            subprocess.run([cli, "keys", "generate"], check=True, capture_output=True).stdout
-        )
-        keys.chmod(0o600)
-        with postgres_server() as postgres, redis_server() as redis:
-            os.environ.update(
-                SESSION_ISSUER=f"http://127.0.0.1:{PORT}",
-                SESSION_AUDIENCE="connect-backend-bench",
-                SESSION_SIGNING_KEYS=str(keys),
-                DATABASE_URL=postgres.create_database("bench"),
-                REDIS_URL=redis.url,
-                WORKERS="2",
-                ALLOW_REGISTRATION="true",
-                TRUSTED_PROXIES="127.0.0.1/32",
-            )
-            subprocess.run([cli, "migrate"], check=True, stderr=subprocess.DEVNULL)
+        with production_shape(Path(work), PORT) as shape:
+            os.environ.update(shape.environment)
             mint = f"python3 {shlex.quote(str(bench / 'mint-connect-backend.py'))}"
             subprocess.run(
                 [
                     str(bench / "compare.sh"),
                     "--name", "connect-backend-postgres-2-workers",
-                    "--cmd", f"exec {shlex.quote(cli)} serve",
+                    "--cmd", f"exec {shlex.quote(CLI)} serve",
                     "--port", str(PORT),
                     "--mint", mint,
                     "--rounds", str(args.rounds),

@@ -100,6 +100,12 @@ class PrometheusMetrics:
             namespace=NAMESPACE,
             registry=self.registry,
         )
+        self.rate_limit_local_counts = Counter(
+            "rate_limit_local_counts",
+            "Rate-limit hits counted in this process's memory because Redis failed.",
+            namespace=NAMESPACE,
+            registry=self.registry,
+        )
         if directory:
             # The metrics above only write their files; a scrape reads every process's.
             self.registry = CollectorRegistry()

@@ -3,8 +3,13 @@
 An outage (the server down or restarting, the file unusable) surfaces from every store as
 `DatabaseUnavailable`, a `StoreUnavailable` the HTTP layer answers with 503; the pool replaces
 dead connections by itself, so the service recovers without a restart once the database is back.
+More load than the pool serves surfaces the same way, as `DatabaseBusy`, after a short wait for
+a connection; the log says once when the pool starts refusing and once when it serves again.
 """
 
+import logging
+import time
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
@@ -20,9 +25,11 @@ from sqlalchemy.exc import (
     NotSupportedError,
     ProgrammingError,
 )
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, QueuePool
 
+from adapters.incident_log import IncidentLog
 from adapters.sql.idle_ping import ping_when_idle
 from adapters.sql.loop_database import DatabaseLocked, LoopConnection, LoopDatabase
 from domain.errors import StoreUnavailable
@@ -37,8 +44,14 @@ _SQLITE_WRITE_WAIT_S = 5.0
 # WORKERS x (size + overflow) stays well under PostgreSQL's default max_connections of 100.
 SERVER_POOL_SIZE = 5
 SERVER_POOL_MAX_OVERFLOW = 5
-# A request that cannot get a connection this soon fails rather than queueing behind a stall.
-SERVER_POOL_TIMEOUT_S = 10.0
+# A request that cannot get a connection this soon is refused (`DatabaseBusy`, 503) rather than
+# queueing behind a stall or a flood: well under the request deadline (REQUEST_TIMEOUT_S, 15 s),
+# and far longer than a connection is held (a statement or a short transaction).
+SERVER_POOL_TIMEOUT_S = 2.0
+# SQLite's one connection is only ever taken inside `LoopDatabase`'s turn, on the loop's thread:
+# were it ever taken twice at once, waiting could only freeze the worker (the holder cannot run
+# to give it back), so the second is refused at once.
+_SQLITE_POOL_TIMEOUT_S = 0.0
 # Replace connections now and then, before a proxy or firewall silently drops an idle one.
 SERVER_POOL_RECYCLE_S = 1800
 _SERVER_CONNECT_TIMEOUT_S = 10
@@ -53,11 +66,18 @@ class DatabaseUnavailable(StoreUnavailable):
     """The database cannot be reached or cannot answer right now; retrying later may work."""
 
 
+class DatabaseBusy(DatabaseUnavailable):
+    """No pooled connection came free in time: more load than the pool serves; retry later."""
+
+
+DATABASE_LOGGER = "connect_backend.database"
+
 # What the stores are given: asyncpg under SQLAlchemy's asyncio engine, or SQLite on the loop.
 Database = AsyncEngine | LoopDatabase
 
 __all__ = [
     "Database",
+    "DatabaseBusy",
     "DatabaseLocked",
     "DatabaseUnavailable",
     "create_engine",
@@ -66,7 +86,7 @@ __all__ = [
 ]
 
 
-def create_engine(url: str | URL) -> Database:
+def create_engine(url: str | URL, *, timer: Callable[[], float] = time.monotonic) -> Database:
     """An engine for `url` whose errors never show statement parameters (hashes stay out).
 
     `url` as the settings parsed it (`make_url` leaves a `URL` as it is), or as text (tests,
@@ -75,8 +95,15 @@ def create_engine(url: str | URL) -> Database:
     SQLite (`sqlite+aiosqlite://`, the interface's form, or `sqlite://`) runs on the standard
     library's sqlite3 on the event loop, with its directory and per-connection pragmas; a server
     database (`postgresql+asyncpg://`) gets a bounded connection pool whose connections are
-    pinged when they come out of the pool after sitting idle (`idle_ping`).
+    pinged when they come out of the pool after sitting idle (`idle_ping`). Either pool refuses
+    a checkout it cannot serve in time with `DatabaseBusy`, its incidents logged on `timer`.
     """
+    incidents = IncidentLog(
+        logging.getLogger(DATABASE_LOGGER),
+        failing="database connection pool exhausted, requests refused with 503",
+        recovered="database connection pool serving again",
+        timer=timer,
+    )
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -85,12 +112,12 @@ def create_engine(url: str | URL) -> Database:
         # is to a local file that cannot go stale the way a server connection can.
         sqlite = create_sync_engine(
             parsed.set(drivername="sqlite+pysqlite"),
-            poolclass=QueuePool,
+            poolclass=_refusing_pool(QueuePool, incidents),
             pool_pre_ping=False,
             hide_parameters=True,
             pool_size=1,
             max_overflow=0,
-            pool_timeout=SERVER_POOL_TIMEOUT_S,
+            pool_timeout=_SQLITE_POOL_TIMEOUT_S,
             connect_args={"check_same_thread": False},
         )
         event.listen(sqlite, "connect", _configure_sqlite_connection)
@@ -103,6 +130,7 @@ def create_engine(url: str | URL) -> Database:
     )
     engine = create_async_engine(
         parsed,
+        poolclass=_refusing_pool(AsyncAdaptedQueuePool, incidents),
         pool_pre_ping=False,
         hide_parameters=True,
         pool_size=SERVER_POOL_SIZE,
@@ -113,6 +141,30 @@ def create_engine(url: str | URL) -> Database:
     )
     ping_when_idle(engine.sync_engine)
     return _reporting_outages(engine)
+
+
+def _refusing_pool(base: type[QueuePool], incidents: IncidentLog) -> type[QueuePool]:
+    """`base`, refusing with `DatabaseBusy` when its timeout passes without a free connection.
+
+    A class per engine, so that the pool `dispose` recreates (`self.__class__`) reports to the
+    same incident log.
+    """
+
+    class RefusingPool(base):  # type: ignore[valid-type,misc]
+        # SQLAlchemy names a pool's logger after its class: keep it under "sqlalchemy", whose
+        # INFO lines (a pool disposed, recreated) stay off unless asked for.
+        _sqla_logger_namespace = f"{base.__module__}.{base.__name__}"
+
+        def _do_get(self) -> ConnectionPoolEntry:
+            try:
+                entry: ConnectionPoolEntry = super()._do_get()
+            except PoolTimeout as error:
+                incidents.failed(error)
+                raise DatabaseBusy("no pooled database connection came free in time") from error
+            incidents.answered()
+            return entry
+
+    return RefusingPool
 
 
 def _reporting_outages(engine: AsyncEngine) -> AsyncEngine:

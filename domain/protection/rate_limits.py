@@ -1,8 +1,9 @@
 """Fixed-window rate limits: how many hits a subject (a client, an account) may make per window.
 
-The counting is a port (`RateLimitCounters`: in memory or in Redis). A store that cannot count
-fails open: an outage of the counter store must not lock every user out; /readyz reports the
-store, and `RateLimitEvents` says how many requests went uncounted.
+The counting is a port (`RateLimitCounters`: in memory, or in Redis with this process's memory
+taking over while Redis fails, decision 0020). A store that cannot count at all fails open: an
+outage of the counter store must not lock every user out; /readyz reports the store, and
+`RateLimitEvents` says how many requests went uncounted.
 """
 
 from __future__ import annotations

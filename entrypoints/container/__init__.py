@@ -140,8 +140,10 @@ class Container(containers.DeclarativeContainer):
         builders.readiness_checks, engine, signing_keys, redis_client
     )
     metrics = providers.Singleton(PrometheusMetrics)
-    rate_limit_counters = providers.Singleton(builders.rate_limit_counters, redis_client)
     rate_limit_events = providers.Singleton(MeteredRateLimitEvents, metrics)
+    rate_limit_counters = providers.Singleton(
+        builders.rate_limit_counters, redis_client, rate_limit_events
+    )
     rate_limiter = providers.Singleton(RateLimiter, rate_limit_counters, clock, rate_limit_events)
     trusted_proxies = providers.Singleton(TrustedProxies, settings.provided.trusted_proxies)
     # Keyed by a derivation of the signing keys: no secret of its own to configure.

@@ -3,6 +3,7 @@ the settings choose between."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
@@ -16,6 +17,7 @@ from adapters.mail.compose import MailComposer
 from adapters.mail.outbox import DevOutbox
 from adapters.mail.retrying import RetryingMailer
 from adapters.mail.smtp import SmtpMailer, SmtpServer
+from adapters.fallback_rate_limits import FallbackRateLimitCounters, SharedStoreEvents
 from adapters.memory_rate_limits import InMemoryRateLimitCounters
 from adapters.memory_revocations import InMemoryRevokedSessions
 from adapters.observability.tracing import Tracing
@@ -120,12 +122,17 @@ def revocation_follower(
     return RevocationFollower(follow.execute, heal, wait=wait)
 
 
-def rate_limit_counters(redis: Redis | None) -> RateLimitCounters:
-    # Without Redis the counters live in this process: correct for one worker only, which is
-    # why `serve` refuses WORKERS > 1 without REDIS_URL.
+def rate_limit_counters(redis: Redis | None, events: SharedStoreEvents) -> RateLimitCounters:
+    # Without Redis the counters live in this process, as for the deny-list above; with it, in
+    # Redis, and in this process while Redis fails (decision 0020).
     if redis is None:
         return InMemoryRateLimitCounters()
-    return RedisRateLimitCounters(redis)
+    return FallbackRateLimitCounters(
+        RedisRateLimitCounters(redis),
+        InMemoryRateLimitCounters(),
+        events=events,
+        timer=time.monotonic,
+    )
 
 
 def _corbado_transport(emulator: Litestar | None) -> httpx.AsyncBaseTransport | None:

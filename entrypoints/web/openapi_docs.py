@@ -71,8 +71,8 @@ def errors(
 
     `codes` overrides `DEFAULT_CODES` per status; every code must be one that `web.errors` answers
     with, so a renamed code fails at import rather than in a client. Every operation may also
-    answer 503 `service_unavailable` (the database is down) and `request_timeout` (a
-    handler cancelled at `REQUEST_TIMEOUT_S`), so those are added.
+    answer 503 `service_unavailable` (the database is down or too busy) and
+    `request_timeout` (a handler cancelled at `REQUEST_TIMEOUT_S`), so those are added.
     """
     body = PasskeyErrorResponse if passkey else ErrorResponse
     chosen = {**DEFAULT_CODES, **(codes or {})}
@@ -144,7 +144,7 @@ ALWAYS_503 = (DOMAIN_ERRORS[StoreUnavailable].code, REQUEST_TIMED_OUT.code)
 
 # What a client should do on seeing a code, where the code alone does not say it.
 ADVICE: dict[str, str] = {
-    "service_unavailable": "a store the service needs (its database) is down",
+    "service_unavailable": "a store the service needs (its database) is down or too busy",
     "invalid_request": "`details` names each offending field",
     "invalid_token": "answered with `WWW-Authenticate: Bearer`; refresh, or log in again",
     "invalid_refresh_token": "log in again",

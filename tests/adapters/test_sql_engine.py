@@ -1,5 +1,6 @@
 """The engine: SQLite connection settings, the PostgreSQL pool, readiness and what errors reveal."""
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -8,11 +9,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
+from adapters.sql import engine as engine_module
 from adapters.sql import idle_ping
 from adapters.sql.engine import (
+    DATABASE_LOGGER,
     SERVER_POOL_SIZE,
     SERVER_POOL_TIMEOUT_S,
     Database,
+    DatabaseBusy,
     DatabaseUnavailable,
     create_engine,
     durable_transaction,
@@ -105,6 +109,69 @@ async def test_postgresql_gets_a_bounded_pool(postgres_url: str) -> None:
     assert isinstance(pool, QueuePool)
     assert pool.size() == SERVER_POOL_SIZE
     assert pool.timeout() == SERVER_POOL_TIMEOUT_S
+    # A request waits for a connection briefly, well within its 15 s deadline, then is refused.
+    assert SERVER_POOL_TIMEOUT_S <= 2
+
+
+class Timer:
+    """Monotonic seconds that move only when the test moves them."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def database_lines(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
+    return [(r.levelno, r.getMessage()) for r in caplog.records if r.name == DATABASE_LOGGER]
+
+
+async def test_a_pool_with_every_connection_in_use_refuses_as_busy_and_logs_once(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Two connections, both held: what 2,000 concurrent logins do to ten per worker.
+    monkeypatch.setattr(engine_module, "SERVER_POOL_SIZE", 1)
+    monkeypatch.setattr(engine_module, "SERVER_POOL_MAX_OVERFLOW", 1)
+    monkeypatch.setattr(engine_module, "SERVER_POOL_TIMEOUT_S", 0.05)
+    timer = Timer()
+    engine = create_engine(postgres_url, timer=timer)
+    try:
+        with caplog.at_level(logging.INFO, logger=DATABASE_LOGGER):
+            async with engine.connect(), engine.connect():
+                for _ in range(3):
+                    with pytest.raises(DatabaseBusy) as raised:
+                        await ping(engine)
+            timer.now += 60
+            await ping(engine)
+    finally:
+        await engine.dispose()
+    # A StoreUnavailable, answered 503 with Retry-After; SQLAlchemy's error only as its cause.
+    assert isinstance(raised.value, DatabaseUnavailable)
+    assert "QueuePool limit" in str(raised.value.__cause__)
+    assert database_lines(caplog) == [
+        (
+            logging.ERROR,
+            "database connection pool exhausted, requests refused with 503: "
+            + str(raised.value.__cause__),
+        ),
+        (logging.INFO, "database connection pool serving again after 60 s (3 failed calls)"),
+    ]
+    assert all(r.exc_info is None for r in caplog.records)
+
+
+async def test_sqlite_refuses_a_second_checkout_at_once_rather_than_freeze_the_loop(
+    tmp_path: Path,
+) -> None:
+    # LoopDatabase takes the one connection only on the loop, one block at a time; a second
+    # checkout while it is out (a block inside a block) could only wait for ever: refused.
+    database = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    try:
+        with database.sync_engine.connect(), pytest.raises(DatabaseBusy):
+            database.sync_engine.connect()
+        await ping(database)
+    finally:
+        await database.dispose()
 
 
 async def drop_the_pooled_connection(engine: Database, admin: Database) -> None:
@@ -191,3 +258,14 @@ async def test_a_clashing_user_id_on_postgresql_fails_without_revealing_the_row(
     async with postgres_schema(postgres_url) as url:
         error = await clashing_insert_error(url)
     assert "secret-hash" not in error
+
+
+async def test_the_pool_logs_under_sqlalchemys_name_and_so_stays_quiet(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The CLI prints INFO lines; "Pool disposed" and "Pool recreating" must not be among them.
+    with caplog.at_level(logging.INFO):
+        database = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+        await ping(database)
+        await database.dispose()
+    assert [r.getMessage() for r in caplog.records if "Pool" in r.getMessage()] == []

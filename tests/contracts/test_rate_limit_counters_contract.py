@@ -1,7 +1,8 @@
 """The rate-limit counters: fixed windows aligned to the window size, one count per key.
 
-Run against the fake, the in-memory counters and Redis (a throwaway redis-server, namespaced
-per test so that tests sharing the server never see each other's keys).
+Run against the fake, the in-memory counters, Redis (a throwaway redis-server, namespaced per
+test so that tests sharing the server never see each other's keys), and the fallback over
+Redis, with Redis answering and with nothing listening (every hit in memory).
 """
 
 import asyncio
@@ -11,17 +12,20 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
+from adapters.fallback_rate_limits import FallbackRateLimitCounters
 from adapters.memory_rate_limits import InMemoryRateLimitCounters
 from adapters.redis_connection import create_redis_client
 from adapters.redis_rate_limits import RedisRateLimitCounters
 from domain.ports import RateLimitCounters
 from tests.fakes.fake_rate_limit_counters import FakeRateLimitCounters
+from tests.fakes.fake_rate_limit_events import FakeRateLimitEvents
+from tests.support.servers import LOOPBACK, free_port
 
 WINDOW = 60
 START = 1_800_000_000 - 1_800_000_000 % WINDOW  # the first second of a window
 
 
-@pytest.fixture(params=["fake", "memory", "redis"])
+@pytest.fixture(params=["fake", "memory", "redis", "fallback-redis", "fallback-redis-down"])
 async def counters(request: pytest.FixtureRequest) -> AsyncIterator[RateLimitCounters]:
     if request.param == "fake":
         yield FakeRateLimitCounters()
@@ -29,9 +33,20 @@ async def counters(request: pytest.FixtureRequest) -> AsyncIterator[RateLimitCou
     if request.param == "memory":
         yield InMemoryRateLimitCounters()
         return
-    client: Redis = create_redis_client(request.getfixturevalue("redis_url"))
+    if request.param == "fallback-redis-down":
+        url = f"redis://{LOOPBACK}:{free_port()}/0"
+    else:
+        url = request.getfixturevalue("redis_url")
+    client: Redis = create_redis_client(url)
+    redis = RedisRateLimitCounters(client, namespace=f"test-{uuid.uuid4().hex}")
     try:
-        yield RedisRateLimitCounters(client, namespace=f"test-{uuid.uuid4().hex}")
+        if request.param == "redis":
+            yield redis
+        else:
+            # A timer that never moves: once Redis failed, it is not tried again.
+            yield FallbackRateLimitCounters(
+                redis, InMemoryRateLimitCounters(), events=FakeRateLimitEvents(), timer=lambda: 0.0
+            )
     finally:
         await client.aclose()
 

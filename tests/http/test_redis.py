@@ -1,4 +1,5 @@
-"""With REDIS_URL: rate limits shared by every instance, Redis in /readyz, and failing open."""
+"""With REDIS_URL: rate limits shared by every instance, Redis in /readyz, and counted in each
+process while Redis cannot be reached."""
 
 import uuid
 from collections.abc import Iterator
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.redis_rate_limits import RedisRateLimitCounters
+from adapters.fallback_rate_limits import FallbackRateLimitCounters
 from entrypoints.settings import RateLimitSettings
 from tests.http.conftest import Api, dev_settings, running_app
 from tests.support.servers import free_port
@@ -36,7 +37,7 @@ def two_instances(tmp_path: Path, redis_url: str) -> Iterator[tuple[Api, Api]]:
 
 def test_instances_share_their_limits_through_redis(two_instances: tuple[Api, Api]) -> None:
     first, second = two_instances
-    assert isinstance(first.container.rate_limit_counters(), RedisRateLimitCounters)
+    assert isinstance(first.container.rate_limit_counters(), FallbackRateLimitCounters)
     assert [refresh(first), refresh(second), refresh(first)] == [401, 401, 401]
     assert refresh(second) == 429
     first.clock.advance(WINDOW)
@@ -60,10 +61,11 @@ def test_without_redis_the_service_is_not_ready(redis_down: Api) -> None:
     assert response.json()["error"] == "not_ready"
 
 
-def test_without_redis_limits_fail_open(redis_down: Api) -> None:
-    assert {refresh(redis_down) for _ in range(5)} == {401}
+def test_without_redis_limits_are_counted_in_the_process(redis_down: Api) -> None:
+    assert [refresh(redis_down) for _ in range(5)] == [401, 401, 401, 429, 429]
     metrics = redis_down.client.get("/metrics").text
-    assert "connect_backend_rate_limit_store_failures_total 5.0" in metrics
+    assert "connect_backend_rate_limit_local_counts_total 5.0" in metrics
+    assert "connect_backend_rate_limit_store_failures_total 0.0" in metrics
 
 
 def test_without_redis_access_tokens_are_checked_against_this_process_copy(
