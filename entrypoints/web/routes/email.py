@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Response, get, post
+from litestar import MediaType, Response, get, post
 from litestar.di import NamedDependency
 
 from domain.usecases.complete_recovery import CompleteRecovery
@@ -39,6 +39,7 @@ NOT_CONFIGURED = ("email_not_configured",)
     operation_id="requestEmailVerification",
     summary="Mail the caller a link that proves their address",
     status_code=202,
+    media_type=MediaType.TEXT,  # an empty answer: no body to parse, the same for every address
     response_description="Accepted: the link is mailed shortly (nothing when already proven).",
     responses=errors(401, 429, 503, codes={429: ("rate_limited",), 503: NOT_CONFIGURED}),
     security=BEARER,
@@ -47,14 +48,13 @@ NOT_CONFIGURED = ("email_not_configured",)
 )
 async def request_email_verification(
     request: AuthenticatedRequest, request_verification: NamedDependency[RequestVerification]
-) -> Response[None]:
+) -> None:
     """The link goes to the account's address, from `MAIL_FROM`, to `EMAIL_LINK_URL` with its
     token; hand that token to `verifyEmail`. Mail goes out after the answer, with retries, so a
     slow mail server never holds this up. A repeat within a minute mails nothing more, and an
     address gets at most `RATE_LIMIT_MAIL_ACCOUNT_PER_HOUR` mails an hour (then 429). `me` says
     `emailVerified`; an address already proven is mailed nothing."""
     await request_verification.execute(request.auth)
-    return Response(None, status_code=202)
 
 
 @post(
@@ -79,6 +79,7 @@ async def verify_email(data: VerifyEmailBody, verify_email: NamedDependency[Veri
     operation_id="requestRecovery",
     summary="Mail a recovery link to an address, if an account holds it",
     status_code=202,
+    media_type=MediaType.TEXT,  # an empty answer: no body to parse, the same for every address
     response_description="Accepted, whether or not an account holds the address.",
     responses=errors(
         400, 413, 429, 503, codes={400: ("invalid_request", "invalid_email"), 503: NOT_CONFIGURED}
@@ -87,13 +88,12 @@ async def verify_email(data: VerifyEmailBody, verify_email: NamedDependency[Veri
 )
 async def request_recovery(
     data: RecoveryBody, request_recovery: NamedDependency[RequestRecovery]
-) -> Response[None]:
+) -> None:
     """For a user who forgot the password (or never had a passkey). The answer is the same, in
     status, body and time, whether or not an account holds the address: the account is looked
     up, and the link mailed, after it. Hand the link's token and a new password to
     `completeRecovery`. Mails to one address are limited as for `requestEmailVerification`."""
     await request_recovery.execute(data.email)
-    return Response(None, status_code=202)
 
 
 @post(
