@@ -45,9 +45,9 @@ class SendEmailLink:
         """Run `work` after the request is answered."""
         self.background.start(work, name)
 
-    async def deliver(self, user: User, purpose: EmailPurpose) -> bool:
-        """Issue a token of `purpose` for `user` and mail its link; False, mailing nothing, for a
-        repeated request or an account that is gone or being deleted. Raises `MailUnavailable`
+    async def deliver(self, user: User, purpose: EmailPurpose) -> None:
+        """Issue a token of `purpose` for `user` and mail its link; nothing for a repeated
+        request or an account that is gone or being deleted. Raises `MailUnavailable`
         when the mail system did not take the message."""
         now = self.clock.now()
         token = new_email_token()
@@ -60,6 +60,5 @@ class SendEmailLink:
             unless_issued_since=now - RESEND_INTERVAL_S,
         )
         if not issued:
-            return False
+            return
         await self.mailer.send(Mail(user.email, purpose, self.links.link(purpose, token)))
-        return True

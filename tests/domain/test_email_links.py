@@ -32,6 +32,15 @@ def test_only_the_sha256_of_a_token_is_kept(token: str) -> None:
     assert email_token_hash(token) == expected
 
 
+def test_a_token_with_a_lone_surrogate_is_hashed_not_refused() -> None:
+    # JSON's "\ud800" decodes to a lone surrogate, which strict UTF-8 cannot encode: such a token
+    # must be an unknown token (400), never an encoding error (500).
+    assert (
+        email_token_hash("\ud800")
+        == "91a681b998555fb475479817b126c94e57e52011fa1842c5d188795a4a05226b"
+    )
+
+
 def test_the_link_replaces_the_token_and_the_purpose() -> None:
     links = EmailLinks("https://app.example/email/{purpose}?token={token}")
 

@@ -387,6 +387,10 @@ async def test_a_session_opened_while_corbado_is_asked_ends_too(mailing: Mailing
         await world.authenticate.execute(opened[0])
     new = await world.authenticate.execute(pair.access_token)
     assert [s.id for s in await world.sessions.list_for_user(user.id)] == [new.session_id]
+    ended_reasons = [
+        event.reason for event in world.audit.events if event.action is AuditAction.SESSION_ENDED
+    ]
+    assert ended_reasons == ["account_recovered", "account_recovered"]
 
 
 async def test_recovery_deletes_the_live_connect_tokens_at_corbado(mailing: Mailing) -> None:
