@@ -138,6 +138,7 @@ def driver_sql_runner(engine: AsyncEngine) -> Runner:
             id(statement), _compiled(statement, engine)
         )
         async with one.write() if writes else one.read() as connection:
+            assert isinstance(connection, AsyncConnection)
             result = await connection.exec_driver_sql(
                 sql, tuple(parameters[name] for name in order)
             )
