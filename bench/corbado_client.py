@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 import uvloop
 
-from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
+from adapters.corbado.client import HttpxCorbadoConnect, build_corbado_client
 from domain.model import ConnectTokenType
 
 UPSTREAM = "http://127.0.0.1:18080"

@@ -16,9 +16,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import dataclasses
 import json
 import os
+import pstats
 import tempfile
 import time
 from pathlib import Path
@@ -91,7 +93,8 @@ async def measure(args: argparse.Namespace, state: Path) -> dict[str, float]:
     async with started(Container(settings=settings)) as migrating:
         await migrating.upgrade_schema()
     container = Container(settings=settings)
-    container.corbado.override(providers.Object(FakeCorbadoConnect()))
+    corbado = FakeCorbadoConnect()
+    container.corbado.override(providers.Object(corbado))
     spans = InMemorySpanExporter()
     if args.tracing or args.count_statements:
         provider = TracerProvider()
@@ -130,6 +133,10 @@ async def measure(args: argparse.Namespace, state: Path) -> dict[str, float]:
             answer = await call(app, "POST", "/auth/createConnectToken", body, token=access)
             assert answer["status"] == 200, answer
 
+        async def complete_login() -> None:
+            body = {"signedPasskeyData": corbado.mint(user["email"])}
+            assert (await call(app, "POST", "/auth/completeLogin", body))["status"] == 200
+
         async def jwks() -> None:
             assert (await call(app, "GET", "/.well-known/jwks.json"))["status"] == 200
 
@@ -137,6 +144,7 @@ async def measure(args: argparse.Namespace, state: Path) -> dict[str, float]:
             ("GET /auth/me", me, args.requests),
             ("POST /auth/refresh", refreshed, args.requests),
             ("POST /auth/createConnectToken (Corbado scripted)", connect_token, args.requests),
+            ("POST /auth/completeLogin (Corbado scripted)", complete_login, args.requests),
             ("GET /.well-known/jwks.json", jwks, args.requests),
             ("POST /auth/login (argon2)", login, max(args.requests // 20, 20)),
         ]
@@ -144,6 +152,14 @@ async def measure(args: argparse.Namespace, state: Path) -> dict[str, float]:
             for _ in range(min(count, 50)):
                 await request()
             spans.clear()
+            if args.python_calls:
+                profile = cProfile.Profile()
+                profile.enable()
+                for _ in range(count):
+                    await request()
+                profile.disable()
+                results[name] = pstats.Stats(profile).total_calls / count  # type: ignore[attr-defined]
+                continue
             started_at = time.process_time()
             for _ in range(count):
                 await request()
@@ -172,6 +188,11 @@ def main() -> None:
         action="store_true",
         help="count database statements per request (from the spans) instead of CPU time",
     )
+    parser.add_argument(
+        "--python-calls",
+        action="store_true",
+        help="count Python function calls per request (cProfile, this thread) instead of CPU time",
+    )
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         args.postgres_url = args.redis_url = None
@@ -192,6 +213,8 @@ def main() -> None:
     for name, value in results.items():
         if args.count_statements:
             print(f"{name}: {value:.2f} database statements per request")
+        elif args.python_calls:
+            print(f"{mode}: {name}: {value:.0f} Python calls per request")
         else:
             print(f"{mode}: {name}: {value:.0f} us CPU per request")
 

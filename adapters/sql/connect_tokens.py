@@ -3,7 +3,7 @@
 from sqlalchemy import bindparam, delete, insert, select
 
 from adapters.sql.account_open import open_account_row
-from adapters.sql.engine import Database
+from adapters.sql.engine import Database, OneStatement
 from adapters.sql.tables import connect_tokens, users
 from domain.model import IssuedConnectToken
 
@@ -34,10 +34,10 @@ class SqlIssuedConnectTokens:
     """Issued connect tokens in the `connect_tokens` table; they go with their user."""
 
     def __init__(self, engine: Database) -> None:
-        self._engine = engine
+        self._one_statement = OneStatement(engine)
 
     async def record(self, user_id: str, token: IssuedConnectToken, now: int) -> bool:
-        async with self._engine.begin() as connection:
+        async with self._one_statement.write() as connection:
             recorded = await connection.execute(
                 _RECORD_IF_ACCOUNT_OPEN,
                 {
@@ -50,9 +50,9 @@ class SqlIssuedConnectTokens:
         return recorded.rowcount == 1
 
     async def live_for(self, user_id: str, now: int) -> list[str]:
-        async with self._engine.connect() as connection:
+        async with self._one_statement.read() as connection:
             return list(await connection.scalars(_LIVE_FOR_USER, {"user_id": user_id, "now": now}))
 
     async def forget(self, user_id: str, token_id: str) -> None:
-        async with self._engine.begin() as connection:
+        async with self._one_statement.write() as connection:
             await connection.execute(_FORGET, {"user_id": user_id, "token_id": token_id})

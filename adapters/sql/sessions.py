@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Row, Select, bindparam, insert, select, update
 
 from adapters.sql.account_open import open_account_row
-from adapters.sql.engine import Database, durable_transaction
+from adapters.sql.engine import Database, OneStatement, durable_transaction
 from adapters.sql.tables import session_revocations, sessions, users
 from domain.model import ChainRecord, Session
 from domain.refresh_chain import RefreshChain
@@ -69,16 +69,18 @@ _REVOKE_SESSION = (
 
 
 class SqlSessions:
-    """Sessions with their refresh chains; each change is one transaction.
+    """Sessions with their refresh chains; each change is one transaction (a single statement
+    where it can be: `OneStatement`).
 
     `revoke` appends to the revocation log, which `SqlRevocationLog` reads.
     """
 
     def __init__(self, engine: Database) -> None:
         self._engine = engine
+        self._one_statement = OneStatement(engine)
 
     async def create(self, session: Session, chain_id_hash: str, chain: RefreshChain) -> bool:
-        async with self._engine.begin() as connection:
+        async with self._one_statement.write() as connection:
             inserted = await connection.execute(
                 _INSERT_SESSION_IF_ACCOUNT_OPEN,
                 {
@@ -106,7 +108,7 @@ class SqlSessions:
         return inserted.rowcount == 1
 
     async def get(self, session_id: str) -> Session | None:
-        async with self._engine.connect() as connection:
+        async with self._one_statement.read() as connection:
             row = (await connection.execute(_SESSION_BY_ID, {"id": session_id})).one_or_none()
         return None if row is None else _session(row)
 
@@ -117,7 +119,7 @@ class SqlSessions:
         return await self._find(_SESSION_BY_LEGACY_TOKEN, {"token_hash": token_hash})
 
     async def _find(self, query: Select[Any], parameters: dict[str, str]) -> ChainRecord | None:
-        async with self._engine.connect() as connection:
+        async with self._one_statement.read() as connection:
             row = (await connection.execute(query, parameters)).one_or_none()
         if row is None:
             return None
@@ -133,7 +135,7 @@ class SqlSessions:
     async def advance(
         self, session_id: str, from_generation: int, chain_id_hash: str, chain: RefreshChain
     ) -> bool:
-        async with self._engine.begin() as connection:
+        async with self._one_statement.write() as connection:
             advanced = await connection.execute(
                 _ADVANCE_CHAIN,
                 {
@@ -150,7 +152,7 @@ class SqlSessions:
         return advanced.rowcount == 1
 
     async def list_for_user(self, user_id: str) -> list[Session]:
-        async with self._engine.connect() as connection:
+        async with self._one_statement.read() as connection:
             rows = (await connection.execute(_LIVE_SESSIONS_OF_USER, {"user_id": user_id})).all()
         return [_session(row) for row in rows]
 

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import Row, Select, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from adapters.sql.engine import Database, durable_transaction
+from adapters.sql.engine import Database, OneStatement, durable_transaction
 from adapters.sql.tables import users
 from domain.errors import EmailAlreadyRegistered
 from domain.model import User
@@ -40,6 +40,7 @@ class SqlUsers:
 
     def __init__(self, engine: Database) -> None:
         self._engine = engine
+        self._one_statement = OneStatement(engine)
 
     async def add(self, user: User) -> None:
         try:
@@ -98,7 +99,7 @@ class SqlUsers:
     async def _one(
         self, query: Select[*tuple[Any, ...]], parameters: dict[str, str]
     ) -> User | None:
-        async with self._engine.connect() as connection:
+        async with self._one_statement.read() as connection:
             row = (await connection.execute(query, parameters)).one_or_none()
         return None if row is None else _user(row)
 

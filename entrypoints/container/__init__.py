@@ -12,7 +12,7 @@ from dependency_injector import containers, providers
 
 from adapters.argon2_hasher import Argon2PasswordHasher
 from adapters.cached_users import CachedUsers
-from adapters.corbado.httpx_connect import HttpxCorbadoConnect
+from adapters.corbado.client import HttpxCorbadoConnect
 from adapters.corbado.metered import MeteredCorbado
 from adapters.corbado.passkey_data import JosePasskeyDataReader
 from adapters.logging_audit_log import LoggingAuditLog

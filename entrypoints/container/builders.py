@@ -11,8 +11,8 @@ import httpx
 from litestar import Litestar
 from redis.asyncio import Redis
 
+from adapters.corbado.client import build_corbado_client
 from adapters.corbado.emulator import create_emulator_app
-from adapters.corbado.httpx_connect import build_corbado_client
 from adapters.fallback_rate_limits import FallbackRateLimitCounters, SharedStoreEvents
 from adapters.mail.compose import MailComposer
 from adapters.mail.outbox import DevOutbox

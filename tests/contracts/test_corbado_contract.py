@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from adapters.corbado.client import HttpxCorbadoConnect, build_corbado_client
 from adapters.corbado.emulator import create_emulator_app
-from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
 from domain.model import ConnectTokenType, VerificationResult
 from domain.ports import CorbadoAccounts, CorbadoConnect
 from tests.fakes.fake_corbado import FakeCorbadoConnect

@@ -12,7 +12,7 @@ import pytest
 from dependency_injector import providers
 from prometheus_client.parser import text_string_to_metric_families
 
-from adapters.corbado.httpx_connect import build_corbado_client
+from adapters.corbado.client import build_corbado_client
 from domain.errors import CorbadoTimeout
 from entrypoints.settings import DEV_PROJECT_ID
 from tests.http.conftest import Api, LogLines, dev_settings, error_of, running_app

@@ -8,8 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 
-from adapters.corbado.httpx_client import PooledTransport
-from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
+from adapters.corbado.client import HttpxCorbadoConnect, PooledTransport, build_corbado_client
 from domain.errors import CorbadoTimeout, CorbadoUnavailable
 from domain.model import ConnectTokenType, VerificationResult
 from tests.support.servers import free_port

@@ -10,8 +10,7 @@ from contextlib import AsyncExitStack
 import httpx
 import pytest
 
-from adapters.corbado.httpx_client import USER_AGENT
-from adapters.corbado.httpx_connect import HttpxCorbadoConnect, build_corbado_client
+from adapters.corbado.client import USER_AGENT, HttpxCorbadoConnect, build_corbado_client
 from domain.errors import CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
 from domain.model import ConnectTokenType, IssuedConnectToken, VerificationResult
 
