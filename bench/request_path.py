@@ -131,7 +131,7 @@ async def measure(state: Path, corbado_url: str, requests: int) -> dict[str, Req
             assert answer["status"] == 200, answer
 
         # Minted beforehand: making the passkey data is the bench's work, not the request's.
-        passkey_data = [minting.mint(EMAIL, issuer=PROJECT_ID) for _ in range(requests + 51)]
+        passkey_data = [minting.mint(EMAIL, issuer=PROJECT_ID) for _ in range(requests + 100)]
 
         async def complete_login() -> None:
             body = {"signedPasskeyData": passkey_data.pop()}

@@ -1,35 +1,48 @@
-"""The client address of a request: `domain.protection.client_addresses` over its peer and its
+"""The client of a request: `domain.protection.client_addresses` over its peer and its
 `X-Forwarded-For` hops, resolved once and kept in the request's scope."""
 
 from __future__ import annotations
 
 from litestar.types import Scope
 
-from domain.protection.client_addresses import TrustedProxies, limit_subject
+from domain.protection.client_addresses import Client, TrustedProxies
 
-_STATE_KEY = "connect_backend.client_ip"
+_STATE_KEY = "connect_backend.client"
 
 
 class ClientAddresses:
-    """Resolves a request's client address once per request."""
+    """Resolves a request's client once per request: its address (logs) and subject (limits)."""
 
     def __init__(self, proxies: TrustedProxies) -> None:
         self._proxies = proxies
 
-    def of(self, scope: Scope) -> str:
-        """The client's address as text (the peer's raw name when it is not an IP address)."""
+    def client(self, scope: Scope) -> Client:
+        """The request's client, resolved on first use and kept in the scope's state."""
         state = scope.setdefault("state", {})
-        cached = state.get(_STATE_KEY)
-        if isinstance(cached, str):
-            return cached
-        client = scope.get("client")
-        resolved = self._proxies.client(client[0] if client else "unknown", _forwarded_for(scope))
+        known = state.get(_STATE_KEY)
+        if isinstance(known, Client):
+            return known
+        peer = scope.get("client")
+        resolved = self._proxies.resolve(peer[0] if peer else "unknown", _forwarded_for(scope))
         state[_STATE_KEY] = resolved
         return resolved
 
+    def of(self, scope: Scope) -> str:
+        """The client's address as text (the peer's raw name when it is not an IP address)."""
+        return self.client(scope).address
+
     def subject(self, scope: Scope) -> str:
         """What rate limits count: the address, or its /64 network for IPv6."""
-        return limit_subject(self.of(scope))
+        return self.client(scope).subject
+
+
+def resolved_client(scope: Scope) -> Client:
+    """The client a `ClientAddresses` resolved for this request (the observability step does,
+    before anything else runs); `LookupError` when none has."""
+    known = scope.get("state", {}).get(_STATE_KEY)
+    if not isinstance(known, Client):
+        raise LookupError("the request's client was not resolved")
+    return known
 
 
 def _forwarded_for(scope: Scope) -> list[str]:

@@ -1,4 +1,4 @@
-"""What counts as JSON, and when a request has a body, for the 415 guard."""
+"""What counts as JSON, and when a request has a body, for the 415 check."""
 
 from typing import Any
 
