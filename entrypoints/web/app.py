@@ -18,9 +18,10 @@ from entrypoints.container import Container, started
 from entrypoints.periodic_purge import start_periodic_purge
 from entrypoints.web.dependencies import container_dependencies
 from entrypoints.web.errors import EXCEPTION_HANDLERS
+from entrypoints.web.observability import observe
 from entrypoints.web.openapi_docs import API_DESCRIPTION, TAGS
 from entrypoints.web.openapi_finish import FinishedOpenAPIConfig
-from entrypoints.web.operations import operational_options
+from entrypoints.web.operations import operational_options, request_observability
 from entrypoints.web.pages import OfflineSwaggerUI, demo_handlers, docs_asset
 from entrypoints.web.routes.account import (
     delete_account,
@@ -101,6 +102,7 @@ def create_app(
     )
     if emulator is not None:
         _emulator_answers_its_own_cors(app)
+    observe(app, request_observability(container))
     return complete_options_allow(app)
 
 

@@ -1,9 +1,10 @@
-"""Per request: the log context (with the trace id when traced), a deadline, metrics and one
-access-log line.
+"""Per request: the request id and client in the log context (with the trace id when traced),
+a deadline, metrics and one access-log line.
 
-A Litestar middleware, so it wraps every routed request (unrouted 404/405 answers only get the
-headers of `browser.py`). Litestar converts a handler's exception into a response inside it, so
-it sees the final status of every answer.
+One plain ASGI wrapper around the whole app (`observe`), inside the server span when traced and
+outside Litestar's exception handling, so it sees the final status of every answer, errors
+included. Routed requests are counted and logged; unrouted 404/405 answers and CORS preflights
+only get the headers of `browser.py`, as before routing there is no route to name.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
-import structlog
+from litestar import Litestar
+from litestar._asgi.utils import wrap_in_exception_handler
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from structlog.contextvars import bind_contextvars, reset_contextvars
 
 from entrypoints.metrics import Metrics
 from entrypoints.web.client_addresses import ClientAddresses
@@ -47,7 +50,7 @@ class RequestTimedOut(Exception):
 
 
 class RequestObservability:
-    """The ASGI middleware; build it with `DefineMiddleware(RequestObservability, ...)`."""
+    """The ASGI wrapper; `observe` puts it around an app."""
 
     def __init__(
         self,
@@ -63,6 +66,11 @@ class RequestObservability:
         self._metrics = metrics
         self._timeout_s = timeout_s
         self._tracing = tracing
+        # The time-out's answer, rendered by the error table like any other refusal.
+        self._timed_out = wrap_in_exception_handler(_raise_timed_out)
+        # prometheus_client looks a child up by its labels on every call; the routes, methods
+        # and statuses an app answers are few, so each child is kept once found.
+        self._children: dict[tuple[str, ...], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -78,29 +86,46 @@ class RequestObservability:
             context["trace_id"] = tracing.current_trace_id()
             # The server span ends with the response's last byte: name it as the answer starts.
             exchange.on_answer = lambda: tracing.name_current_span(exchange.method, _route(scope))
-        with structlog.contextvars.bound_contextvars(**context):
-            try:
-                async with asyncio.timeout(self._timeout_s) as deadline:
-                    await self._app(scope, receive, exchange.send)
-            except TimeoutError:
-                if not deadline.expired():
-                    raise
-                _log.error("request cancelled after %s s", self._timeout_s)
-                exchange.status = 503
+        bound = bind_contextvars(**context)
+        try:
+            async with asyncio.timeout(self._timeout_s) as deadline:
+                await self._app(scope, receive, exchange.send)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            _log.error("request cancelled after %s s", self._timeout_s)
+            exchange.status = 503
+            if exchange.answered:
                 raise RequestTimedOut from None
+            await self._timed_out(scope, receive, exchange.send)
+        finally:
+            try:
+                self._finish(exchange)
             finally:
-                await self._finish(exchange)
+                reset_contextvars(**bound)
 
-    async def _finish(self, exchange: _Exchange) -> None:
+    def _finish(self, exchange: _Exchange) -> None:
         route = _route(exchange.scope)
+        if route is UNMATCHED_ROUTE:
+            return
         method = exchange.method
         status = exchange.status
         elapsed = exchange.elapsed_s()
-        self._metrics.http_requests.labels(method, route, str(status)).inc()
-        self._metrics.http_request_duration.labels(method, route).observe(elapsed)
-        login_method = LOGIN_METHODS.get(route)
-        if login_method is not None:
-            self._metrics.logins.labels(login_method, login_outcome(status)).inc()
+        children = self._children
+        key = (method, route, str(status))
+        counted = children.get(key)
+        if counted is None:
+            counted = children[key] = self._metrics.http_requests.labels(*key)
+            children[key[:2]] = self._metrics.http_request_duration.labels(*key[:2])
+            login_method = LOGIN_METHODS.get(route)
+            if login_method is not None:
+                outcome = ("login", *key)
+                children[outcome] = self._metrics.logins.labels(login_method, login_outcome(status))
+        counted.inc()
+        children[key[:2]].observe(elapsed)
+        login = children.get(("login", *key))
+        if login is not None:
+            login.inc()
         if route not in QUIET_ROUTES:
             _log.info(
                 "%s %s %d",
@@ -129,6 +154,16 @@ def login_outcome(status: int) -> str:
     return "error"
 
 
+def observe(app: Litestar, wrapper: Callable[[ASGIApp], ASGIApp]) -> None:
+    """Put `wrapper` around everything `app` does with a request (its CORS, its exception
+    handling, its routes): Litestar calls `app.asgi_handler` inside its `before_send` hooks."""
+    app.asgi_handler = wrapper(app.asgi_handler)
+
+
+async def _raise_timed_out(scope: Scope, receive: Receive, send: Send) -> None:
+    raise RequestTimedOut
+
+
 def _route(scope: Scope) -> str:
     template = scope.get("path_template")
     return template if isinstance(template, str) and template else UNMATCHED_ROUTE
@@ -153,6 +188,10 @@ class _Exchange:
             if self.on_answer is not None:
                 self.on_answer()
         await self._send(message)
+
+    @property
+    def answered(self) -> bool:
+        return self._answered is not None
 
     def elapsed_s(self) -> float:
         return (self._answered or time.perf_counter()) - self._started

@@ -2,16 +2,19 @@
 
 The route policies (`policies.py`: a body's media type, the route's rate limit, Bearer
 authentication and the browser transport's origin check, in that order, as one `before_request`
-hook), the per-request observability middleware, browser headers, CORS, and no logging
-configuration of Litestar's own: `adapters.observability.log_pipeline` owns logging.
+hook), browser headers, CORS, and no logging configuration of Litestar's own
+(`adapters.observability.log_pipeline` owns logging); and `request_observability`, the wrapper
+`observability.observe` puts around the whole app.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.middleware import DefineMiddleware
+from litestar.types import ASGIApp
 
 from entrypoints.web.browser import add_browser_headers, cors_config
 from entrypoints.web.client_addresses import ClientAddresses
@@ -33,9 +36,6 @@ def operational_options(
     (its access line is still written)."""
     settings = container.settings()
     addresses = ClientAddresses(container.trusted_proxies())
-    tracing = container.tracing()
-    # Outermost, so the request's span is current in everything below it, our middleware too.
-    traced = [tracing.http_middleware()] if tracing is not None else []
     hosts = (
         [] if allowed_hosts is None else [DefineMiddleware(AllowedHostsOnly, config=allowed_hosts)]
     )
@@ -48,18 +48,27 @@ def operational_options(
             metrics=container.metrics,
             origins=browser_origins(settings),
         ),
-        "middleware": [
-            *traced,
-            DefineMiddleware(
-                RequestObservability,
-                addresses=addresses,
-                metrics=container.metrics(),
-                timeout_s=settings.request_timeout_s,
-                tracing=tracing,
-            ),
-            *hosts,
-        ],
+        "middleware": hosts,
         "before_send": [add_browser_headers],
         "cors_config": cors_config(settings.cors_allow_origins),
         "logging_config": None,
     }
+
+
+def request_observability(container: Container) -> Callable[[ASGIApp], ASGIApp]:
+    """What `observability.observe` puts around the app: `RequestObservability`, inside the
+    server span when traced (so the span is current in everything below it)."""
+    settings = container.settings()
+    tracing = container.tracing()
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        observed = RequestObservability(
+            app,
+            addresses=ClientAddresses(container.trusted_proxies()),
+            metrics=container.metrics(),
+            timeout_s=settings.request_timeout_s,
+            tracing=tracing,
+        )
+        return observed if tracing is None else tracing.http_middleware()(observed)
+
+    return wrap
