@@ -1,4 +1,4 @@
-"""Bearer authentication of the operations marked `opt=AUTHENTICATED`.
+"""Bearer authentication of the operations marked `opt=AUTHENTICATED` (`policies.py`).
 
 The caller is resolved before the handler (and before its body is read), after the rate limit,
 by the route policies (`policies.py`), and handed over as `request.auth`. Not a Litestar
@@ -8,7 +8,7 @@ task group, which cost a fifth of a token check's request time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request
@@ -20,21 +20,13 @@ from domain.usecases.authenticate import Authenticate
 from entrypoints.metrics import Metrics
 
 AuthenticatedRequest = Request[Any, Principal, Any]
-_OPTION = "bearer_authentication"
-# Handler option of the operations that need an access token.
-AUTHENTICATED = {_OPTION: True}
 
 
 async def authenticate_bearer(
-    scope: Scope,
-    opt: Mapping[str, Any],
-    authenticate: Callable[[], Authenticate],
-    metrics: Callable[[], Metrics],
+    scope: Scope, authenticate: Callable[[], Authenticate], metrics: Callable[[], Metrics]
 ) -> None:
-    """On an operation marked `AUTHENTICATED` (`opt`), set `scope["auth"]` to the caller named
-    by `Authorization: Bearer`; 401 otherwise. The providers are asked per request."""
-    if not opt.get(_OPTION):
-        return
+    """Set `scope["auth"]` to the caller named by `Authorization: Bearer`; 401 otherwise. The
+    providers are asked per request."""
     try:
         token = bearer_token(scope)
         if not token:
@@ -52,11 +44,3 @@ def bearer_token(scope: Scope) -> str:
             scheme, _, token = value.decode("latin-1").partition(" ")
             return token.strip() if scheme.lower() == "bearer" else ""
     return ""
-
-
-def user_agent(request: Request[Any, Any, Any]) -> str | None:
-    """The caller's `User-Agent`, recorded on new sessions so users recognise their devices."""
-    for name, value in request.scope["headers"]:
-        if name.lower() == b"user-agent":
-            return value.decode("latin-1")
-    return None

@@ -12,9 +12,9 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from domain import errors
 from domain.protection.rate_limits import RateLimited
-from entrypoints.web.media_types import UnsupportedMediaType
 from entrypoints.web.observability import RequestTimedOut
 from entrypoints.web.origins import OriginNotAllowed
+from entrypoints.web.policies import UnsupportedMediaType
 from entrypoints.web.schemas import ErrorDetail, ErrorResponse, PasskeyErrorResponse
 from entrypoints.web.session_transport import RefreshCookieRefused, without_refresh_cookie
 

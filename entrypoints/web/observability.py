@@ -10,7 +10,10 @@ only get the headers of `browser.py`, as before routing there is no route to nam
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import os
+import re
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -21,11 +24,11 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.contextvars import bind_contextvars, reset_contextvars
 
+from domain.protection.client_addresses import Client, TrustedProxies
 from entrypoints.metrics import Metrics
-from entrypoints.web.client_addresses import ClientAddresses
-from entrypoints.web.request_id import request_id_of
 
 _log = logging.getLogger("connect_backend.access")
+
 
 UNMATCHED_ROUTE = "unmatched"
 # Probes and scrapes arrive every few seconds: counted, but not written to the log.
@@ -195,3 +198,100 @@ class _Exchange:
 
     def elapsed_s(self) -> float:
         return (self._answered or time.perf_counter()) - self._started
+
+
+# The request id: the caller's `X-Request-ID` when it is well-formed, else a fresh one. A fresh
+# id is this process's prefix and a counter, 32 hex digits like a UUID's: it only has to be
+# unique among the lines of the logs, not unguessable, so no randomness is drawn per request.
+REQUEST_ID_HEADER = "X-Request-ID"
+# Strict, so that a caller cannot put log-injection or secret-sized text into every log line.
+_ACCEPTED = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_REQUEST_ID_KEY = "connect_backend.request_id"
+
+
+class _Ids:
+    """`<16 hex digits of this process><16 hex digits of a counter>`; the prefix is taken anew
+    in a forked child, so workers never share it."""
+
+    def __init__(self) -> None:
+        self._pid = -1
+        self._prefix = ""
+        self._counter = itertools.count()
+
+    def next(self) -> str:
+        pid = os.getpid()
+        if pid != self._pid:
+            # The pid and the start time tell this process from every other one of the host.
+            self._pid, self._counter = pid, itertools.count()
+            self._prefix = f"{pid & 0xFFFFFF:06x}{time.time_ns() & 0xFFFFFFFFFF:010x}"
+        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+_ids = _Ids()
+
+
+def request_id_of(scope: Scope) -> str:
+    """This request's id, decided once and kept in the scope's state."""
+    state = scope.setdefault("state", {})
+    known = state.get(_REQUEST_ID_KEY)
+    if isinstance(known, str):
+        return known
+    chosen = _offered(scope) or _ids.next()
+    state[_REQUEST_ID_KEY] = chosen
+    return chosen
+
+
+def _offered(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"x-request-id":
+            text = value.decode("latin-1")
+            return text if _ACCEPTED.fullmatch(text) else None
+    return None
+
+
+# The client of a request: `domain.protection.client_addresses` over its peer and its
+# `X-Forwarded-For` hops, resolved once and kept in the request's scope.
+_CLIENT_KEY = "connect_backend.client"
+
+
+class ClientAddresses:
+    """Resolves a request's client once per request: its address (logs) and subject (limits)."""
+
+    def __init__(self, proxies: TrustedProxies) -> None:
+        self._proxies = proxies
+
+    def client(self, scope: Scope) -> Client:
+        """The request's client, resolved on first use and kept in the scope's state."""
+        state = scope.setdefault("state", {})
+        known = state.get(_CLIENT_KEY)
+        if isinstance(known, Client):
+            return known
+        peer = scope.get("client")
+        resolved = self._proxies.resolve(peer[0] if peer else "unknown", _forwarded_for(scope))
+        state[_CLIENT_KEY] = resolved
+        return resolved
+
+    def of(self, scope: Scope) -> str:
+        """The client's address as text (the peer's raw name when it is not an IP address)."""
+        return self.client(scope).address
+
+    def subject(self, scope: Scope) -> str:
+        """What rate limits count: the address, or its /64 network for IPv6."""
+        return self.client(scope).subject
+
+
+def resolved_client(scope: Scope) -> Client:
+    """The client a `ClientAddresses` resolved for this request (the observability step does,
+    before anything else runs); `LookupError` when none has."""
+    known = scope.get("state", {}).get(_CLIENT_KEY)
+    if not isinstance(known, Client):
+        raise LookupError("the request's client was not resolved")
+    return known
+
+
+def _forwarded_for(scope: Scope) -> list[str]:
+    hops: list[str] = []
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"x-forwarded-for":
+            hops.extend(part.strip() for part in value.decode("latin-1").split(","))
+    return hops

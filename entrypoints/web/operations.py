@@ -17,9 +17,8 @@ from litestar.middleware import DefineMiddleware
 from litestar.types import ASGIApp
 
 from entrypoints.web.browser import add_browser_headers, cors_config
-from entrypoints.web.client_addresses import ClientAddresses
 from entrypoints.web.hosts import AllowedHostsOnly
-from entrypoints.web.observability import RequestObservability
+from entrypoints.web.observability import ClientAddresses, RequestObservability
 from entrypoints.web.origins import browser_origins
 from entrypoints.web.policies import class_limits, route_policies
 

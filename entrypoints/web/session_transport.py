@@ -1,7 +1,8 @@
 """The browser transport: with `Session-Transport: cookie`, the refresh token lives in an
 `HttpOnly` cookie instead of the body (decision 0012).
 
-The five operations that start, advance or end a session are marked `opt=BROWSER_TRANSPORT`.
+The five operations that start, advance or end a session are marked `opt=BROWSER_TRANSPORT`
+(`policies.py`).
 On them, the route policies (`policies.py`) refuse any other value of the header (400) and,
 with the header, an `Origin` (else `Referer`) outside the allowed origins (403). Without the
 header nothing changes: the refresh token travels in the body and a cookie is never read.
@@ -10,7 +11,7 @@ header nothing changes: the refresh token travels in the body and a cookie is ne
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -29,9 +30,6 @@ SESSION_TRANSPORT = "Session-Transport"
 # `__Host-`: only this exact host may set it (Secure, Path=/, no Domain), so a sibling subdomain
 # cannot plant one; SameSite=Strict: no other site's page makes the browser send it.
 REFRESH_COOKIE = "__Host-connect_refresh"
-_OPTION = "browser_transport"
-# Handler option of the operations that take the browser transport.
-BROWSER_TRANSPORT = {_OPTION: True}
 T = TypeVar("T")
 
 
@@ -65,13 +63,9 @@ SessionTransportHeader = Annotated[
 ]
 
 
-def check_browser_transport(
-    request: Request[Any, Any, Any], opt: Mapping[str, Any], origins: Collection[str]
-) -> None:
-    """On the operations marked `BROWSER_TRANSPORT` (`opt`), with `Session-Transport: cookie`,
-    the request must come from one of `origins`."""
-    if not opt.get(_OPTION):
-        return
+def check_browser_transport(request: Request[Any, Any, Any], origins: Collection[str]) -> None:
+    """With `Session-Transport: cookie`, the request must come from one of `origins` (on the
+    operations marked `BROWSER_TRANSPORT`, `policies.py`)."""
     transport = request.headers.get(SESSION_TRANSPORT)
     if transport is None:
         return

@@ -9,10 +9,10 @@ from litestar.di import NamedDependency
 
 from domain.usecases.complete_login import CompleteLogin
 from domain.usecases.issue_connect_token import IssueConnectToken
-from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest, user_agent
+from entrypoints.web.auth import AuthenticatedRequest
 from entrypoints.web.errors import PASSKEY_ERRORS_OPT
 from entrypoints.web.openapi_docs import BEARER, ORIGIN_REFUSED, errors
-from entrypoints.web.policies import RateLimitClass, rate_limited
+from entrypoints.web.policies import AUTHENTICATED, BROWSER_TRANSPORT, RateLimitClass, rate_limited
 from entrypoints.web.routes.sessions import NO_STORE
 from entrypoints.web.schemas import (
     CompleteLoginBody,
@@ -21,12 +21,12 @@ from entrypoints.web.schemas import (
     CreateConnectTokenBody,
 )
 from entrypoints.web.session_transport import (
-    BROWSER_TRANSPORT,
     SETS_REFRESH_COOKIE,
     SessionTransportHeader,
     body_refresh_token,
     session_answer,
 )
+from entrypoints.web.wire import user_agent
 
 
 @post(

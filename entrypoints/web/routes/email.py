@@ -12,7 +12,7 @@ from domain.usecases.complete_recovery import CompleteRecovery
 from domain.usecases.request_recovery import RequestRecovery
 from domain.usecases.request_verification import RequestVerification
 from domain.usecases.verify_email import VerifyEmail
-from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest, user_agent
+from entrypoints.web.auth import AuthenticatedRequest
 from entrypoints.web.email_schemas import (
     CompleteRecoveryBody,
     OutboxMail,
@@ -21,16 +21,16 @@ from entrypoints.web.email_schemas import (
     VerifyEmailBody,
 )
 from entrypoints.web.openapi_docs import BEARER, ORIGIN_REFUSED, errors
-from entrypoints.web.policies import RateLimitClass, rate_limited
+from entrypoints.web.policies import AUTHENTICATED, BROWSER_TRANSPORT, RateLimitClass, rate_limited
 from entrypoints.web.routes.sessions import NO_STORE
 from entrypoints.web.schemas import TokenPairResponse
 from entrypoints.web.session_transport import (
-    BROWSER_TRANSPORT,
     SETS_REFRESH_COOKIE,
     SessionTransportHeader,
     body_refresh_token,
     session_answer,
 )
+from entrypoints.web.wire import user_agent
 
 NOT_CONFIGURED = ("email_not_configured",)
 

@@ -16,10 +16,10 @@ from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.register import Register
 from domain.usecases.throttled_login import ThrottledLogin
 from domain.usecases.who_am_i import WhoAmI
-from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest, user_agent
-from entrypoints.web.client_addresses import resolved_client
+from entrypoints.web.auth import AuthenticatedRequest
+from entrypoints.web.observability import resolved_client
 from entrypoints.web.openapi_docs import BEARER, ORIGIN_REFUSED, errors
-from entrypoints.web.policies import RateLimitClass, rate_limited
+from entrypoints.web.policies import AUTHENTICATED, BROWSER_TRANSPORT, RateLimitClass, rate_limited
 from entrypoints.web.schemas import (
     LoginBody,
     LoginResponse,
@@ -31,7 +31,6 @@ from entrypoints.web.schemas import (
     UserResponse,
 )
 from entrypoints.web.session_transport import (
-    BROWSER_TRANSPORT,
     CLEARS_REFRESH_COOKIE,
     SETS_REFRESH_COOKIE,
     RefreshCookieRefused,
@@ -41,7 +40,7 @@ from entrypoints.web.session_transport import (
     session_answer,
     without_refresh_cookie,
 )
-from entrypoints.web.wire import decode_optional_body
+from entrypoints.web.wire import decode_optional_body, user_agent
 
 NO_STORE = CacheControlHeader(no_store=True)
 
