@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # One IPv6 subscriber usually holds a whole /64; limiting single addresses would not bind them.
 IPV6_SUBJECT_PREFIX = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """Who a request came from: its address as text, and what rate limits count for it."""
+
+    address: str
+    subject: str
 
 
 class TrustedProxies:
@@ -26,32 +35,38 @@ class TrustedProxies:
 
     def client(self, peer: str, forwarded_for: Sequence[str]) -> str:
         """The client's address as text (the peer's raw name when it is not an IP address)."""
+        return self.resolve(peer, forwarded_for).address
+
+    def resolve(self, peer: str, forwarded_for: Sequence[str]) -> Client:
+        """The client's address and its limit subject, each address parsed once."""
+        address = self._address(peer, forwarded_for)
+        if address is None:
+            return Client(peer, peer)
+        return Client(str(address), _subject(address))
+
+    def _address(self, peer: str, forwarded_for: Sequence[str]) -> IPAddress | None:
         parsed_peer = parse_address(peer)
-        if parsed_peer is None:
-            return peer
-        if not self._trusts(parsed_peer):
-            return str(parsed_peer)
+        if parsed_peer is None or not self._trusts(parsed_peer):
+            return parsed_peer
         nearest_trusted = parsed_peer
         for hop in reversed(forwarded_for):
             address = parse_address(hop)
             if address is None:
                 # Garbage a trusted proxy passed on: count the proxy, never the garbage.
-                return str(nearest_trusted)
+                return nearest_trusted
             if not self._trusts(address):
-                return str(address)
+                return address
             nearest_trusted = address
-        return str(nearest_trusted)
+        return nearest_trusted
 
     def _trusts(self, address: IPAddress) -> bool:
         return any(address in network for network in self._networks)
 
 
-def limit_subject(address: str) -> str:
-    """What rate limits count for a client: the address, or its /64 network for IPv6."""
-    parsed = parse_address(address)
-    if isinstance(parsed, ipaddress.IPv6Address):
-        return str(ipaddress.ip_network(f"{parsed}/{IPV6_SUBJECT_PREFIX}", strict=False))
-    return address
+def _subject(address: IPAddress) -> str:
+    if isinstance(address, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{address}/{IPV6_SUBJECT_PREFIX}", strict=False))
+    return str(address)
 
 
 def parse_address(text: str) -> IPAddress | None:

@@ -58,6 +58,7 @@ from domain.usecases.request_recovery import RequestRecovery
 from domain.usecases.request_verification import RequestVerification
 from domain.usecases.send_email_link import SendEmailLink
 from domain.usecases.start_session import StartSession
+from domain.usecases.throttled_login import ThrottledLogin
 from domain.usecases.verify_email import VerifyEmail
 from domain.usecases.who_am_i import WhoAmI
 from entrypoints.container import builders
@@ -183,6 +184,7 @@ class Container(containers.DeclarativeContainer):
     password_login = providers.Singleton(
         PasswordLogin, users, password_hasher, start_session, audit_log, clock
     )
+    throttled_login = providers.Singleton(ThrottledLogin, login_throttle, password_login)
     end_session = providers.Singleton(
         EndSession, sessions, revoked_sessions, clock, policy, audit_log
     )

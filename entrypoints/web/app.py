@@ -9,7 +9,6 @@ from typing import Any
 from litestar import Litestar, Router, asgi
 from litestar._asgi.utils import wrap_in_exception_handler
 from litestar.config.allowed_hosts import AllowedHostsConfig
-from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
@@ -17,12 +16,12 @@ from litestar.types import Receive, Scope, Send
 from entrypoints.background import start_task
 from entrypoints.container import Container, started
 from entrypoints.periodic_purge import start_periodic_purge
-from entrypoints.web.auth import client_user_agent
 from entrypoints.web.dependencies import container_dependencies
 from entrypoints.web.errors import EXCEPTION_HANDLERS
+from entrypoints.web.observability import observe
 from entrypoints.web.openapi_docs import API_DESCRIPTION, TAGS
 from entrypoints.web.openapi_finish import FinishedOpenAPIConfig
-from entrypoints.web.operations import operational_options
+from entrypoints.web.operations import operational_options, request_observability
 from entrypoints.web.pages import OfflineSwaggerUI, demo_handlers, docs_asset
 from entrypoints.web.routes.account import (
     delete_account,
@@ -93,10 +92,7 @@ def create_app(
         handlers.extend([_mount_emulator(emulator), *demo_handlers()])
     app = Litestar(
         route_handlers=handlers,
-        dependencies={
-            "user_agent": Provide(client_user_agent),
-            **container_dependencies(container),
-        },
+        dependencies=container_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
@@ -106,6 +102,7 @@ def create_app(
     )
     if emulator is not None:
         _emulator_answers_its_own_cors(app)
+    observe(app, request_observability(container))
     return complete_options_allow(app)
 
 

@@ -1,9 +1,9 @@
-"""Bearer authentication: a guard on the operations marked `opt=AUTHENTICATED`.
+"""Bearer authentication of the operations marked `opt=AUTHENTICATED` (`policies.py`).
 
-The caller is resolved before the handler (and before its body is read), after the rate-limit
-guard, and handed over as `request.auth`. A guard rather than a Litestar dependency:
-dependencies that do not depend on each other are resolved concurrently in an anyio task group,
-which cost a fifth of a token check's request time.
+The caller is resolved before the handler (and before its body is read), after the rate limit,
+by the route policies (`policies.py`), and handed over as `request.auth`. Not a Litestar
+dependency: dependencies that do not depend on each other are resolved concurrently in an anyio
+task group, which cost a fifth of a token check's request time.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import Request
-from litestar.connection import ASGIConnection
-from litestar.handlers import BaseRouteHandler
-from litestar.types import Guard, Scope
+from litestar.types import Scope
 
 from domain.errors import AccessTokenRefusal, InvalidAccessToken
 from domain.model import Principal
@@ -22,30 +20,21 @@ from domain.usecases.authenticate import Authenticate
 from entrypoints.metrics import Metrics
 
 AuthenticatedRequest = Request[Any, Principal, Any]
-_OPTION = "bearer_authentication"
-# Handler option of the operations that need an access token.
-AUTHENTICATED = {_OPTION: True}
 
 
-def bearer_guard(authenticate: Callable[[], Authenticate], metrics: Callable[[], Metrics]) -> Guard:
-    """Sets `scope["auth"]` to the caller named by `Authorization: Bearer` on the handlers
-    marked `AUTHENTICATED`; 401 otherwise. The providers are asked per request."""
-
-    async def guard(
-        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
-    ) -> None:
-        if not handler.opt.get(_OPTION):
-            return
-        try:
-            token = bearer_token(connection.scope)
-            if not token:
-                raise InvalidAccessToken("missing bearer token", reason=AccessTokenRefusal.MISSING)
-            connection.scope["auth"] = await authenticate().execute(token)
-        except InvalidAccessToken as refused:
-            metrics().token_refusals.labels(refused.reason).inc()
-            raise
-
-    return guard
+async def authenticate_bearer(
+    scope: Scope, authenticate: Callable[[], Authenticate], metrics: Callable[[], Metrics]
+) -> None:
+    """Set `scope["auth"]` to the caller named by `Authorization: Bearer`; 401 otherwise. The
+    providers are asked per request."""
+    try:
+        token = bearer_token(scope)
+        if not token:
+            raise InvalidAccessToken("missing bearer token", reason=AccessTokenRefusal.MISSING)
+        scope["auth"] = await authenticate().execute(token)
+    except InvalidAccessToken as refused:
+        metrics().token_refusals.labels(refused.reason).inc()
+        raise
 
 
 def bearer_token(scope: Scope) -> str:
@@ -55,8 +44,3 @@ def bearer_token(scope: Scope) -> str:
             scheme, _, token = value.decode("latin-1").partition(" ")
             return token.strip() if scheme.lower() == "bearer" else ""
     return ""
-
-
-async def client_user_agent(request: Request[Any, Any, Any]) -> str | None:
-    """The caller's `User-Agent`, recorded on new sessions so users recognise their devices."""
-    return request.headers.get("user-agent")

@@ -13,8 +13,8 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
+from entrypoints.web.observability import REQUEST_ID_HEADER, request_id_of
 from entrypoints.web.pages import PAGE_CSP
-from entrypoints.web.request_id import REQUEST_ID_HEADER, request_id_of
 from entrypoints.web.session_transport import SESSION_TRANSPORT
 
 SECURITY_HEADERS = {

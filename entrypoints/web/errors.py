@@ -12,9 +12,9 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from domain import errors
 from domain.protection.rate_limits import RateLimited
-from entrypoints.web.media_types import UnsupportedMediaType
 from entrypoints.web.observability import RequestTimedOut
 from entrypoints.web.origins import OriginNotAllowed
+from entrypoints.web.policies import UnsupportedMediaType
 from entrypoints.web.schemas import ErrorDetail, ErrorResponse, PasskeyErrorResponse
 from entrypoints.web.session_transport import RefreshCookieRefused, without_refresh_cookie
 
@@ -158,8 +158,8 @@ OTHER_ERRORS: dict[type[Exception], ErrorSpec] = {
 
 
 def error_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """Every exception a handler or guard raises, through the tables, most specific class first;
-    anything unforeseen is logged with its traceback and answered without any detail."""
+    """Every exception a handler or the route policies raise, through the tables, most specific
+    class first; anything unforeseen is logged with its traceback and answered without detail."""
     if isinstance(exc, HTTPException):
         return _http_error_to_response(request, exc)
     if isinstance(exc, RefreshCookieRefused):

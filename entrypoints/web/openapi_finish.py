@@ -74,7 +74,7 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
     - A 204 has no content (a handler that returns a `Response[None]` to set a cookie is
       documented by Litestar with a `null` body).
     - An operation with a request body answers 415 to a body that is not declared JSON (the
-      guard `media_types.json_bodies_only`), in the error schema of its 400.
+      check `policies.json_bodies_only`), in the error schema of its 400.
     """
     components = document.get("components", {}).get("schemas", {})
     for component in components.values():

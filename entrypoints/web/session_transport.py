@@ -1,10 +1,11 @@
 """The browser transport: with `Session-Transport: cookie`, the refresh token lives in an
 `HttpOnly` cookie instead of the body (decision 0012).
 
-The five operations that start, advance or end a session are marked `opt=BROWSER_TRANSPORT`.
-On them, the guard refuses any other value of the header (400) and, with the header, an
-`Origin` (else `Referer`) outside the allowed origins (403). Without the header nothing changes:
-the refresh token travels in the body and a cookie is never read.
+The five operations that start, advance or end a session are marked `opt=BROWSER_TRANSPORT`
+(`policies.py`).
+On them, the route policies (`policies.py`) refuse any other value of the header (400) and,
+with the header, an `Origin` (else `Referer`) outside the allowed origins (403). Without the
+header nothing changes: the refresh token travels in the body and a cookie is never read.
 """
 
 from __future__ import annotations
@@ -15,12 +16,9 @@ from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar import Request, Response
-from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.exceptions import ValidationException
-from litestar.handlers import BaseRouteHandler
 from litestar.params import HeaderParameter
-from litestar.types import Guard
 
 from domain.errors import DomainError
 from domain.model import TokenPair
@@ -32,9 +30,6 @@ SESSION_TRANSPORT = "Session-Transport"
 # `__Host-`: only this exact host may set it (Secure, Path=/, no Domain), so a sibling subdomain
 # cannot plant one; SameSite=Strict: no other site's page makes the browser send it.
 REFRESH_COOKIE = "__Host-connect_refresh"
-_OPTION = "browser_transport"
-# Handler option of the operations that take the browser transport.
-BROWSER_TRANSPORT = {_OPTION: True}
 T = TypeVar("T")
 
 
@@ -68,27 +63,19 @@ SessionTransportHeader = Annotated[
 ]
 
 
-def browser_transport_guard(origins: Collection[str]) -> Guard:
-    """A Litestar guard for the handlers marked `BROWSER_TRANSPORT`: with `Session-Transport:
-    cookie`, the request must come from one of `origins`."""
-
-    async def guard(
-        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
-    ) -> None:
-        if not handler.opt.get(_OPTION):
-            return
-        transport = connection.headers.get(SESSION_TRANSPORT)
-        if transport is None:
-            return
-        if transport != SessionTransport.COOKIE:
-            raise ValidationException(
-                extra=[{"key": SESSION_TRANSPORT, "message": "must be `cookie`, or absent"}]
-            )
-        origin = request_origin(connection.headers.get("origin"), connection.headers.get("referer"))
-        if origin is None or origin not in origins:
-            raise OriginNotAllowed
-
-    return guard
+def check_browser_transport(request: Request[Any, Any, Any], origins: Collection[str]) -> None:
+    """With `Session-Transport: cookie`, the request must come from one of `origins` (on the
+    operations marked `BROWSER_TRANSPORT`, `policies.py`)."""
+    transport = request.headers.get(SESSION_TRANSPORT)
+    if transport is None:
+        return
+    if transport != SessionTransport.COOKIE:
+        raise ValidationException(
+            extra=[{"key": SESSION_TRANSPORT, "message": "must be `cookie`, or absent"}]
+        )
+    origin = request_origin(request.headers.get("origin"), request.headers.get("referer"))
+    if origin is None or origin not in origins:
+        raise OriginNotAllowed
 
 
 def body_refresh_token(

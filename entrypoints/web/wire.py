@@ -66,3 +66,11 @@ class JsonRequest(Request[Any, Any, Any]):
             return await super().json()
         except RecursionError as exc:
             raise ClientException(TOO_DEEP) from exc
+
+
+def user_agent(request: Request[Any, Any, Any]) -> str | None:
+    """The caller's `User-Agent`, recorded on new sessions so users recognise their devices."""
+    for name, value in request.scope["headers"]:
+        if name.lower() == b"user-agent":
+            return value.decode("latin-1")
+    return None

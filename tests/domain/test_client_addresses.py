@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.protection.client_addresses import TrustedProxies, limit_subject, parse_address
+from domain.protection.client_addresses import Client, TrustedProxies, parse_address
 
 PROXIES = TrustedProxies(
     [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("2001:db8:ffff::/48")]
@@ -41,6 +41,7 @@ trusted_ipv4 = st.ip_addresses(v=4, network="10.0.0.0/8").map(str)
 )
 def test_client_address(peer: str, forwarded: list[str], client: str) -> None:
     assert PROXIES.client(peer, forwarded) == client
+    assert PROXIES.resolve(peer, forwarded).address == client
 
 
 @given(peer=trusted_ipv4 | public_ipv4, hops=st.lists(public_ipv4 | trusted_ipv4, max_size=4))
@@ -56,20 +57,25 @@ def test_the_rightmost_untrusted_hop_is_the_client(
 
 
 @pytest.mark.parametrize(
-    ("address", "subject"),
+    ("peer", "forwarded", "client"),
     [
-        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
-        ("192.0.2.1", "192.0.2.1"),
-        ("testclient", "testclient"),
+        ("2001:db8:1:2:3:4:5:6", [], Client("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64")),
+        ("192.0.2.1", [], Client("192.0.2.1", "192.0.2.1")),
+        (" 192.0.2.1:80 ", [], Client("192.0.2.1", "192.0.2.1")),
+        ("::ffff:192.0.2.1", [], Client("192.0.2.1", "192.0.2.1")),
+        ("10.0.0.1", ["[2001:db8:5::9]:443"], Client("2001:db8:5::9", "2001:db8:5::/64")),
+        ("testclient", [], Client("testclient", "testclient")),
     ],
 )
-def test_rate_limits_count_ipv6_clients_by_their_slash_64(address: str, subject: str) -> None:
-    assert limit_subject(address) == subject
+def test_rate_limits_count_ipv6_clients_by_their_slash_64(
+    peer: str, forwarded: list[str], client: Client
+) -> None:
+    assert PROXIES.resolve(peer, forwarded) == client
 
 
 @given(st.ip_addresses(v=6, network="2000::/3"))
 def test_every_ipv6_address_is_counted_with_its_slash_64(address: ipaddress.IPv6Address) -> None:
-    subject = ipaddress.ip_network(limit_subject(str(address)))
+    subject = ipaddress.ip_network(NOBODY.resolve(str(address), []).subject)
     assert subject.prefixlen == 64
     assert address in subject
 

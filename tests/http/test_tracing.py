@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import structlog
+from litestar.types import Receive, Scope, Send
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -20,7 +21,7 @@ from adapters.observability.log_pipeline import configure_logging
 from adapters.observability.tracing import Tracing
 from entrypoints.container import Container
 from entrypoints.web.observability import RequestObservability
-from entrypoints.web.operations import operational_options
+from entrypoints.web.operations import request_observability
 from tests.fakes.fake_corbado import FAKE_PROJECT_ID
 from tests.http.conftest import Api, dev_settings, running_app
 
@@ -115,9 +116,7 @@ def test_without_otel_variables_nothing_is_traced(
         monkeypatch.delenv(name, raising=False)
     container = Container(settings=dev_settings(tmp_path))
     assert container.tracing() is None
-    (middleware,) = operational_options(container)["middleware"]
-    assert middleware.middleware is RequestObservability
-    assert middleware.kwargs["tracing"] is None
+    assert isinstance(request_observability(container)(_app), RequestObservability)
     container.tracing.shutdown()
 
 
@@ -130,6 +129,10 @@ def test_an_otlp_endpoint_turns_tracing_on(tmp_path: Path, monkeypatch: pytest.M
     tracing = container.tracing()
     assert isinstance(tracing, Tracing)
     assert tracing.provider.resource.attributes["service.name"] == "auth-eu"
-    first, *_ = operational_options(container)["middleware"]
-    assert first.middleware is not RequestObservability
+    outermost = request_observability(container)(_app)
+    assert not isinstance(outermost, RequestObservability)
     container.tracing.shutdown()
+
+
+async def _app(scope: Scope, receive: Receive, send: Send) -> None:
+    raise AssertionError("never called")

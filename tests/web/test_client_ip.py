@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from domain.protection.client_addresses import TrustedProxies
-from entrypoints.web.client_addresses import ClientAddresses
+from entrypoints.web.observability import ClientAddresses
 
 TRUSTED = ClientAddresses(
     TrustedProxies([ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("2001:db8:ffff::/48")])

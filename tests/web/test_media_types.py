@@ -1,4 +1,4 @@
-"""What counts as JSON, and when a request has a body, for the 415 guard."""
+"""What counts as JSON, and when a request has a body, for the 415 check."""
 
 from typing import Any
 
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from litestar import Request
 from litestar.types import Message
 
-from entrypoints.web.media_types import carries_body, is_json
+from entrypoints.web.policies import carries_body, is_json
 
 parameters = st.text(alphabet=st.characters(codec="latin-1", exclude_characters=";"))
 

@@ -23,8 +23,9 @@ from entrypoints.web.account_schemas import (
     SessionListResponse,
     SessionResponse,
 )
-from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest, bearer_token
+from entrypoints.web.auth import AuthenticatedRequest, bearer_token
 from entrypoints.web.openapi_docs import BEARER, FEED_SECRET, errors
+from entrypoints.web.policies import AUTHENTICATED
 from entrypoints.web.session_transport import ALWAYS_CLEARS_REFRESH_COOKIE, without_refresh_cookie
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from litestar import Response, post
+from typing import Any
+
+from litestar import Request, Response, post
 from litestar.di import NamedDependency
 
 from domain.usecases.complete_login import CompleteLogin
 from domain.usecases.issue_connect_token import IssueConnectToken
-from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest
+from entrypoints.web.auth import AuthenticatedRequest
 from entrypoints.web.errors import PASSKEY_ERRORS_OPT
 from entrypoints.web.openapi_docs import BEARER, ORIGIN_REFUSED, errors
+from entrypoints.web.policies import AUTHENTICATED, BROWSER_TRANSPORT, RateLimitClass, rate_limited
 from entrypoints.web.routes.sessions import NO_STORE
 from entrypoints.web.schemas import (
     CompleteLoginBody,
@@ -18,12 +21,12 @@ from entrypoints.web.schemas import (
     CreateConnectTokenBody,
 )
 from entrypoints.web.session_transport import (
-    BROWSER_TRANSPORT,
     SETS_REFRESH_COOKIE,
     SessionTransportHeader,
     body_refresh_token,
     session_answer,
 )
+from entrypoints.web.wire import user_agent
 
 
 @post(
@@ -43,7 +46,7 @@ from entrypoints.web.session_transport import (
         codes={401: ("invalid_token", "reauthentication_required", "account_closed")},
     ),
     security=BEARER,
-    opt=AUTHENTICATED,
+    opt={**AUTHENTICATED, **rate_limited(RateLimitClass.CREATE_CONNECT_TOKEN)},
     cache_control=NO_STORE,
     tags=["passkeys"],
 )
@@ -84,13 +87,17 @@ async def create_connect_token(
     ),
     response_cookies=SETS_REFRESH_COOKIE,
     cache_control=NO_STORE,
-    opt={PASSKEY_ERRORS_OPT: True, **BROWSER_TRANSPORT},
+    opt={
+        PASSKEY_ERRORS_OPT: True,
+        **BROWSER_TRANSPORT,
+        **rate_limited(RateLimitClass.COMPLETE_LOGIN),
+    },
     tags=["passkeys"],
 )
 async def complete_login(
     data: CompleteLoginBody,
+    request: Request[Any, Any, Any],
     complete_login: NamedDependency[CompleteLogin],
-    user_agent: NamedDependency[str | None],
     session_transport: SessionTransportHeader = None,
 ) -> Response[CompleteLoginResponse]:
     """Send the `signedPasskeyData` the Corbado Connect login component handed you on success.
@@ -100,7 +107,7 @@ async def complete_login(
     `passkey_login_failed` (show the login page again). Not retried on 5xx: the data is single-use,
     so the user starts a new passkey login.
     """
-    pair = await complete_login.execute(data.signed_passkey_data, user_agent)
+    pair = await complete_login.execute(data.signed_passkey_data, user_agent(request))
     body = CompleteLoginResponse(
         access_token=pair.access_token,
         refresh_token=body_refresh_token(pair, session_transport),

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import MediaType, Response, get, post
+from litestar import MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 
 from domain.usecases.complete_recovery import CompleteRecovery
 from domain.usecases.request_recovery import RequestRecovery
 from domain.usecases.request_verification import RequestVerification
 from domain.usecases.verify_email import VerifyEmail
-from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest
+from entrypoints.web.auth import AuthenticatedRequest
 from entrypoints.web.email_schemas import (
     CompleteRecoveryBody,
     OutboxMail,
@@ -21,15 +21,16 @@ from entrypoints.web.email_schemas import (
     VerifyEmailBody,
 )
 from entrypoints.web.openapi_docs import BEARER, ORIGIN_REFUSED, errors
+from entrypoints.web.policies import AUTHENTICATED, BROWSER_TRANSPORT, RateLimitClass, rate_limited
 from entrypoints.web.routes.sessions import NO_STORE
 from entrypoints.web.schemas import TokenPairResponse
 from entrypoints.web.session_transport import (
-    BROWSER_TRANSPORT,
     SETS_REFRESH_COOKIE,
     SessionTransportHeader,
     body_refresh_token,
     session_answer,
 )
+from entrypoints.web.wire import user_agent
 
 NOT_CONFIGURED = ("email_not_configured",)
 
@@ -43,7 +44,7 @@ NOT_CONFIGURED = ("email_not_configured",)
     response_description="Accepted: the link is mailed shortly (nothing when already proven).",
     responses=errors(401, 429, 503, codes={429: ("rate_limited",), 503: NOT_CONFIGURED}),
     security=BEARER,
-    opt=AUTHENTICATED,
+    opt={**AUTHENTICATED, **rate_limited(RateLimitClass.EMAIL_VERIFICATION)},
     tags=["email"],
 )
 async def request_email_verification(
@@ -66,6 +67,7 @@ async def request_email_verification(
     responses=errors(
         400, 413, 429, 503, codes={400: ("invalid_request", "invalid_token"), 503: NOT_CONFIGURED}
     ),
+    opt=rate_limited(RateLimitClass.EMAIL_VERIFY),
     tags=["email"],
 )
 async def verify_email(data: VerifyEmailBody, verify_email: NamedDependency[VerifyEmail]) -> None:
@@ -84,6 +86,7 @@ async def verify_email(data: VerifyEmailBody, verify_email: NamedDependency[Veri
     responses=errors(
         400, 413, 429, 503, codes={400: ("invalid_request", "invalid_email"), 503: NOT_CONFIGURED}
     ),
+    opt=rate_limited(RateLimitClass.RECOVERY),
     tags=["email"],
 )
 async def request_recovery(
@@ -120,13 +123,13 @@ async def request_recovery(
     ),
     response_cookies=SETS_REFRESH_COOKIE,
     cache_control=NO_STORE,
-    opt=BROWSER_TRANSPORT,
+    opt={**BROWSER_TRANSPORT, **rate_limited(RateLimitClass.RECOVERY_COMPLETE)},
     tags=["email"],
 )
 async def complete_recovery(
     data: CompleteRecoveryBody,
+    request: Request[Any, Any, Any],
     complete_recovery: NamedDependency[CompleteRecovery],
-    user_agent: NamedDependency[str | None],
     session_transport: SessionTransportHeader = None,
 ) -> Response[TokenPairResponse]:
     """Proves the address, replaces the password, ends every earlier session, and deletes at
@@ -135,7 +138,7 @@ async def complete_recovery(
     session starts (`amr` `["pwd"]`). If Corbado cannot confirm (502/503/504) nothing changed
     here and the token still works: repeat the call. 400 `invalid_token` for a token that is
     unknown, used, expired or a verification token. Takes `Session-Transport: cookie`."""
-    pair = await complete_recovery.execute(data.token, data.new_password, user_agent)
+    pair = await complete_recovery.execute(data.token, data.new_password, user_agent(request))
     body = TokenPairResponse(
         access_token=pair.access_token,
         refresh_token=body_refresh_token(pair, session_transport),

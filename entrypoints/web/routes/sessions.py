@@ -8,19 +8,18 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 
-from domain.errors import InvalidCredentials, InvalidRefreshToken, RefreshTokenReused
+from domain.errors import InvalidRefreshToken, RefreshTokenReused
 from domain.model import User
-from domain.protection.client_addresses import TrustedProxies
-from domain.protection.login_throttle import LoginThrottle
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.end_session import EndSession
-from domain.usecases.password_login import PasswordLogin
 from domain.usecases.refresh_session import RefreshSession
 from domain.usecases.register import Register
+from domain.usecases.throttled_login import ThrottledLogin
 from domain.usecases.who_am_i import WhoAmI
-from entrypoints.web.auth import AUTHENTICATED, AuthenticatedRequest
-from entrypoints.web.client_addresses import ClientAddresses
+from entrypoints.web.auth import AuthenticatedRequest
+from entrypoints.web.observability import resolved_client
 from entrypoints.web.openapi_docs import BEARER, ORIGIN_REFUSED, errors
+from entrypoints.web.policies import AUTHENTICATED, BROWSER_TRANSPORT, RateLimitClass, rate_limited
 from entrypoints.web.schemas import (
     LoginBody,
     LoginResponse,
@@ -32,7 +31,6 @@ from entrypoints.web.schemas import (
     UserResponse,
 )
 from entrypoints.web.session_transport import (
-    BROWSER_TRANSPORT,
     CLEARS_REFRESH_COOKIE,
     SETS_REFRESH_COOKIE,
     RefreshCookieRefused,
@@ -42,7 +40,7 @@ from entrypoints.web.session_transport import (
     session_answer,
     without_refresh_cookie,
 )
-from entrypoints.web.wire import decode_optional_body
+from entrypoints.web.wire import decode_optional_body, user_agent
 
 NO_STORE = CacheControlHeader(no_store=True)
 
@@ -74,7 +72,7 @@ def user_response(user: User) -> UserResponse:
             409: ("email_taken",),
         },
     ),
-    opt=BROWSER_TRANSPORT,
+    opt={**BROWSER_TRANSPORT, **rate_limited(RateLimitClass.REGISTER)},
     tags=["sessions"],
 )
 async def register(
@@ -105,16 +103,13 @@ async def register(
     ),
     response_cookies=SETS_REFRESH_COOKIE,
     cache_control=NO_STORE,
-    opt=BROWSER_TRANSPORT,
+    opt={**BROWSER_TRANSPORT, **rate_limited(RateLimitClass.LOGIN)},
     tags=["sessions"],
 )
 async def login(
     data: LoginBody,
     request: Request[Any, Any, Any],
-    password_login: NamedDependency[PasswordLogin],
-    login_throttle: NamedDependency[LoginThrottle],
-    trusted_proxies: NamedDependency[TrustedProxies],
-    user_agent: NamedDependency[str | None],
+    throttled_login: NamedDependency[ThrottledLogin],
     session_transport: SessionTransportHeader = None,
 ) -> Response[LoginResponse]:
     """Starts a session from a password; the access token's `amr` claim is `["pwd"]`.
@@ -125,23 +120,20 @@ async def login(
     strangers' failures never refuse it (429 with `Retry-After` otherwise). Offer the user a
     passkey next: `createConnectToken` with `passkey-append`.
     """
-    client = ClientAddresses(trusted_proxies).subject(request.scope)
-    admission = await login_throttle.admit(data.email, client, data.device_token)
-    try:
-        pair = await password_login.execute(data.email, data.password, user_agent)
-    except InvalidCredentials:
-        raise
-    except Exception:
-        await login_throttle.refund(admission)
-        raise
-    device_token = await login_throttle.succeeded(admission)
-    body = LoginResponse(
-        access_token=pair.access_token,
-        refresh_token=body_refresh_token(pair, session_transport),
-        expires_in=pair.expires_in,
-        device_token=device_token,
+    result = await throttled_login.execute(
+        data.email,
+        data.password,
+        client=resolved_client(request.scope).subject,
+        device_token=data.device_token,
+        user_agent=user_agent(request),
     )
-    return session_answer(body, pair, session_transport)
+    body = LoginResponse(
+        access_token=result.pair.access_token,
+        refresh_token=body_refresh_token(result.pair, session_transport),
+        expires_in=result.pair.expires_in,
+        device_token=result.device_token,
+    )
+    return session_answer(body, result.pair, session_transport)
 
 
 @post(
@@ -160,7 +152,7 @@ async def login(
     ),
     response_cookies=SETS_REFRESH_COOKIE,
     cache_control=NO_STORE,
-    opt=BROWSER_TRANSPORT,
+    opt={**BROWSER_TRANSPORT, **rate_limited(RateLimitClass.REFRESH)},
     tags=["sessions"],
 )
 async def refresh(
