@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
-from entrypoints.background import start_task
+from entrypoints.background import after_the_answer, start_task
 from entrypoints.container import Container, started
 from entrypoints.periodic_purge import start_periodic_purge
 from entrypoints.web.auth import client_user_agent
@@ -91,6 +91,9 @@ def create_app(
     if emulator is not None:
         # The demo's passkey ceremonies use the emulator's Frontend API: no emulator, no demo.
         handlers.extend([_mount_emulator(emulator), *demo_handlers()])
+    options = operational_options(container, allowed_hosts)
+    # Innermost: work a handler starts is held until its answer has been sent.
+    options["middleware"] = [*options["middleware"], after_the_answer]
     app = Litestar(
         route_handlers=handlers,
         dependencies={
@@ -102,7 +105,7 @@ def create_app(
         request_max_body_size=MAX_BODY_BYTES,
         request_class=JsonRequest,
         lifespan=[_lifespan(container)],
-        **operational_options(container, allowed_hosts),
+        **options,
     )
     if emulator is not None:
         _emulator_answers_its_own_cors(app)
