@@ -13,11 +13,11 @@ from redis.asyncio import Redis
 
 from adapters.corbado.emulator import create_emulator_app
 from adapters.corbado.httpx_connect import build_corbado_client
+from adapters.fallback_rate_limits import FallbackRateLimitCounters, SharedStoreEvents
 from adapters.mail.compose import MailComposer
 from adapters.mail.outbox import DevOutbox
 from adapters.mail.retrying import RetryingMailer
 from adapters.mail.smtp import SmtpMailer, SmtpServer
-from adapters.fallback_rate_limits import FallbackRateLimitCounters, SharedStoreEvents
 from adapters.memory_rate_limits import InMemoryRateLimitCounters
 from adapters.memory_revocations import InMemoryRevokedSessions
 from adapters.observability.tracing import Tracing
