@@ -5,12 +5,14 @@ import asyncio
 import logging
 import ssl
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 
 import aiosmtplib
+from aiosmtplib.email import extract_recipients, parse_address
 
 from adapters.mail.compose import MailComposer
 from domain.email_links import Mail
-from domain.errors import MailUnavailable
+from domain.errors import InvalidEmail, MailUnavailable
 
 _log = logging.getLogger("connect_backend.mail")
 
@@ -46,11 +48,17 @@ class SmtpMailer:
         self._tls_context = tls_context
 
     async def send(self, mail: Mail) -> None:
+        """Raises `MailUnavailable` when the server did not take the mail, `InvalidEmail` (sending
+        nothing, for good) when a mail system would read another mailbox into the address."""
         server = self._server
+        message = self._composer.message(mail)
+        if not _reaches_only(mail.to, message):
+            raise InvalidEmail("mail to this address would reach another mailbox")
         try:
             async with asyncio.timeout(self._timeout_s):
                 await aiosmtplib.send(
-                    self._composer.message(mail),
+                    message,
+                    recipients=[mail.to],
                     hostname=server.host,
                     port=server.port,
                     username=server.username,
@@ -67,3 +75,18 @@ class SmtpMailer:
                 "The mail server did not take a %s mail (%s)", mail.purpose, type(exc).__name__
             )
             raise MailUnavailable("the mail server did not take the message") from exc
+
+
+def _reaches_only(address: str, message: EmailMessage) -> bool:
+    """Whether both the envelope and the `To` header name exactly `address`.
+
+    An account's key may hold what a mail system reads as other mailboxes (`a,b@x`, a display
+    name and `<someone@else>`, a comment, a group): mailed as it is, a link would reach mailboxes
+    the key only names in passing (each key with its own mail limit, so one mailbox could be
+    flooded through many), and `emailVerified` would prove a mailbox that is not the key.
+    """
+    try:
+        envelope = parse_address(address)
+    except ValueError:
+        return False
+    return envelope == address and extract_recipients(message) == [address]

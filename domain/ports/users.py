@@ -33,6 +33,7 @@ class Users(Protocol):
 
     async def mark_for_deletion(self, user_id: str, until: int) -> bool:
         """Mark the account as being deleted until `until`; False for an unknown user.
+        (Account recovery takes the same mark while it takes an earlier holder's ways in away.)
 
         Once this returns, no session or connect token can be recorded for the account while
         the mark stands, even by a request that was already running (the stores check it).

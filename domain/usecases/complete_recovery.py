@@ -2,14 +2,18 @@
 back, and whatever an earlier holder of an unproven address left in it is taken away.
 
 1. The token is checked (it stays live) and the new password too; nothing changes on refusal.
-2. Every session ends, so an earlier holder can neither act nor ask for connect tokens while
-   the rest runs.
-3. At Corbado: every connect token that may still be used is deleted, then every passkey added
-   while the address was unproven. If Corbado cannot confirm, the error propagates and the
-   token stays live: the call can simply be repeated.
-4. The token is used up and the password replaced, in one transaction; then the address is
-   marked proven, and any session opened meanwhile (a passkey login racing step 3) ends too.
-5. A new session starts for the caller.
+2. The account is closed to new sessions and connect tokens while the rest runs: the deletion
+   mark (a lease of `DELETION_LEASE_S`), which the stores check as they record either, even for
+   a request already running. Without it an earlier holder, seeing its session end, could log
+   in again with the old password (or a passkey not yet deleted) and get a passkey-append
+   token that outlives the recovery.
+3. Every session ends, so an earlier holder can no longer act.
+4. At Corbado: every connect token that may still be used is deleted, then every passkey added
+   while the address was unproven. If Corbado cannot confirm, the mark is lifted, the error
+   propagates and the token stays live: the call can simply be repeated.
+5. The token is used up and the password replaced, in one transaction; then the address is
+   marked proven and the mark is lifted (no session can have started under it).
+6. A new session starts for the caller.
 """
 
 from dataclasses import KW_ONLY, dataclass
@@ -30,6 +34,7 @@ from domain.ports import (
     Users,
 )
 from domain.ports.audit import AuditAction, AuditEvent
+from domain.usecases.close_account import DELETION_LEASE_S
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.start_session import StartSession
 
@@ -59,25 +64,19 @@ class CompleteRecovery:
     ) -> TokenPair:
         """A token pair of a new session. Raises `InvalidPassword`, `InvalidEmailToken` (unknown,
         used, expired or not a recovery token), `AccountClosed` while the account is being
-        deleted, `CorbadoError` when Corbado cannot confirm, `EmailNotConfigured` where no mail
-        is sent."""
+        deleted or recovered, `CorbadoError` when Corbado cannot confirm, `EmailNotConfigured`
+        where no mail is sent."""
         if not self.enabled:
             raise EmailNotConfigured("this deployment sends no mail")
         check_password(new_password)
         token_hash = email_token_hash(token)
         user = await self._holder(token_hash)
-        await self.end_all_sessions.execute(user.id, reason=ACCOUNT_RECOVERED)
-        connect_tokens = await delete_live_connect_tokens(
-            self.issued_tokens, self.corbado, user.id, self.clock.now()
-        )
-        passkeys = await delete_unproven_passkeys(
-            self.corbado, identifier_of(user, self.identifier_kind), user.email_verified_at
-        )
-        password_hash = await self.hasher.hash(new_password)
-        if await self.tokens.recover(token_hash, password_hash, self.clock.now()) is None:
-            raise InvalidEmailToken("the recovery token was used meanwhile")
-        await self.users.prove_email(user.id, self.clock.now())
-        await self.end_all_sessions.execute(user.id, reason=ACCOUNT_RECOVERED)
+        await self.users.mark_for_deletion(user.id, self.clock.now() + DELETION_LEASE_S)
+        try:
+            connect_tokens, passkeys = await self._take_back(user, token_hash, new_password)
+        finally:
+            # Cancellation included: a recovery that stopped half-way must not keep anyone out.
+            await self.users.clear_deletion_mark(user.id)
         await self.audit.record(
             AuditEvent(
                 AuditAction.ACCOUNT_RECOVERED,
@@ -88,6 +87,22 @@ class CompleteRecovery:
         return await self.start_session.execute(
             user.id, PASSWORD_AMR, SessionOrigin(user_agent=user_agent)
         )
+
+    async def _take_back(self, user: User, token_hash: str, new_password: str) -> tuple[int, int]:
+        """Steps 3 to 5, under the mark: how many connect tokens and passkeys were deleted."""
+        await self.end_all_sessions.execute(user.id, reason=ACCOUNT_RECOVERED)
+        connect_tokens = await delete_live_connect_tokens(
+            self.issued_tokens, self.corbado, user.id, self.clock.now()
+        )
+        passkeys = await delete_unproven_passkeys(
+            self.corbado, identifier_of(user, self.identifier_kind), user.email_verified_at
+        )
+        password_hash = await self.hasher.hash(new_password)
+        if await self.tokens.recover(token_hash, password_hash, self.clock.now()) is None:
+            raise InvalidEmailToken("the recovery token was used meanwhile")
+        # No session can have started since the first sweep: the mark refuses every new one.
+        await self.users.prove_email(user.id, self.clock.now())
+        return connect_tokens, passkeys
 
     async def _holder(self, token_hash: str) -> User:
         now = self.clock.now()

@@ -90,6 +90,7 @@ def create_app(
     if emulator is not None:
         # The demo's passkey ceremonies use the emulator's Frontend API: no emulator, no demo.
         handlers.extend([_mount_emulator(emulator), *demo_handlers()])
+    options = operational_options(container, allowed_hosts)
     app = Litestar(
         route_handlers=handlers,
         dependencies=container_dependencies(container),
@@ -98,7 +99,7 @@ def create_app(
         request_max_body_size=MAX_BODY_BYTES,
         request_class=JsonRequest,
         lifespan=[_lifespan(container)],
-        **operational_options(container, allowed_hosts),
+        **options,
     )
     if emulator is not None:
         _emulator_answers_its_own_cors(app)

@@ -1,15 +1,23 @@
-"""The mail adapters' own rules: the message text, retries, and dev's outbox."""
+"""The mail adapters' own rules: the message text, retries, dev's outbox, and to whom and
+how the SMTP adapter sends."""
 
+import asyncio
 import io
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from adapters.mail.compose import MailComposer
 from adapters.mail.outbox import DevOutbox
 from adapters.mail.retrying import RETRY_DELAYS_S, RetryingMailer
+from adapters.mail.smtp import SmtpMailer, SmtpServer
+from domain.credentials import normalise_email
 from domain.email_links import EmailPurpose, Mail
-from domain.errors import MailUnavailable
+from domain.errors import InvalidEmail, MailUnavailable
 from tests.fakes.fake_mailer import FakeMailer
+from tests.support.servers import free_port
+from tests.support.smtp import PASSWORD, USERNAME, smtp_server
 
 MAIL = Mail("jane@example.com", EmailPurpose.RECOVER, "https://app.example/#recover=tok")
 
@@ -73,3 +81,55 @@ async def test_the_outbox_keeps_the_newest_mails_and_prints_each_link() -> None:
     assert console.getvalue().splitlines()[0] == (
         "connect-backend dev: mail to user1@example.com (verify): http://x/#v=1"
     )
+
+
+SENDER = "connect-backend <noreply@example.com>"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        # Each is one account's key (normalise_email takes it), and a mail system reads another
+        # mailbox into it: a display name and the attacker's address, several addresses, a
+        # comment, a group.
+        "victim%corp.example<attacker@evil.example>",
+        "a,b,victim@corp.example",
+        "victim(x)@corp.example",
+        "x:victim@corp.example",
+    ],
+)
+async def test_no_mail_goes_to_a_mailbox_other_than_the_address_itself(address: str) -> None:
+    assert normalise_email(address) == address
+    with smtp_server() as running:
+        target = SmtpServer(running.host, running.port, False, USERNAME, PASSWORD)
+        mailer = SmtpMailer(target, MailComposer(SENDER, 900), 5.0, tls_context=running.trust)
+
+        with pytest.raises(InvalidEmail):
+            await mailer.send(Mail(address, EmailPurpose.VERIFY, "https://app.example/#v=t"))
+        await mailer.send(MAIL)
+
+        [arrived] = await asyncio.to_thread(running.inbox.wait_for, 1)
+        assert arrived["To"] == MAIL.to
+        assert running.inbox.recipients == [[MAIL.to]]
+
+
+async def test_a_server_that_offers_no_starttls_gets_no_login_and_no_mail() -> None:
+    commands: list[str] = []
+
+    class Plain:
+        async def handle_MAIL(self, server: Any, session: Any, envelope: Any, *args: Any) -> str:  # noqa: N802 - aiosmtpd's name
+            commands.append("MAIL")
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Plain(), hostname="127.0.0.1", port=port, auth_require_tls=False)
+    controller.start()
+    try:
+        target = SmtpServer("127.0.0.1", port, False, USERNAME, PASSWORD)
+        mailer = SmtpMailer(target, MailComposer(SENDER, 900), 5.0)
+
+        with pytest.raises(MailUnavailable):
+            await mailer.send(MAIL)
+    finally:
+        controller.stop()
+    assert commands == []

@@ -4,6 +4,7 @@ test server's certificate."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Iterator
@@ -353,3 +354,37 @@ def wait_for_outbox(api: Api) -> list[Any]:
 
     wait_until(arrived)
     return mails
+
+
+def test_nothing_about_the_address_happens_before_the_answer_is_sent(tmp_path: Path) -> None:
+    # A server's `send` lets the event loop run other tasks while it writes; were the lookup,
+    # the token and the mail of a known address to run then, they would delay its answer.
+    events: list[str] = []
+
+    class Spy:
+        async def send(self, mail: Any) -> None:
+            events.append("mail")
+
+    def yielding_server(app: Any) -> Any:
+        async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+            async def send_yielding(message: Any) -> None:
+                for _ in range(50):
+                    await asyncio.sleep(0)
+                if message["type"] == "http.response.body" and not message.get("more_body"):
+                    events.append("answer")
+                await send(message)
+
+            await app(scope, receive, send_yielding if scope["type"] == "http" else send)
+
+        return wrapped
+
+    with running_app(dev_settings(tmp_path), wrap=yielding_server) as running:
+        running.container.mailer.override(providers.Object(Spy()))
+        running.register()
+        events.clear()
+
+        response = running.client.post("/auth/recovery", json={"email": EMAIL})
+
+        assert response.status_code == 202
+        wait_until(lambda: "mail" in events)
+        assert events == ["answer", "mail"]

@@ -41,13 +41,16 @@ class Inbox:
 
     messages: list[EmailMessage] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
+    # Each message's envelope recipients (RCPT TO), in the order of `messages`.
+    recipients: list[list[str]] = field(default_factory=list)
     _arrived: threading.Condition = field(default_factory=threading.Condition)
 
-    def add(self, raw: bytes) -> None:
+    def add(self, raw: bytes, recipients: list[str]) -> None:
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         with self._arrived:
             self.messages.append(parsed)
+            self.recipients.append(list(recipients))
             self._arrived.notify_all()
 
     def wait_for(self, count: int, timeout_s: float = WAIT_S) -> list[EmailMessage]:
@@ -96,7 +99,7 @@ class _Handler:
         self._inbox = inbox
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
-        self._inbox.add(envelope.content)
+        self._inbox.add(envelope.content, envelope.rcpt_tos)
         return "250 Message accepted for delivery"
 
 

@@ -12,6 +12,7 @@ from domain.usecases.complete_recovery import CompleteRecovery
 from domain.usecases.request_recovery import RequestRecovery
 from domain.usecases.request_verification import RequestVerification
 from domain.usecases.verify_email import VerifyEmail
+from entrypoints.background import after_the_answer
 from entrypoints.web.auth import AuthenticatedRequest
 from entrypoints.web.email_schemas import (
     CompleteRecoveryBody,
@@ -40,6 +41,8 @@ NOT_CONFIGURED = ("email_not_configured",)
     operation_id="requestEmailVerification",
     summary="Mail the caller a link that proves their address",
     status_code=202,
+    # The mail is looked up and sent only once this answer has left (decision 0021).
+    middleware=[after_the_answer],
     media_type=MediaType.TEXT,  # an empty answer: no body to parse, the same for every address
     response_description="Accepted: the link is mailed shortly (nothing when already proven).",
     responses=errors(401, 429, 503, codes={429: ("rate_limited",), 503: NOT_CONFIGURED}),
@@ -81,6 +84,8 @@ async def verify_email(data: VerifyEmailBody, verify_email: NamedDependency[Veri
     operation_id="requestRecovery",
     summary="Mail a recovery link to an address, if an account holds it",
     status_code=202,
+    # The mail is looked up and sent only once this answer has left (decision 0021).
+    middleware=[after_the_answer],
     media_type=MediaType.TEXT,  # an empty answer: no body to parse, the same for every address
     response_description="Accepted, whether or not an account holds the address.",
     responses=errors(
