@@ -19,22 +19,9 @@ from entrypoints.periodic_purge import (
     wait_or_stop,
 )
 from entrypoints.settings import ConfigError, Settings
+from tests.support.waits import ScriptedWait
 
 ONE_ROUND = Purged(expired_sessions=1, revoked_sessions=2, idle_sessions=3, revocations=4)
-
-
-class ScriptedWait:
-    """A wait that lets `rounds` rounds through, then reports the stop (setting it)."""
-
-    def __init__(self, rounds: int) -> None:
-        self.rounds = rounds
-        self.delays: list[float] = []
-
-    async def __call__(self, stop: asyncio.Event, seconds: float) -> bool:
-        self.delays.append(seconds)
-        if len(self.delays) > self.rounds:
-            stop.set()
-        return stop.is_set()
 
 
 class Purges:

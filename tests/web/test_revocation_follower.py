@@ -20,20 +20,7 @@ from entrypoints.revocation_follower import (
 )
 from entrypoints.settings import Settings
 from tests.support.servers import LOOPBACK, free_port
-
-
-class ScriptedWait:
-    """A wait that lets `rounds` rounds through, then reports the stop (setting it)."""
-
-    def __init__(self, rounds: int) -> None:
-        self.rounds = rounds
-        self.delays: list[float] = []
-
-    async def __call__(self, stop: asyncio.Event, seconds: float) -> bool:
-        self.delays.append(seconds)
-        if len(self.delays) > self.rounds:
-            stop.set()
-        return stop.is_set()
+from tests.support.waits import ScriptedWait
 
 
 class Follow:
