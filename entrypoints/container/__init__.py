@@ -267,6 +267,7 @@ class Container(containers.DeclarativeContainer):
         batch_size=providers.Callable(purge_batch_size, engine),
     )
     periodic_purge = providers.Singleton(builders.periodic_purge, settings, purge_expired)
+    request_timeouts = providers.Singleton(builders.request_timeouts)
 
     # Email proof and recovery (#34): mail goes out after the answer (decision 0021).
     background_work = providers.Resource(

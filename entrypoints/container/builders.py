@@ -3,6 +3,7 @@ the settings choose between."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
@@ -14,6 +15,7 @@ from redis.asyncio import Redis
 from adapters.corbado.client import build_corbado_client
 from adapters.corbado.emulator import create_emulator_app
 from adapters.fallback_rate_limits import FallbackRateLimitCounters, SharedStoreEvents
+from adapters.incident_log import IncidentLog
 from adapters.mail.compose import MailComposer
 from adapters.mail.outbox import DevOutbox
 from adapters.mail.retrying import RetryingMailer
@@ -156,6 +158,16 @@ def configured_emulator(settings: Settings) -> Litestar | None:
 def emulator_app(project_id: str, api_secret: str) -> Litestar:
     """The Corbado emulator alone, as `connect-backend emulator` serves it."""
     return create_emulator_app(project_id, api_secret)
+
+
+def request_timeouts() -> IncidentLog:
+    """Requests cancelled at `REQUEST_TIMEOUT_S`, logged once per incident (overload)."""
+    return IncidentLog(
+        logging.getLogger("connect_backend.access"),
+        failing="requests cancelled at their deadline (REQUEST_TIMEOUT_S)",
+        recovered="requests finish within their deadline again",
+        timer=time.monotonic,
+    )
 
 
 def periodic_purge(settings: Settings, purge: PurgeExpired) -> PeriodicPurge | None:

@@ -48,6 +48,23 @@ class RequestTracing(Protocol):
         ...
 
 
+class Incidents(Protocol):
+    """Where a recurring failure is logged once per incident, not once per request."""
+
+    @property
+    def failing(self) -> bool:
+        """Whether an incident is open."""
+        ...
+
+    def failed(self, error: BaseException) -> None:
+        """One more failure; logged only if it opens an incident."""
+        ...
+
+    def answered(self) -> None:
+        """A success; ends the incident once nothing has failed for a while."""
+        ...
+
+
 class RequestTimedOut(Exception):
     """A handler outlived `REQUEST_TIMEOUT_S` and was cancelled."""
 
@@ -62,9 +79,12 @@ class RequestObservability:
         addresses: ClientAddresses,
         metrics: Metrics,
         timeout_s: float,
+        timeouts: Incidents,
         tracing: RequestTracing | None = None,
     ) -> None:
         self._app = app
+        # Under overload every request may meet its deadline: one log line per incident.
+        self._timeouts = timeouts
         self._addresses = addresses
         self._metrics = metrics
         self._timeout_s = timeout_s
@@ -93,10 +113,12 @@ class RequestObservability:
         try:
             async with asyncio.timeout(self._timeout_s) as deadline:
                 await self._app(scope, receive, exchange.send)
+            if self._timeouts.failing:
+                self._timeouts.answered()
         except TimeoutError:
             if not deadline.expired():
                 raise
-            _log.error("request cancelled after %s s", self._timeout_s)
+            self._timeouts.failed(RequestTimedOut(f"cancelled after {self._timeout_s} s"))
             exchange.status = 503
             if exchange.answered:
                 raise RequestTimedOut from None

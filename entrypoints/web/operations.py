@@ -66,6 +66,7 @@ def request_observability(container: Container) -> Callable[[ASGIApp], ASGIApp]:
             addresses=ClientAddresses(container.trusted_proxies()),
             metrics=container.metrics(),
             timeout_s=settings.request_timeout_s,
+            timeouts=container.request_timeouts(),
             tracing=tracing,
         )
         return observed if tracing is None else tracing.http_middleware()(observed)

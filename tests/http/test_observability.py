@@ -198,6 +198,22 @@ def test_a_handler_past_its_deadline_is_cancelled_with_503(
     assert any("cancelled after" in r["event"] for r in json_logs.records())
 
 
+def test_requests_past_their_deadline_are_one_log_line_per_incident(
+    impatient_api: Api, json_logs: LogLines
+) -> None:
+    async def hang() -> None:
+        await asyncio.Event().wait()
+
+    with impatient_api.container.readiness_checks.override(providers.Object([("hang", hang)])):
+        statuses = [impatient_api.client.get("/readyz").status_code for _ in range(3)]
+
+    assert statuses == [503, 503, 503]
+    errors = [r for r in json_logs.records() if r.get("level") == "error"]
+    assert [r["event"] for r in errors] == [
+        "requests cancelled at their deadline (REQUEST_TIMEOUT_S): cancelled after 0.2 s"
+    ]
+
+
 def test_corbados_request_id_is_logged_beside_ours(api: Api, json_logs: LogLines) -> None:
     emulator: Any = api.container.corbado_emulator()
     wrong_secret = build_corbado_client(
