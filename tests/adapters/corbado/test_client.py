@@ -526,23 +526,24 @@ async def test_deletes_go_to_the_spec_paths_with_escaped_ids(connect: Connect) -
     assert all(r.headers["Authorization"] == BASIC_AUTH for r in seen)
 
 
-@pytest.mark.parametrize(
-    "gone",
-    [
-        answer(404, error_rsp(404, "not_found")),
-        answer(
-            400,
-            {
-                **error_rsp(400, "validation_error"),
-                "error": {
-                    "type": "validation_error",
-                    "validation": [{"field": "userID", "message": "does not exist"}],
-                },
+# Corbado's two ways of saying a user is not there (any more).
+GONE_USER_ANSWERS = [
+    answer(404, error_rsp(404, "not_found")),
+    answer(
+        400,
+        {
+            **error_rsp(400, "validation_error"),
+            "error": {
+                "type": "validation_error",
+                "validation": [{"field": "userID", "message": "does not exist"}],
             },
-        ),
-    ],
-    ids=["404", "400-does-not-exist"],
-)
+        },
+    ),
+]
+GONE_USER_IDS = ["404", "400-does-not-exist"]
+
+
+@pytest.mark.parametrize("gone", GONE_USER_ANSWERS, ids=GONE_USER_IDS)
 async def test_what_corbado_no_longer_has_counts_as_deleted(
     connect: Connect, gone: Handler
 ) -> None:
@@ -647,23 +648,7 @@ async def test_every_page_of_passkeys_is_read_with_their_creation_second(
     assert [r.url.params["page"] for r in seen] == ["1", "2"]
 
 
-@pytest.mark.parametrize(
-    "handler",
-    [
-        answer(404, error_rsp(404, "not_found")),
-        answer(
-            400,
-            {
-                **error_rsp(400, "validation_error"),
-                "error": {
-                    "type": "validation_error",
-                    "validation": [{"field": "userID", "message": "does not exist"}],
-                },
-            },
-        ),
-    ],
-    ids=["404", "400-does-not-exist"],
-)
+@pytest.mark.parametrize("handler", GONE_USER_ANSWERS, ids=GONE_USER_IDS)
 async def test_a_user_corbado_no_longer_has_has_no_passkeys(
     connect: Connect, handler: Handler
 ) -> None:
