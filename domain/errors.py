@@ -19,6 +19,7 @@ DomainError
 ├── EmailAlreadyRegistered
 ├── SessionNotFound
 ├── AccountNotFound
+├── RateLimited                     a limit is reached; retry after `retry_after_s`
 ├── EmailNotConfigured              no mail can be sent here (no SMTP_URL)
 ├── MailUnavailable                 the mail server did not take a message
 ├── StoreUnavailable                a store the service needs cannot answer
@@ -134,6 +135,18 @@ class SessionNotFound(DomainError):
 
 class AccountNotFound(DomainError):
     """No account has this email address (an operator's `users delete`)."""
+
+
+class RateLimited(DomainError):
+    """A limit is reached; the client may try again in `retry_after_s` seconds.
+
+    `limit` names the limit (a `protection.rate_limits.Limit`'s name) for metrics and logs.
+    """
+
+    def __init__(self, limit: str, retry_after_s: int) -> None:
+        super().__init__(f"rate limit {limit} reached")
+        self.limit = limit
+        self.retry_after_s = retry_after_s
 
 
 class EmailNotConfigured(DomainError):

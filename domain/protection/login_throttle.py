@@ -19,9 +19,9 @@ import hashlib
 from dataclasses import dataclass
 
 from domain.credentials import normalise_email
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, RateLimited
 from domain.ports import Clock, DeviceTokens
-from domain.protection.rate_limits import Limit, RateLimited, RateLimiter, Reservation
+from domain.protection.rate_limits import Limit, RateLimiter, Reservation
 
 # The limits' names: metric labels and counter keys.
 PER_ACCOUNT_CLIENT = "login-account-client"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.errors import RateLimited
 from domain.ports import Clock, RateLimitCounters, RateLimitEvents
 
 WINDOW_S = 60
@@ -29,15 +30,6 @@ class Reservation:
 
     key: str
     at: int
-
-
-class RateLimited(Exception):
-    """A limit is reached; the client may try again in `retry_after_s` seconds."""
-
-    def __init__(self, limit: str, retry_after_s: int) -> None:
-        super().__init__(f"rate limit {limit} reached")
-        self.limit = limit
-        self.retry_after_s = retry_after_s
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain import errors
-from domain.protection.rate_limits import RateLimited
+from domain.errors import RateLimited
 from entrypoints.web.observability import RequestTimedOut
 from entrypoints.web.origins import OriginNotAllowed
 from entrypoints.web.policies import UnsupportedMediaType

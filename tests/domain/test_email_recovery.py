@@ -16,6 +16,7 @@ from domain.errors import (
     InvalidEmail,
     InvalidEmailToken,
     InvalidPassword,
+    RateLimited,
 )
 from domain.model import (
     PASSWORD_AMR,
@@ -27,7 +28,7 @@ from domain.model import (
     User,
 )
 from domain.ports.audit import AuditAction, AuditEvent
-from domain.protection.rate_limits import RateLimited, RateLimiter
+from domain.protection.rate_limits import RateLimiter
 from domain.usecases.complete_recovery import CompleteRecovery
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.issue_connect_token import IssueConnectToken

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.errors import RateLimited
 from domain.protection.login_throttle import LoginAdmission, LoginThrottle, account_key
-from domain.protection.rate_limits import RateLimited, RateLimiter, Reservation
+from domain.protection.rate_limits import RateLimiter, Reservation
 from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_device_tokens import FakeDeviceTokens
 from tests.fakes.fake_rate_limit_counters import FakeRateLimitCounters

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.protection.rate_limits import WINDOW_S, Limit, RateLimited, RateLimiter, Reservation
+from domain.errors import RateLimited
+from domain.protection.rate_limits import WINDOW_S, Limit, RateLimiter, Reservation
 from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_rate_limit_counters import FakeRateLimitCounters
 from tests.fakes.fake_rate_limit_events import FakeRateLimitEvents

@@ -3,9 +3,9 @@ a refusal of the credentials keeps its count (decision 0008)."""
 
 import pytest
 
-from domain.errors import InvalidCredentials, StoreUnavailable
+from domain.errors import InvalidCredentials, RateLimited, StoreUnavailable
 from domain.protection.login_throttle import LoginThrottle, account_key
-from domain.protection.rate_limits import RateLimited, RateLimiter
+from domain.protection.rate_limits import RateLimiter
 from domain.usecases.throttled_login import ThrottledLogin
 from tests.domain.conftest import PASSWORD, World, build_world
 from tests.fakes.fake_device_tokens import FakeDeviceTokens
