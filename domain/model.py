@@ -25,10 +25,11 @@ PASSKEY_AMR: tuple[str, ...] = (AuthMethod.HARDWARE_KEY.value, AuthMethod.USER_P
 class User:
     """A person who can log in; `email` is always stored normalised.
 
-    `deletion_pending_until` is set while the account is being deleted (see `DeleteAccount`):
-    until then no login, refresh or connect token is granted for it. It is a lease, so a
-    deletion that died half-way cannot lock the owner out for good. `email_verified_at` is when
-    the owner of the address first proved it (a link mailed to it was used); None while unproven.
+    `deletion_pending_until` is set while the account is being deleted (see
+    `DeleteAccountEverywhere`): until then no login, refresh or connect token is granted for it.
+    It is a lease, so a deletion that died half-way cannot lock the owner out for good.
+    `email_verified_at` is when the owner of the address first proved it (a link mailed to it was
+    used); None while unproven.
     """
 
     id: str

@@ -46,7 +46,7 @@ def users_delete(args: argparse.Namespace) -> int:
     async def delete(container: Container) -> str:
         if not production:
             await container.upgrade_schema()
-        deleted = await container.delete_user().execute(args.email)
+        deleted = await container.delete_account_as_operator().execute(args.email)
         return (
             f"connect-backend users delete: deleted {deleted.user_id} with "
             f"{len(deleted.ended_session_ids)} sessions, {deleted.connect_tokens_deleted} "

@@ -34,7 +34,7 @@ from domain.ports import (
     Users,
 )
 from domain.ports.audit import AuditAction, AuditEvent
-from domain.usecases.close_account import DELETION_LEASE_S
+from domain.usecases.delete_account_everywhere import DELETION_LEASE_S
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.start_session import StartSession
 

@@ -7,7 +7,12 @@ from domain.ports.audit import AuditAction, AuditEvent
 
 @dataclass(frozen=True, slots=True)
 class EndSession:
-    """End a session everywhere: its refresh tokens in the store, its access tokens at once."""
+    """End a session everywhere: its refresh tokens in the store, its access tokens at once.
+
+    By id, with no check of whose it is: for a session the caller already holds (logout, a
+    reused refresh token's, a forgotten passkey's). An id a client names goes through
+    `EndOwnSession`.
+    """
 
     sessions: Sessions
     revoked: RevokedSessions

@@ -6,7 +6,7 @@ from domain.identifiers import identifier_of
 from domain.model import ConnectTokenType, IdentifierKind, Principal
 from domain.policy import SessionPolicy
 from domain.ports import Clock, CorbadoAccounts, CorbadoConnect, IssuedConnectTokens
-from domain.sessions import require_recent_authentication
+from domain.session_rules import require_recent_authentication
 from domain.usecases.who_am_i import WhoAmI
 
 # Adding or removing a passkey changes how the account can be entered: a stolen access token

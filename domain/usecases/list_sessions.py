@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from domain.model import Session
 from domain.policy import SessionPolicy
 from domain.ports import Clock, Sessions
-from domain.sessions import is_alive
+from domain.session_rules import is_alive
 
 
 @dataclass(frozen=True, slots=True)

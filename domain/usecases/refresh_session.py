@@ -18,7 +18,7 @@ from domain.refresh_chain import (
     classify,
     read_refresh_token,
 )
-from domain.sessions import is_alive, token_pair
+from domain.session_rules import is_alive, token_pair
 from domain.usecases.end_session import EndSession
 
 # Context for deriving the chain id an adopted pre-chain session gets (decision 0007).

@@ -7,7 +7,7 @@ from domain.policy import SessionPolicy
 from domain.ports import AccessTokens, AuditLog, Clock, Sessions
 from domain.ports.audit import AuditAction, AuditEvent
 from domain.refresh_chain import RefreshChain, first_token
-from domain.sessions import clean_user_agent, token_pair
+from domain.session_rules import clean_user_agent, token_pair
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,12 +36,12 @@ from domain.protection.client_addresses import TrustedProxies
 from domain.protection.login_throttle import LoginThrottle
 from domain.protection.rate_limits import RateLimiter
 from domain.usecases.authenticate import Authenticate
-from domain.usecases.close_account import CloseAccount
 from domain.usecases.complete_login import CompleteLogin
 from domain.usecases.complete_recovery import CompleteRecovery
 from domain.usecases.create_user import CreateUser
-from domain.usecases.delete_account import DeleteAccount
-from domain.usecases.delete_user import DeleteUser
+from domain.usecases.delete_account_as_operator import DeleteAccountAsOperator
+from domain.usecases.delete_account_everywhere import DeleteAccountEverywhere
+from domain.usecases.delete_own_account import DeleteOwnAccount
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.end_own_session import EndOwnSession
 from domain.usecases.end_session import EndSession
@@ -226,8 +226,8 @@ class Container(containers.DeclarativeContainer):
     end_own_session = providers.Singleton(EndOwnSession, list_sessions, end_session)
     end_all_sessions = providers.Singleton(EndAllSessions, list_sessions, end_session)
     forget_passkey = providers.Singleton(ForgetPasskey, list_sessions, end_session)
-    close_account = providers.Singleton(
-        CloseAccount,
+    delete_account_everywhere = providers.Singleton(
+        DeleteAccountEverywhere,
         users,
         sessions,
         issued_connect_tokens,
@@ -239,8 +239,12 @@ class Container(containers.DeclarativeContainer):
         audit_log,
         identifier_kind=settings.provided.corbado_identifier,
     )
-    delete_account = providers.Singleton(DeleteAccount, who_am_i, close_account, clock, policy)
-    delete_user = providers.Singleton(DeleteUser, users, close_account)
+    delete_own_account = providers.Singleton(
+        DeleteOwnAccount, who_am_i, delete_account_everywhere, clock, policy
+    )
+    delete_account_as_operator = providers.Singleton(
+        DeleteAccountAsOperator, users, delete_account_everywhere
+    )
     read_revocations = providers.Singleton(
         ReadRevocations, revocation_log, policy, settings.provided.revocation_feed_secret
     )

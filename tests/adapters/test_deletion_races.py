@@ -24,8 +24,8 @@ from adapters.sql.users import SqlUsers
 from domain.errors import AccountClosed, InvalidCredentials, InvalidRefreshToken
 from domain.model import IdentifierKind, TokenPair
 from domain.policy import SessionPolicy
-from domain.usecases.close_account import CloseAccount
 from domain.usecases.create_user import CreateUser
+from domain.usecases.delete_account_everywhere import DeleteAccountEverywhere
 from domain.usecases.end_session import EndSession
 from domain.usecases.password_login import PasswordLogin
 from domain.usecases.refresh_session import RefreshSession
@@ -71,7 +71,7 @@ class SlowHasher(FakePasswordHasher):
 class Worker:
     login: PasswordLogin
     refresh: RefreshSession
-    close: CloseAccount
+    close: DeleteAccountEverywhere
     users: SqlUsers
 
 
@@ -95,7 +95,7 @@ async def deploy(url: str) -> AsyncIterator[Deployment]:
             issued, audit = SqlIssuedConnectTokens(engine), FakeAuditLog()
             start = StartSession(sessions, tokens, clock, POLICY, audit)
             end = EndSession(sessions, revoked, clock, POLICY, audit)
-            close = CloseAccount(
+            close = DeleteAccountEverywhere(
                 users,
                 sessions,
                 issued,

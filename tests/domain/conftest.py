@@ -7,8 +7,8 @@ import pytest
 from domain.model import IdentifierKind, User
 from domain.policy import SessionPolicy
 from domain.usecases.authenticate import Authenticate
-from domain.usecases.close_account import CloseAccount
 from domain.usecases.create_user import CreateUser
+from domain.usecases.delete_account_everywhere import DeleteAccountEverywhere
 from domain.usecases.end_session import EndSession
 from domain.usecases.password_login import PasswordLogin
 from domain.usecases.refresh_session import RefreshSession
@@ -60,7 +60,7 @@ class World:
     restore_revocations: RestoreRevocations
     corbado: FakeCorbadoConnect
     issued_tokens: FakeIssuedConnectTokens
-    close_account: CloseAccount
+    delete_account_everywhere: DeleteAccountEverywhere
     keys: FakeSuccessorKeys
     identifier_kind: IdentifierKind = IdentifierKind.EMAIL
 
@@ -86,7 +86,7 @@ def build_world(policy: SessionPolicy = POLICY) -> World:
     start_session = StartSession(sessions, tokens, clock, policy, audit)
     end_session = EndSession(sessions, revoked, clock, policy, audit)
     who_am_i = WhoAmI(users)
-    close_account = CloseAccount(
+    delete_account_everywhere = DeleteAccountEverywhere(
         users,
         sessions,
         issued_tokens,
@@ -101,7 +101,7 @@ def build_world(policy: SessionPolicy = POLICY) -> World:
     return World(
         corbado=corbado,
         issued_tokens=issued_tokens,
-        close_account=close_account,
+        delete_account_everywhere=delete_account_everywhere,
         clock=clock,
         users=users,
         sessions=sessions,

@@ -29,9 +29,9 @@ from domain.model import (
     User,
 )
 from domain.ports.audit import AuditAction, AuditEvent
-from domain.usecases.close_account import DELETION_LEASE_S
 from domain.usecases.complete_login import CompleteLogin
-from domain.usecases.delete_user import DeleteUser
+from domain.usecases.delete_account_as_operator import DeleteAccountAsOperator
+from domain.usecases.delete_account_everywhere import DELETION_LEASE_S
 from domain.usecases.issue_connect_token import IssueConnectToken
 from tests.domain.conftest import PASSWORD, World
 from tests.fakes.fake_corbado import FakeCorbadoConnect
@@ -98,7 +98,7 @@ async def test_deletion_reaches_corbado_before_anything_local_goes(world: World)
     [corbado_user] = await world.corbado.user_ids_for(EMAIL)
     world.corbado.calls.clear()
 
-    deleted = await world.close_account.execute(user, session_id=principal.session_id)
+    deleted = await world.delete_account_everywhere.execute(user, session_id=principal.session_id)
 
     assert world.corbado.calls == [
         ("delete_connect_token", "ctk-1"),
@@ -140,7 +140,7 @@ async def test_every_session_is_denied_and_logged_as_revoked(world: World) -> No
         (await world.password_login.execute(EMAIL, PASSWORD)).access_token
     )
 
-    deleted = await world.close_account.execute(user)
+    deleted = await world.delete_account_everywhere.execute(user)
 
     assert set(deleted.ended_session_ids) == {first.session_id, second.session_id}
     until = world.clock.now() + world.policy.revocation_ttl_s
@@ -162,7 +162,7 @@ async def test_a_session_the_listing_missed_is_still_denied_once_erased(
         return [s for s in await listing(user_id) if s.id != missed.session_id]
 
     monkeypatch.setattr(world.sessions, "list_for_user", lagging_listing)
-    await world.close_account.execute(user)
+    await world.delete_account_everywhere.execute(user)
     until = world.clock.now() + world.policy.revocation_ttl_s
     assert world.revoked.entries == {seen.session_id: until, missed.session_id: until}
 
@@ -181,7 +181,7 @@ async def test_expired_connect_tokens_are_not_sent_to_corbado(world: World) -> N
     await world.issued_tokens.record(user.id, IssuedConnectToken("ctk-old", "s", now), now)
     await world.issued_tokens.record(user.id, IssuedConnectToken("ctk-live", "s", now + 1), now)
 
-    await world.close_account.execute(user)
+    await world.delete_account_everywhere.execute(user)
 
     deleted = [call[1] for call in world.corbado.calls if call[0] == "delete_connect_token"]
     assert deleted == ["ctk-live"]
@@ -204,7 +204,7 @@ async def test_a_corbado_failure_leaves_the_account_exactly_as_it_was(
     _fail_on(world.corbado, failing, error)
 
     with pytest.raises(type(error)):
-        await world.close_account.execute(user)
+        await world.delete_account_everywhere.execute(user)
 
     assert await world.users.by_id(user.id) == user
     assert world.revoked.entries == {}
@@ -213,7 +213,7 @@ async def test_a_corbado_failure_leaves_the_account_exactly_as_it_was(
     assert await world.refresh.execute(pair.refresh_token)
     assert await world.password_login.execute(EMAIL, PASSWORD)
     # ... and a retry starts again and finishes.
-    deleted = await world.close_account.execute(user)
+    deleted = await world.delete_account_everywhere.execute(user)
     assert await world.users.by_id(user.id) is None
     assert len(deleted.ended_session_ids) == 2  # the first (refreshed) and the new login
 
@@ -238,7 +238,7 @@ async def test_a_cancelled_deletion_lifts_the_mark(world: World) -> None:
         return []
 
     world.corbado.user_ids_for = hang  # type: ignore[method-assign]
-    deletion = asyncio.create_task(world.close_account.execute(user))
+    deletion = asyncio.create_task(world.delete_account_everywhere.execute(user))
     await started.wait()
     deletion.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -261,7 +261,7 @@ async def test_a_deletion_that_outlives_its_mark_stops_before_the_local_step(
     world.corbado.user_ids_for = slow  # type: ignore[method-assign]
 
     with pytest.raises(DeletionInterrupted):
-        await world.close_account.execute(user)
+        await world.delete_account_everywhere.execute(user)
 
     # Nothing local was removed and the owner can log in again; the sessions' current access
     # tokens stay denied (that step runs just before the local one, so a crash between the two
@@ -398,7 +398,7 @@ async def test_two_deletions_at_once_both_finish(world: World) -> None:
     world.corbado.user_ids_for = interleaved  # type: ignore[method-assign]
 
     first, second = await asyncio.gather(
-        world.close_account.execute(user), world.close_account.execute(user)
+        world.delete_account_everywhere.execute(user), world.delete_account_everywhere.execute(user)
     )
 
     assert await world.users.by_id(user.id) is None
@@ -407,17 +407,17 @@ async def test_two_deletions_at_once_both_finish(world: World) -> None:
 
 async def test_a_deleted_account_cannot_be_deleted_again(world: World) -> None:
     user, _, _ = await a_user_with_a_session(world)
-    await world.close_account.execute(user)
+    await world.delete_account_everywhere.execute(user)
 
     with pytest.raises(AccountClosed):
-        await world.close_account.execute(user)
+        await world.delete_account_everywhere.execute(user)
 
 
 @pytest.mark.parametrize("email", ["nobody@example.com", "not an address", ""])
 async def test_the_operator_deletes_by_email_and_hears_of_unknown_ones(
     world: World, email: str
 ) -> None:
-    delete_user = DeleteUser(world.users, world.close_account)
+    delete_user = DeleteAccountAsOperator(world.users, world.delete_account_everywhere)
     user, _, _ = await a_user_with_a_session(world)
 
     with pytest.raises(AccountNotFound):
@@ -431,7 +431,9 @@ async def test_the_operator_deletes_by_email_and_hears_of_unknown_ones(
 
 async def test_with_user_ids_as_identifiers_corbado_is_asked_by_id(world: World) -> None:
     user, _, _ = await a_user_with_a_session(world)
-    close = dataclasses.replace(world.close_account, identifier_kind=IdentifierKind.USER_ID)
+    close = dataclasses.replace(
+        world.delete_account_everywhere, identifier_kind=IdentifierKind.USER_ID
+    )
 
     await close.execute(user)
 

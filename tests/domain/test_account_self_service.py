@@ -21,7 +21,7 @@ from domain.model import (
     SessionOrigin,
 )
 from domain.ports.audit import AuditAction, AuditEvent
-from domain.usecases.delete_account import DeleteAccount
+from domain.usecases.delete_own_account import DeleteOwnAccount
 from domain.usecases.end_all_sessions import EndAllSessions
 from domain.usecases.end_own_session import EndOwnSession
 from domain.usecases.forget_passkey import ForgetPasskey
@@ -43,7 +43,9 @@ class Account:
         self.end_own = EndOwnSession(self.list, world.end_session)
         self.end_all = EndAllSessions(self.list, world.end_session)
         self.forget = ForgetPasskey(self.list, world.end_session)
-        self.delete = DeleteAccount(world.who_am_i, world.close_account, world.clock, world.policy)
+        self.delete = DeleteOwnAccount(
+            world.who_am_i, world.delete_account_everywhere, world.clock, world.policy
+        )
         self.feed = ReadRevocations(world.revocation_log, world.policy, FEED_SECRET)
 
     async def login(

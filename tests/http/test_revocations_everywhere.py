@@ -55,7 +55,7 @@ async def delete_in_another_process(settings: Settings, email: str) -> None:
     container = Container(settings=settings)
     container.corbado.override(providers.Object(FakeCorbadoConnect()))
     async with started(container):
-        await container.delete_user().execute(email)
+        await container.delete_account_as_operator().execute(email)
 
 
 def test_a_deletion_by_another_process_reaches_every_bearer_route_at_the_next_round(

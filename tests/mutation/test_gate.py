@@ -89,7 +89,7 @@ def test_a_fingerprint_ignores_positions_context_and_indentation() -> None:
 @pytest.mark.parametrize(
     ("name", "readable"),
     [
-        ("domain.sessions.x_is_alive__mutmut_6", "domain.sessions.is_alive"),
+        ("domain.session_rules.x_is_alive__mutmut_6", "domain.session_rules.is_alive"),
         ("domain.credentials.x__without_a_label__mutmut_1", "domain.credentials._without_a_label"),
         (
             "domain.usecases.login.xǁPasswordLoginǁ_decoy__mutmut_4",

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
 from domain.model import Principal, Session
-from domain.usecases.delete_account import DeleteAccount
+from domain.usecases.delete_own_account import DeleteOwnAccount
 from domain.usecases.end_own_session import EndOwnSession
 from domain.usecases.forget_passkey import ForgetPasskey
 from domain.usecases.list_sessions import ListSessions
@@ -119,7 +119,7 @@ async def passkey_deleted(
     tags=["account"],
 )
 async def delete_account(
-    request: AuthenticatedRequest, delete_account: NamedDependency[DeleteAccount]
+    request: AuthenticatedRequest, delete_own_account: NamedDependency[DeleteOwnAccount]
 ) -> Response[None]:
     """Needs a login within SENSITIVE_ACTION_MAX_AGE_S, else 401 `reauthentication_required`.
 
@@ -129,7 +129,7 @@ async def delete_account(
     connect tokens for the account are refused. The answer clears the browser transport's
     refresh cookie, whichever transport the caller uses.
     """
-    await delete_account.execute(request.auth)
+    await delete_own_account.execute(request.auth)
     return without_refresh_cookie(Response(None, status_code=204))
 
 

@@ -1,4 +1,8 @@
-"""Account deletion, in an order that is safe to retry.
+"""Account deletion here and at Corbado, in an order that is safe to retry.
+
+The one procedure behind both ways to delete an account: `DeleteOwnAccount` (the owner,
+`DELETE /auth/me`) and `DeleteAccountAsOperator` (`connect-backend users delete`).
+
 
 1. Mark the account as being deleted (a lease of `DELETION_LEASE_S`): from then on no login,
    refresh, passkey login or connect token is granted for it, and no session or connect token
@@ -51,8 +55,11 @@ class DeletedAccount:
 
 
 @dataclass(frozen=True, slots=True)
-class CloseAccount:
-    """Delete an account here and at Corbado (see the module docstring for the order)."""
+class DeleteAccountEverywhere:
+    """Delete an account here and at Corbado (the module docstring says in which order).
+
+    Who may delete it is the caller's to check: `DeleteOwnAccount` and `DeleteAccountAsOperator`.
+    """
 
     users: Users
     sessions: Sessions

@@ -1,4 +1,8 @@
-"""Pure rules about sessions: liveness and the tokens a live session earns."""
+"""Pure rules about sessions: liveness, the tokens a live session earns, how recent a login a
+sensitive action needs, and the user agent a session keeps.
+
+The session store is the port `domain/ports/sessions.py`; these are the rules the use cases
+apply to what it holds."""
 
 import unicodedata
 
