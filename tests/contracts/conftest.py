@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
+from litestar import Litestar
 from sqlalchemy import text
 
 from adapters.cached_users import CachedUsers
@@ -168,3 +169,15 @@ async def stores(store_factory: StoreFactory) -> AsyncIterator[Stores]:
     """Fresh, empty stores of one backend for one test."""
     async with store_factory() as fresh:
         yield fresh
+
+
+EmulatorFactory = Callable[[str, str], Litestar]
+
+
+@pytest.fixture(scope="session")
+def corbado_emulator() -> EmulatorFactory:
+    """Builds the Corbado emulator's ASGI app from a project id and an API secret: the one place
+    the contract suites name the emulator's package."""
+    from adapters.corbado.emulator import create_emulator_app
+
+    return create_emulator_app
