@@ -1,5 +1,5 @@
 """A scripted Corbado Backend API for `httpx.MockTransport`: the account operations, answered as
-`../shared/corbado/backend_api_public_v2.yml` describes them and as the live API was seen to.
+Corbado's Backend API spec (v2) describes them and as the live API was seen to.
 
 Only what `CorbadoAccounts` calls: ConnectTokenDelete, IdentifierList (filtered on
 `identifierValue:eq:`, paged), UserDelete, CredentialList (paged) and CredentialDelete. Where
