@@ -61,11 +61,11 @@ from domain.usecases.start_session import StartSession
 from domain.usecases.throttled_login import ThrottledLogin
 from domain.usecases.verify_email import VerifyEmail
 from domain.usecases.who_am_i import WhoAmI
+from entrypoints.configuration import Settings
 from entrypoints.container import builders
 from entrypoints.container.builders import ReadinessCheck, emulator_app
 from entrypoints.container.lifecycle import started
 from entrypoints.container.observability import PrometheusMetrics, corbado_tracer, otlp_tracing
-from entrypoints.settings import Settings
 
 __all__ = [
     "Container",

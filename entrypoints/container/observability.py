@@ -16,7 +16,7 @@ from adapters.observability.metrics_directory import (
 )
 from adapters.observability.prometheus_metrics import MULTIPROCESS_DIR_VARIABLE, PrometheusMetrics
 from adapters.observability.tracing import Tracing, tracing_wanted
-from entrypoints.settings import ConfigError
+from entrypoints.configuration import ConfigError
 
 __all__ = [
     "PrometheusMetrics",

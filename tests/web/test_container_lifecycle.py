@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
+from entrypoints.configuration import Settings
 from entrypoints.container import Container, started
-from entrypoints.settings import Settings
 
 
 async def test_resources_live_while_started_and_close_at_the_end(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from domain.errors import StoreUnavailable
 from domain.purge_schedule import JITTER
 from domain.usecases.purge_expired import Purged
+from entrypoints.configuration import ConfigError, Settings
 from entrypoints.container import Container, started
 from entrypoints.periodic_purge import (
     PURGE_LOGGER,
@@ -18,7 +19,6 @@ from entrypoints.periodic_purge import (
     start_periodic_purge,
     wait_or_stop,
 )
-from entrypoints.settings import ConfigError, Settings
 from tests.support.waits import ScriptedWait
 
 ONE_ROUND = Purged(expired_sessions=1, revoked_sessions=2, idle_sessions=3, revocations=4)

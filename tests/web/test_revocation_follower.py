@@ -12,13 +12,13 @@ from adapters.replicated_revocations import RedisState, ReplicatedRevokedSession
 from domain.errors import StoreUnavailable
 from domain.usecases.follow_revocations import Followed, LogPosition
 from entrypoints.background import start_task
+from entrypoints.configuration import Settings
 from entrypoints.container import Container, started
 from entrypoints.revocation_follower import (
     FOLLOW_INTERVAL_S,
     FOLLOWER_LOGGER,
     RevocationFollower,
 )
-from entrypoints.settings import Settings
 from tests.support.servers import LOOPBACK, free_port
 from tests.support.waits import ScriptedWait
 
