@@ -35,7 +35,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from adapters.observability.log_pipeline import configure_logging
+from adapters.observability.logs import configure_logging
 from bench.request_cpu import call
 from entrypoints.asgi import ready_to_serve
 from entrypoints.configuration.settings import RateLimitSettings

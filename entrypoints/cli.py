@@ -30,8 +30,13 @@ from entrypoints.configuration.settings import (
     RETENTION,
     database_given,
 )
-from entrypoints.container import Container, MigrationBlocked, run_with
-from entrypoints.container.observability import configure_logging, enter_metrics_directory
+from entrypoints.container import (
+    Container,
+    MigrationBlocked,
+    configure_logging,
+    enter_metrics_directory,
+    run_with,
+)
 from entrypoints.server import run, server
 from entrypoints.user_commands import users_add, users_delete
 from entrypoints.web.app import EMULATOR_MOUNT, create_app

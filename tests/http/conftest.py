@@ -23,7 +23,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from adapters.argon2_hasher import Argon2PasswordHasher
-from adapters.observability.log_pipeline import configure_logging
+from adapters.observability.logs import configure_logging
 from adapters.tokens.signing_keys import generate_private_key_pem
 from entrypoints.configuration import Settings
 from entrypoints.configuration.settings import RateLimitSettings

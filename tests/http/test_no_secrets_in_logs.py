@@ -15,7 +15,7 @@ import pytest
 import structlog
 from jose import jwt
 
-from adapters.observability.secret_redaction import MASK
+from adapters.observability.redaction import MASK
 from adapters.tokens.device_tokens import HmacDeviceTokens
 from adapters.tokens.signing_keys import generate_private_key_pem
 from domain.refresh_chain import first_token
