@@ -44,10 +44,14 @@ from domain.ports import Clock, Mailer, RateLimitCounters, RevocationLog, Revoke
 from domain.usecases.follow_revocations import FollowRevocations
 from domain.usecases.purge_expired import PurgeExpired
 from domain.usecases.restore_revocations import RestoreRevocations
-from entrypoints.background import BackgroundTasks, Wait, wait_or_stop
+from entrypoints.background import (
+    BackgroundTasks,
+    PeriodicPurge,
+    RevocationFollower,
+    Wait,
+    wait_or_stop,
+)
 from entrypoints.configuration import ConfigError, Settings
-from entrypoints.periodic_purge import PeriodicPurge
-from entrypoints.revocation_follower import RevocationFollower
 
 # A named check of one dependency /readyz needs; it fails by raising.
 ReadinessCheck = tuple[str, Callable[[], Awaitable[None]]]
