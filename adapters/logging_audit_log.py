@@ -1,7 +1,7 @@
 """The AuditLog port as structured log events on the `connect_backend.audit` logger.
 
 Each event is one log record whose fields travel as `extra`, so the structlog pipeline set up
-by `adapters.observability.log_pipeline` renders them as JSON keys beside the request id.
+by `adapters.observability.logs` renders them as JSON keys beside the request id.
 """
 
 import logging

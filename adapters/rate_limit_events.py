@@ -1,7 +1,7 @@
 """The rate limiter's events as metrics and log lines.
 
-Reports through `RateLimitMetrics`, which the service's metrics implement: adapters import
-nothing from the entrypoints ring.
+Reports through `RateLimitMetrics` (`adapters/observability/protocols.py`), which the service's
+metrics implement.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
 
 from adapters.incident_log import IncidentLog
+from adapters.observability.protocols import RateLimitMetrics
 
 RATE_LIMIT_LOGGER = "connect_backend.rate_limits"
 
@@ -21,37 +21,6 @@ _log = logging.getLogger(RATE_LIMIT_LOGGER)
 # per limit in this long: the login throttle takes a refused attempt back, so each one is the
 # first in its window again, and a flood of them must not flood the log.
 REFUSAL_LOG_EVERY_S = 60.0
-
-
-class Count(Protocol):
-    """One counter series."""
-
-    def inc(self) -> None: ...
-
-
-class Counted(Protocol):
-    """A counter by label values."""
-
-    def labels(self, *values: str) -> Count: ...
-
-
-class RateLimitMetrics(Protocol):
-    """The counters the rate limiter's events move."""
-
-    @property
-    def rate_limited(self) -> Counted:
-        """Requests refused with 429, by limit."""
-        ...
-
-    @property
-    def rate_limit_store_failures(self) -> Count:
-        """Requests let through uncounted because the rate-limit store failed."""
-        ...
-
-    @property
-    def rate_limit_local_counts(self) -> Count:
-        """Hits counted in this process's memory because the shared store failed."""
-        ...
 
 
 class MeteredRateLimitEvents:

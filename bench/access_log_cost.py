@@ -15,7 +15,7 @@ import time
 
 import structlog
 
-from adapters.observability.log_pipeline import configure_logging
+from adapters.observability.logs import configure_logging
 
 LINES = 20_000
 _log = logging.getLogger("connect_backend.access")

@@ -18,7 +18,7 @@ ROUNDS = 100_000
 
 
 def _measure() -> float:
-    from adapters.observability.prometheus_metrics import PrometheusMetrics
+    from adapters.observability.metrics import PrometheusMetrics
 
     metrics = PrometheusMetrics()
     started = time.process_time()

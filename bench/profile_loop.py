@@ -25,8 +25,9 @@ from dependency_injector import providers
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from adapters.tokens.signing_keys import generate_private_key_pem
+from entrypoints.configuration import Settings
+from entrypoints.configuration.settings import RateLimitSettings
 from entrypoints.container import Container, started
-from entrypoints.settings import RateLimitSettings, Settings
 from entrypoints.web.app import create_app
 from tests.fakes.fake_corbado import FAKE_PROJECT_ID, FakeCorbadoConnect
 

@@ -59,8 +59,8 @@ from adapters.argon2_hasher import Argon2PasswordHasher  # noqa: E402
 from adapters.sql.engine import create_engine  # noqa: E402
 from adapters.tokens.signing_keys import generate_private_key_pem  # noqa: E402
 from domain.usecases.purge_expired import Purged, PurgeExpired  # noqa: E402
+from entrypoints.configuration.settings import RateLimitSettings, Settings  # noqa: E402
 from entrypoints.container import Container, started  # noqa: E402
-from entrypoints.settings import RateLimitSettings, Settings  # noqa: E402
 from entrypoints.web.app import create_app  # noqa: E402
 
 PASSWORD = "correct horse battery staple"

@@ -33,8 +33,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcess
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from adapters.observability.log_pipeline import configure_logging
-from adapters.observability.tracing import Tracing
+from adapters.observability.logs import configure_logging
+from adapters.observability.traces import Tracing
 from entrypoints.asgi import ready_to_serve
 from entrypoints.container import Container, started
 from entrypoints.web.app import create_app

@@ -35,11 +35,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from adapters.observability.log_pipeline import configure_logging
+from adapters.observability.logs import configure_logging
 from bench.request_cpu import call
 from entrypoints.asgi import ready_to_serve
+from entrypoints.configuration.settings import RateLimitSettings
 from entrypoints.container import Container, started
-from entrypoints.settings import RateLimitSettings
 from entrypoints.web.app import create_app
 from tests.fakes.fake_corbado import FakeCorbadoConnect
 from tests.http.conftest import dev_settings

@@ -12,9 +12,9 @@ import sys
 
 from litestar import Litestar
 
-from entrypoints.container import Container, emulator_app
-from entrypoints.container.observability import configure_logging
-from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID, Settings
+from entrypoints.configuration import Settings
+from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
+from entrypoints.container import Container, configure_logging, emulator_app
 from entrypoints.web.app import create_app
 from entrypoints.web.hosts import loopback_hosts
 

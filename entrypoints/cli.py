@@ -21,19 +21,23 @@ from entrypoints.asgi import (
     FACTORY,
     json_logs,
 )
-from entrypoints.container import Container, MigrationBlocked, run_with
-from entrypoints.container.observability import configure_logging, enter_metrics_directory
-from entrypoints.secret_files import secret_value
-from entrypoints.server import run, server
-from entrypoints.settings import (
+from entrypoints.configuration import ConfigError, Settings
+from entrypoints.configuration.secret_files import secret_value
+from entrypoints.configuration.settings import (
     DEV_API_SECRET,
     DEV_PROJECT_ID,
     DEV_STATE_DIR,
     RETENTION,
-    ConfigError,
-    Settings,
     database_given,
 )
+from entrypoints.container import (
+    Container,
+    MigrationBlocked,
+    configure_logging,
+    enter_metrics_directory,
+    run_with,
+)
+from entrypoints.server import run, server
 from entrypoints.user_commands import users_add, users_delete
 from entrypoints.web.app import EMULATOR_MOUNT, create_app
 

@@ -15,8 +15,9 @@ from domain.errors import (
     DomainError,
     StoreUnavailable,
 )
+from entrypoints.configuration import ConfigError, Settings
+from entrypoints.configuration.settings import database_given
 from entrypoints.container import Container, run_with
-from entrypoints.settings import ConfigError, Settings, database_given
 
 
 def users_add(args: argparse.Namespace) -> int:

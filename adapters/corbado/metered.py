@@ -1,7 +1,7 @@
 """The Corbado ports, measured: latency and outcome of every call, by operation.
 
-A decorator around the Corbado adapter, reporting through `CorbadoCallMetrics`, which the
-service's metrics implement: adapters import nothing from the entrypoints ring. Given a tracer,
+A decorator around the Corbado adapter, reporting through `CorbadoCallMetrics`
+(`adapters/observability/protocols.py`), which the service's metrics implement. Given a tracer,
 each call is also a client span (named `corbado <operation>`), whatever transport runs
 underneath; without one, no span is made.
 """
@@ -14,6 +14,7 @@ from typing import Protocol, TypeVar
 
 from opentelemetry.trace import Span, SpanKind, Tracer
 
+from adapters.observability.protocols import CorbadoCallMetrics
 from domain.errors import CorbadoRejected, CorbadoTimeout, CorbadoUnavailable
 from domain.model import ConnectTokenType, CorbadoPasskey, IssuedConnectToken, VerificationResult
 from domain.ports import CorbadoAccounts, CorbadoConnect
@@ -30,14 +31,6 @@ DELETE_PASSKEY = "delete_passkey"
 # Span attributes: the operation, and its outcome as the metrics count it.
 OPERATION = "corbado.operation"
 OUTCOME = "corbado.outcome"
-
-
-class CorbadoCallMetrics(Protocol):
-    """Where each measured Corbado call is reported."""
-
-    def observe_corbado_call(self, operation: str, outcome: str, seconds: float) -> None:
-        """Count one call of `operation` that ended in `outcome` and took `seconds`."""
-        ...
 
 
 class _CorbadoApi(CorbadoConnect, CorbadoAccounts, Protocol):

@@ -17,6 +17,8 @@ from adapters.corbado.metered import MeteredCorbado
 from adapters.corbado.passkey_data import JosePasskeyDataReader
 from adapters.logging_audit_log import LoggingAuditLog
 from adapters.memory_revocations import InMemoryRevokedSessions
+from adapters.observability.logs import configure_logging
+from adapters.observability.metrics import PrometheusMetrics
 from adapters.rate_limit_events import MeteredRateLimitEvents
 from adapters.sql.account_erasure import SqlAccountErasure
 from adapters.sql.connect_tokens import SqlIssuedConnectTokens
@@ -61,17 +63,18 @@ from domain.usecases.start_session import StartSession
 from domain.usecases.throttled_login import ThrottledLogin
 from domain.usecases.verify_email import VerifyEmail
 from domain.usecases.who_am_i import WhoAmI
+from entrypoints.configuration import Settings
 from entrypoints.container import builders
-from entrypoints.container.builders import ReadinessCheck, emulator_app
+from entrypoints.container.builders import ReadinessCheck, emulator_app, enter_metrics_directory
 from entrypoints.container.lifecycle import started
-from entrypoints.container.observability import PrometheusMetrics, corbado_tracer, otlp_tracing
-from entrypoints.settings import Settings
 
 __all__ = [
     "Container",
     "MigrationBlocked",
     "ReadinessCheck",
+    "configure_logging",
     "emulator_app",
+    "enter_metrics_directory",
     "run_with",
     "started",
 ]
@@ -100,7 +103,7 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
 
     # Spans over OTLP when the OTEL_* variables ask for them; None, and nothing traced, if not.
-    tracing = providers.Resource(otlp_tracing)
+    tracing = providers.Resource(builders.otlp_tracing)
     engine = providers.Resource(builders.database_engine, settings, tracing)
     upgrade_schema = providers.Callable(upgrade_to_head, engine)
     schema_is_current = providers.Callable(is_current, engine)
@@ -170,7 +173,7 @@ class Container(containers.DeclarativeContainer):
     )
     # Use cases get the measured port; tests override `corbado` and are measured too.
     metered_corbado = providers.Singleton(
-        MeteredCorbado, corbado, metrics, providers.Callable(corbado_tracer, tracing)
+        MeteredCorbado, corbado, metrics, providers.Callable(builders.corbado_tracer, tracing)
     )
     passkey_data_reader = providers.Singleton(JosePasskeyDataReader)
 

@@ -4,12 +4,15 @@ the settings choose between."""
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from contextlib import ExitStack
 from typing import Any, cast
 
 import httpx
 from litestar import Litestar
+from opentelemetry.trace import Tracer
 from redis.asyncio import Redis
 
 from adapters.corbado.client import build_corbado_client
@@ -22,7 +25,12 @@ from adapters.mail.retrying import RetryingMailer
 from adapters.mail.smtp import SmtpMailer, SmtpServer
 from adapters.memory_rate_limits import InMemoryRateLimitCounters
 from adapters.memory_revocations import InMemoryRevokedSessions
-from adapters.observability.tracing import Tracing
+from adapters.observability.metrics import (
+    MULTIPROCESS_DIR_VARIABLE,
+    ForeignFilesInMetricsDirectory,
+    shared_metrics_directory,
+)
+from adapters.observability.traces import Tracing, tracing_wanted
 from adapters.redis_connection import create_redis_client, ping_redis
 from adapters.redis_rate_limits import RedisRateLimitCounters
 from adapters.redis_revocations import RedisRevokedSessions
@@ -36,13 +44,48 @@ from domain.ports import Clock, Mailer, RateLimitCounters, RevocationLog, Revoke
 from domain.usecases.follow_revocations import FollowRevocations
 from domain.usecases.purge_expired import PurgeExpired
 from domain.usecases.restore_revocations import RestoreRevocations
-from entrypoints.background import BackgroundTasks, Wait, wait_or_stop
-from entrypoints.periodic_purge import PeriodicPurge
-from entrypoints.revocation_follower import RevocationFollower
-from entrypoints.settings import Settings
+from entrypoints.background import (
+    BackgroundTasks,
+    PeriodicPurge,
+    RevocationFollower,
+    Wait,
+    wait_or_stop,
+)
+from entrypoints.configuration import ConfigError, Settings
 
 # A named check of one dependency /readyz needs; it fails by raising.
 ReadinessCheck = tuple[str, Callable[[], Awaitable[None]]]
+
+
+def otlp_tracing() -> Iterator[Tracing | None]:
+    """Traces exported over OTLP when the `OTEL_*` variables ask for them, flushed at
+    teardown; None, and nothing installed, when they do not."""
+    if not tracing_wanted(os.environ):
+        yield None
+        return
+    built = Tracing.exporting_otlp()
+    try:
+        yield built
+    finally:
+        built.shutdown()
+
+
+def corbado_tracer(tracing: Tracing | None) -> Tracer | None:
+    return tracing.tracer if tracing is not None else None
+
+
+def enter_metrics_directory(
+    stack: ExitStack, environ: MutableMapping[str, str], *, workers: int
+) -> None:
+    """The workers' shared metrics directory, for as long as `stack` lasts; one that cannot
+    hold the metrics is a `ConfigError` naming the variable to fix."""
+    try:
+        stack.enter_context(shared_metrics_directory(environ, workers=workers))
+    except (OSError, ForeignFilesInMetricsDirectory) as exc:
+        given = environ.get(MULTIPROCESS_DIR_VARIABLE, "").strip()  # else made under TMPDIR
+        reason = getattr(exc, "strerror", None) or str(exc)
+        variable = MULTIPROCESS_DIR_VARIABLE if given else "TMPDIR"
+        raise ConfigError(variable, f"cannot hold the metrics ({reason})") from exc
 
 
 def read_signing_keys(settings: Settings) -> list[SigningKey]:

@@ -13,9 +13,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
-from entrypoints.background import start_task
+from entrypoints.background import start_periodic_purge, start_task
 from entrypoints.container import Container, started
-from entrypoints.periodic_purge import start_periodic_purge
 from entrypoints.web.dependencies import container_dependencies
 from entrypoints.web.errors import EXCEPTION_HANDLERS
 from entrypoints.web.observability import observe

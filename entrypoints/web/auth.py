@@ -14,10 +14,10 @@ from typing import Any
 from litestar import Request
 from litestar.types import Scope
 
+from adapters.observability.protocols import Metrics
 from domain.errors import AccessTokenRefusal, InvalidAccessToken
 from domain.model import Principal
 from domain.usecases.authenticate import Authenticate
-from entrypoints.metrics import Metrics
 
 AuthenticatedRequest = Request[Any, Principal, Any]
 

@@ -24,8 +24,8 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.contextvars import bind_contextvars, reset_contextvars
 
+from adapters.observability.protocols import Metrics, RequestTracing
 from domain.protection.client_addresses import Client, TrustedProxies
-from entrypoints.metrics import Metrics
 
 _log = logging.getLogger("connect_backend.access")
 
@@ -34,18 +34,6 @@ UNMATCHED_ROUTE = "unmatched"
 # Probes and scrapes arrive every few seconds: counted, but not written to the log.
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 LOGIN_METHODS = {"/auth/login": "password", "/auth/completeLogin": "passkey"}
-
-
-class RequestTracing(Protocol):
-    """The request's server span, when requests are traced (it is current in here)."""
-
-    def current_trace_id(self) -> str | None:
-        """The trace id of the span in progress, as 32 hex digits."""
-        ...
-
-    def name_current_span(self, method: str, route: str) -> None:
-        """Name the span by the route template, which is known only once routed."""
-        ...
 
 
 class Incidents(Protocol):

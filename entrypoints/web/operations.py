@@ -3,7 +3,7 @@
 The route policies (`policies.py`: a body's media type, the route's rate limit, Bearer
 authentication and the browser transport's origin check, in that order, as one `before_request`
 hook), browser headers, CORS, and no logging configuration of Litestar's own
-(`adapters.observability.log_pipeline` owns logging); and `request_observability`, the wrapper
+(`adapters.observability.logs` owns logging); and `request_observability`, the wrapper
 `observability.observe` puts around the whole app.
 """
 

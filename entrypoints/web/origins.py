@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from entrypoints.settings import Settings
+    from entrypoints.configuration import Settings
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Browsers treat these two spellings of a developer's machine as two origins (and two sites).

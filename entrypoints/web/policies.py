@@ -19,10 +19,10 @@ from typing import Any
 
 from litestar import Request
 
+from adapters.observability.protocols import Metrics
 from domain.protection.rate_limits import Limit, RateLimiter
 from domain.usecases.authenticate import Authenticate
-from entrypoints.metrics import Metrics
-from entrypoints.settings import RateLimitSettings
+from entrypoints.configuration.settings import RateLimitSettings
 from entrypoints.web.auth import authenticate_bearer
 from entrypoints.web.observability import ClientAddresses
 from entrypoints.web.session_transport import check_browser_transport

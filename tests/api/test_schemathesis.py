@@ -29,8 +29,9 @@ from schemathesis.python import asgi
 from schemathesis.python.asgi import ASGIClient
 
 from adapters.argon2_hasher import Argon2PasswordHasher
+from entrypoints.configuration import Settings
+from entrypoints.configuration.settings import RateLimitSettings
 from entrypoints.container import Container, started
-from entrypoints.settings import RateLimitSettings, Settings
 from entrypoints.web.app import create_app
 from tests.http.conftest import FAST_ARGON2, PASSWORD, dev_settings
 

@@ -15,7 +15,7 @@ from adapters.sql.engine import create_engine
 from adapters.sql.tables import users
 from adapters.tokens.signing_keys import load_signing_keys
 from entrypoints.cli import main
-from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
+from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
 from tests.support.servers import free_port
 
 REQUIRED = [

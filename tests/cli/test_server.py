@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from entrypoints.cli import DEV_BANNER, main
-from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
+from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
 from entrypoints.web.app import EMULATOR_MOUNT
 from tests.cli.processes import BOUND_S, wait_until
 from tests.support.servers import free_port

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from adapters.observability.prometheus_metrics import PrometheusMetrics as Metrics
+from adapters.observability.metrics import PrometheusMetrics as Metrics
 from adapters.rate_limit_events import (
     RATE_LIMIT_LOGGER,
     REFUSAL_LOG_EVERY_S,

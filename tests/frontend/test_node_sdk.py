@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
+from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
 from tests.frontend.conftest import JS, run
 from tests.frontend.declared import Conformance, Declarations
 from tests.support.servers import LOOPBACK, free_port

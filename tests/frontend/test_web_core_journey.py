@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Response, sync_playwright
 
-from entrypoints.settings import DEV_PROJECT_ID
+from entrypoints.configuration.settings import DEV_PROJECT_ID
 from tests.browser.conftest import chromium_path
 from tests.browser.demo import AUTHENTICATOR
 from tests.frontend.conftest import JS, run, unavailable

@@ -23,10 +23,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from adapters.argon2_hasher import Argon2PasswordHasher
-from adapters.observability.log_pipeline import configure_logging
+from adapters.observability.logs import configure_logging
 from adapters.tokens.signing_keys import generate_private_key_pem
+from entrypoints.configuration import Settings
+from entrypoints.configuration.settings import RateLimitSettings
 from entrypoints.container import Container, builders, started
-from entrypoints.settings import RateLimitSettings, Settings
 from entrypoints.web.app import create_app
 from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_corbado import FAKE_PROJECT_ID, FakeCorbadoConnect

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar import Litestar
 
-from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
+from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
 from entrypoints.web.app import EMULATOR_MOUNT, MAX_BODY_BYTES
 from tests.http.conftest import PASSWORD, Api, LogLines, dev_settings, running_app
 from tests.support.routes import body_operations, nested_json

@@ -18,8 +18,8 @@ from adapters.mail.compose import MailComposer
 from adapters.mail.retrying import RetryingMailer
 from adapters.mail.smtp import SmtpMailer
 from adapters.mail.smtp import SmtpServer as SmtpTarget
-from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID, RateLimitSettings
-from entrypoints.settings_variables import SmtpUrl
+from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID, RateLimitSettings
+from entrypoints.configuration.variables import SmtpUrl
 from tests.http.conftest import (
     NO_RATE_LIMITS,
     PASSWORD,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from adapters.tokens.device_tokens import DEVICE_TOKEN_TTL_S
-from entrypoints.settings import ACCOUNT_WIDE_FACTOR, RateLimitSettings
+from entrypoints.configuration.settings import ACCOUNT_WIDE_FACTOR, RateLimitSettings
 from tests.http.conftest import PASSWORD, Api, dev_settings, error_of, running_app
 from tests.http.test_rate_limits import WINDOW, peer_from_header, start_of_window
 

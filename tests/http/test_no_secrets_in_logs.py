@@ -15,11 +15,11 @@ import pytest
 import structlog
 from jose import jwt
 
-from adapters.observability.secret_redaction import MASK
+from adapters.observability.redaction import MASK
 from adapters.tokens.device_tokens import HmacDeviceTokens
 from adapters.tokens.signing_keys import generate_private_key_pem
 from domain.refresh_chain import first_token
-from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
+from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
 from tests.http.conftest import PASSWORD, Api, LogLines
 from tests.http.transports import BROWSER, COOKIE, with_cookie
 

@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.corbado.client import build_corbado_client
 from domain.errors import CorbadoTimeout
-from entrypoints.settings import DEV_PROJECT_ID
+from entrypoints.configuration.settings import DEV_PROJECT_ID
 from tests.http.conftest import Api, LogLines, dev_settings, error_of, running_app
 
 

@@ -21,7 +21,7 @@ from adapters import redis_connection
 from adapters.rate_limit_events import RATE_LIMIT_LOGGER
 from adapters.sql import engine as engine_module
 from adapters.sql.engine import DATABASE_LOGGER
-from entrypoints.settings import RateLimitSettings
+from entrypoints.configuration.settings import RateLimitSettings
 from tests.http.conftest import PASSWORD, Api, LogLines, dev_settings, error_of, running_app
 from tests.support.servers import create_postgres_schema, redis_server
 

@@ -15,8 +15,8 @@ from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.tables import session_revocations, sessions, users
 from domain.model import PASSWORD_AMR
 from domain.usecases.purge_expired import Purged
+from entrypoints.background import PeriodicPurge
 from entrypoints.container import Container
-from entrypoints.periodic_purge import PeriodicPurge
 from entrypoints.web.app import create_app
 from tests.fakes.fake_clock import FakeClock
 from tests.http.conftest import dev_settings

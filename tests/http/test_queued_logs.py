@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 import structlog
 
-from adapters.observability.log_pipeline import configure_logging
-from adapters.observability.log_queue import QueuedLogging
-from adapters.observability.secret_redaction import MASK
+from adapters.observability.logs import QueuedLogging, configure_logging
+from adapters.observability.redaction import MASK
 from entrypoints.asgi import writing_queued_logs_at_shutdown
 from tests.http.conftest import dev_settings, running_app
 

@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.enums import ScopeType
 from litestar.types import Receive, Scope, Send
 
-from entrypoints.settings import MAX_PASSKEY_PER_MINUTE, RateLimitSettings
+from entrypoints.configuration.settings import MAX_PASSKEY_PER_MINUTE, RateLimitSettings
 from tests.http.conftest import Api, dev_settings, error_of, running_app
 
 WINDOW = 60

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from adapters.fallback_rate_limits import FallbackRateLimitCounters
-from entrypoints.settings import RateLimitSettings
+from entrypoints.configuration.settings import RateLimitSettings
 from tests.http.conftest import Api, dev_settings, running_app
 from tests.support.servers import free_port
 

@@ -16,9 +16,9 @@ import redis
 from dependency_injector import providers
 
 from adapters.replicated_revocations import REVOCATIONS_LOGGER
+from entrypoints.background import FOLLOWER_LOGGER
+from entrypoints.configuration import Settings
 from entrypoints.container import Container, started
-from entrypoints.revocation_follower import FOLLOWER_LOGGER
-from entrypoints.settings import Settings
 from tests.fakes.fake_corbado import FAKE_PROJECT_ID, FakeCorbadoConnect
 from tests.http.conftest import Api, dev_settings, running_app
 from tests.support.servers import RedisServer, redis_server

@@ -17,8 +17,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from adapters.observability.log_pipeline import configure_logging
-from adapters.observability.tracing import Tracing
+from adapters.observability.logs import configure_logging
+from adapters.observability.traces import Tracing
 from entrypoints.container import Container
 from entrypoints.web.observability import RequestObservability
 from entrypoints.web.operations import request_observability

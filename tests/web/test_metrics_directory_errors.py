@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from entrypoints.container.observability import enter_metrics_directory
-from entrypoints.settings import ConfigError
+from entrypoints.configuration import ConfigError
+from entrypoints.container import enter_metrics_directory
 
 
 def test_a_given_directory_that_cannot_be_made_names_its_variable(tmp_path: Path) -> None:

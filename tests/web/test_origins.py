@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entrypoints.settings import Settings
+from entrypoints.configuration import Settings
 from entrypoints.web.origins import browser_origins, origin_of, request_origin
 
 LABEL = st.text(

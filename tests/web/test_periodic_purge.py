@@ -11,14 +11,14 @@ import pytest
 from domain.errors import StoreUnavailable
 from domain.purge_schedule import JITTER
 from domain.usecases.purge_expired import Purged
-from entrypoints.container import Container, started
-from entrypoints.periodic_purge import (
+from entrypoints.background import (
     PURGE_LOGGER,
     PeriodicPurge,
     start_periodic_purge,
     wait_or_stop,
 )
-from entrypoints.settings import ConfigError, Settings
+from entrypoints.configuration import ConfigError, Settings
+from entrypoints.container import Container, started
 from tests.support.waits import ScriptedWait
 
 ONE_ROUND = Purged(expired_sessions=1, revoked_sessions=2, idle_sessions=3, revocations=4)

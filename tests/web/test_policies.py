@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from entrypoints.settings import RateLimitSettings
+from entrypoints.configuration.settings import RateLimitSettings
 from entrypoints.web.observability import request_id_of
 from entrypoints.web.policies import RateLimitClass, class_limits, rate_limited
 from entrypoints.web.routes import account, connect, discovery, email, sessions

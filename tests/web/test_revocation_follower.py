@@ -11,14 +11,14 @@ import pytest
 from adapters.replicated_revocations import RedisState, ReplicatedRevokedSessions
 from domain.errors import StoreUnavailable
 from domain.usecases.follow_revocations import Followed, LogPosition
-from entrypoints.background import start_task
-from entrypoints.container import Container, started
-from entrypoints.revocation_follower import (
+from entrypoints.background import (
     FOLLOW_INTERVAL_S,
     FOLLOWER_LOGGER,
     RevocationFollower,
+    start_task,
 )
-from entrypoints.settings import Settings
+from entrypoints.configuration import Settings
+from entrypoints.container import Container, started
 from tests.support.servers import LOOPBACK, free_port
 from tests.support.waits import ScriptedWait
 

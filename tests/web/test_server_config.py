@@ -10,8 +10,8 @@ import pytest
 from granian.constants import HTTPModes, Interfaces, Loops
 
 from entrypoints.asgi import FACTORY
+from entrypoints.configuration import Settings
 from entrypoints.server import server
-from entrypoints.settings import Settings
 
 
 def test_granian_is_bounded_graceful_and_serves_the_factory_in_every_worker() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
 
-from entrypoints.metrics import Metrics
+from adapters.observability.protocols import Metrics
 
 
 @get("/metrics", include_in_schema=False, sync_to_thread=False)

@@ -36,7 +36,7 @@ from corbado_python_sdk.generated.exceptions import ApiException
 from corbado_python_sdk.services.implementation import IdentifierService, UserService
 from jose import jwt
 
-from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
+from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
 from tests.support.authenticator import SoftAuthenticator
 from tests.support.ceremonies import Frontend
 from tests.support.servers import LOOPBACK, free_port

@@ -6,8 +6,9 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from adapters.corbado.metered import CorbadoCallMetrics, MeteredCorbado
-from adapters.observability.prometheus_metrics import PrometheusMetrics as Metrics
+from adapters.corbado.metered import MeteredCorbado
+from adapters.observability.metrics import PrometheusMetrics as Metrics
+from adapters.observability.protocols import CorbadoCallMetrics
 from domain.errors import (
     CorbadoError,
     CorbadoRejected,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapters.observability.log_pipeline import configure_logging
+from adapters.observability.logs import configure_logging
 
 
 @pytest.fixture

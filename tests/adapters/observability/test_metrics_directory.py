@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.observability.metrics_directory import (
+from adapters.observability.metrics import (
     ForeignFilesInMetricsDirectory,
     shared_metrics_directory,
 )

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.observability.secret_redaction import MASK, _redact_all, redact_text
+from adapters.observability.redaction import MASK, _redact_all, redact_text
 
 FRAGMENTS = [
     "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln",

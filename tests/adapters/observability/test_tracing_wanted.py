@@ -2,7 +2,7 @@
 
 import pytest
 
-from adapters.observability.tracing import tracing_wanted
+from adapters.observability.traces import tracing_wanted
 
 ENDPOINT = "http://collector:4318"
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from entrypoints.settings import ConfigError, RateLimitSettings, Settings
+from entrypoints.configuration import ConfigError, Settings
+from entrypoints.configuration.settings import RateLimitSettings
 
 
 def test_defaults() -> None:

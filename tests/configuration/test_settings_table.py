@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import make_url
 
 from domain.model import IdentifierKind
-from entrypoints.settings import GROUPS, VARIABLES, ConfigError, Settings
-from entrypoints.settings_variables import Need, SmtpUrl, Variable
+from entrypoints.configuration import ConfigError, Settings
+from entrypoints.configuration.settings import GROUPS, VARIABLES
+from entrypoints.configuration.variables import Need, SmtpUrl, Variable
 
 ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = ROOT / "docs" / "operations.md"
@@ -81,7 +82,8 @@ class CountingEnv(Mapping[str, str]):
         self.reads: Counter[str] = Counter()
 
     def __getitem__(self, name: str) -> str:
-        # A secret's `NAME_FILE` form is part of reading `NAME` (entrypoints/secret_files.py).
+        # A secret's `NAME_FILE` form is part of reading `NAME`
+        # (entrypoints/configuration/secret_files.py).
         if not name.endswith("_FILE"):
             self.reads[name] += 1
         return self._values[name]

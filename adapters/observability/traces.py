@@ -1,5 +1,6 @@
-"""OpenTelemetry traces: a span for each HTTP request, each Corbado call and each database
-statement, exported over OTLP when the standard `OTEL_*` variables ask for it.
+"""OpenTelemetry traces (`Tracing`, the `RequestTracing` of `protocols.py`): a span for each
+HTTP request, each Corbado call and each database statement, exported over OTLP when the
+standard `OTEL_*` variables ask for it.
 
 When they do not, nothing here is installed: no tracer provider, no middleware, no engine
 listener, no Corbado span (decision 0018).

@@ -17,11 +17,10 @@ from sqlalchemy.engine import URL
 
 from domain.model import IdentifierKind
 from domain.policy import SessionPolicy
-from entrypoints import settings_variables as parse
-from entrypoints.secret_files import ConfigError as ConfigError
-from entrypoints.secret_files import secret_value
-from entrypoints.secret_files import with_secret_files as with_secret_files
-from entrypoints.settings_variables import Need, SmtpUrl, TrustedProxies, Variable
+from entrypoints.configuration import variables as parse
+from entrypoints.configuration.errors import ConfigError
+from entrypoints.configuration.secret_files import secret_value
+from entrypoints.configuration.variables import Need, SmtpUrl, TrustedProxies, Variable
 
 DEFAULT_CORBADO_BACKEND_API = "https://backendapi.cloud.corbado.io"
 DEFAULT_PORT = 8000
@@ -75,7 +74,7 @@ class Settings:
     session_issuer: str
     session_audience: str
     signing_keys_path: Path
-    # Parsed once, by SQLAlchemy's parser (`settings_variables.database_url`): the engine's URL.
+    # Parsed once, by SQLAlchemy's parser (`variables.database_url`): the engine's URL.
     database_url: URL
     host: str = "0.0.0.0"  # noqa: S104 - a server listens on every interface unless told
     port: int = DEFAULT_PORT

@@ -1,18 +1,11 @@
-"""Secrets from files: `NAME_FILE` instead of `NAME`, and the error every setting raises."""
+"""Secrets from files: `NAME_FILE` instead of `NAME`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
 
-
-class ConfigError(ValueError):
-    """A missing or unusable setting; `variable` names it for the one-line error of `serve`."""
-
-    def __init__(self, variable: str, problem: str) -> None:
-        super().__init__(f"{variable}: {problem}")
-        self.variable = variable
-
+from entrypoints.configuration.errors import ConfigError
 
 # Each of these may be given instead as `NAME_FILE`, the path of a file holding the value, as the
 # official database images allow: a mounted file stays out of `docker inspect`, a variable not.

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import make_url
 
-from entrypoints.secret_files import SECRET_VARIABLES
-from entrypoints.settings import ConfigError, Settings, with_secret_files
+from entrypoints.configuration import ConfigError, Settings
+from entrypoints.configuration.secret_files import SECRET_VARIABLES, with_secret_files
 
 SECRET = "corbado1_from-a-file"
 BLANKS = st.text(alphabet=" \t\r\n", max_size=4)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import make_url
 
 from adapters.sql.engine import create_engine, ping
-from entrypoints.settings import ConfigError, Settings
+from entrypoints.configuration import ConfigError, Settings
 
 HOST = "db.internal.example"
 PASSWORDS = st.text(
