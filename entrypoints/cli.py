@@ -23,6 +23,7 @@ from entrypoints.asgi import (
 )
 from entrypoints.container import Container, MigrationBlocked, run_with
 from entrypoints.container.observability import configure_logging, enter_metrics_directory
+from entrypoints.dev_wiring import EMULATOR_MOUNT
 from entrypoints.secret_files import secret_value
 from entrypoints.server import run, server
 from entrypoints.settings import (
@@ -35,7 +36,7 @@ from entrypoints.settings import (
     database_given,
 )
 from entrypoints.user_commands import users_add, users_delete
-from entrypoints.web.app import EMULATOR_MOUNT, create_app
+from entrypoints.web.app import create_app
 
 T = TypeVar("T")
 EXIT_CONFIG = 2

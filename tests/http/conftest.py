@@ -26,8 +26,8 @@ from adapters.argon2_hasher import Argon2PasswordHasher
 from adapters.observability.log_pipeline import configure_logging
 from adapters.tokens.signing_keys import generate_private_key_pem
 from entrypoints.container import Container, builders, started
+from entrypoints.dev_wiring import with_emulator
 from entrypoints.settings import RateLimitSettings, Settings
-from entrypoints.web.app import create_app
 from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_corbado import FAKE_PROJECT_ID, FakeCorbadoConnect
 
@@ -99,7 +99,7 @@ def running_app(
     fake_corbado: bool = False,
     wrap: Callable[[Litestar], Any] | None = None,
     tracing: Any = None,
-    build: Callable[[Container], Litestar] = create_app,
+    build: Callable[[Container], Litestar] = with_emulator,
 ) -> Iterator[Api]:
     """Migrate, wire the fakes, start the app with its lifespan, and stop it afterwards.
 

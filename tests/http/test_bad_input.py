@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar import Litestar
 
+from entrypoints.dev_wiring import EMULATOR_MOUNT
 from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID
-from entrypoints.web.app import EMULATOR_MOUNT, MAX_BODY_BYTES
+from entrypoints.web.app import MAX_BODY_BYTES
 from tests.http.conftest import PASSWORD, Api, LogLines, dev_settings, running_app
 from tests.support.routes import body_operations, nested_json
 
