@@ -286,7 +286,7 @@ SessionTransportHeader = Annotated[
 
 def check_browser_transport(request: Request[Any, Any, Any], origins: Collection[str]) -> None:
     """With `Session-Transport: cookie`, the request must come from one of `origins` (on the
-    operations marked `BROWSER_TRANSPORT`, `policies.py`)."""
+    operations marked `BROWSER_TRANSPORT`)."""
     transport = request.headers.get(SESSION_TRANSPORT)
     if transport is None:
         return

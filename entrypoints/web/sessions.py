@@ -111,8 +111,9 @@ RefreshBody = Annotated[
         {"refreshToken": "x6Jq0Vb3nT2c1c8l3U5jHg.42.q3m6Kk0nQvT2c1c8l3U5jHn3oW2yZ9bXr4sPq0aLd1E"},
     ),
 ]
-# Optional: Litestar documents `X | None` as a required `oneOf` with null; `openapi_docs.finish`
-# states an optional object instead, which `decode_optional_body` makes true.
+# Optional: Litestar documents `X | None` as a required `oneOf` with null;
+# `framework_repairs.repair_document` states an optional object instead, which
+# `decode_optional_body` makes true.
 LogoutBody = Annotated[
     LogoutRequest | None, json_body(LogoutRequest, {"allSessions": True}, {"allSessions": False})
 ]
