@@ -12,11 +12,10 @@ import sys
 
 from litestar import Litestar
 
-from entrypoints.configuration import Settings
-from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
+from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID, Settings
 from entrypoints.container import Container, configure_logging, emulator_app
+from entrypoints.dev_wiring import dev_app
 from entrypoints.web.app import create_app
-from entrypoints.web.hosts import loopback_hosts
 
 FACTORY = "entrypoints.asgi:app_from_environment"
 DEV_FACTORY = "entrypoints.asgi:dev_app_from_environment"
@@ -43,11 +42,6 @@ def dev_app_from_environment() -> Litestar:
     logs = configure_logging(json=json_logs("dev"), queued=True)
     app = dev_app(Container(settings=Settings.for_dev(os.environ)))
     return ready_to_serve(writing_queued_logs_at_shutdown(app, logs))
-
-
-def dev_app(container: Container) -> Litestar:
-    """The app `dev` serves: only to its loopback names with its port (DNS rebinding)."""
-    return create_app(container, allowed_hosts=loopback_hosts(container.settings().port))
 
 
 def writing_queued_logs_at_shutdown(app: Litestar, logs: logging.Handler) -> Litestar:

@@ -37,9 +37,10 @@ from entrypoints.container import (
     enter_metrics_directory,
     run_with,
 )
+from entrypoints.dev_wiring import EMULATOR_MOUNT
 from entrypoints.server import run, server
 from entrypoints.user_commands import users_add, users_delete
-from entrypoints.web.app import EMULATOR_MOUNT, create_app
+from entrypoints.web.app import create_app
 
 T = TypeVar("T")
 EXIT_CONFIG = 2

@@ -13,10 +13,13 @@ from litestar.exceptions import HTTPException, ValidationException
 from domain import errors
 from domain.errors import RateLimited
 from entrypoints.web.observability import RequestTimedOut
-from entrypoints.web.origins import OriginNotAllowed
-from entrypoints.web.policies import UnsupportedMediaType
-from entrypoints.web.schemas import ErrorDetail, ErrorResponse, PasskeyErrorResponse
-from entrypoints.web.session_transport import RefreshCookieRefused, without_refresh_cookie
+from entrypoints.web.policies import (
+    OriginNotAllowed,
+    RefreshCookieRefused,
+    UnsupportedMediaType,
+    without_refresh_cookie,
+)
+from entrypoints.web.wire import ErrorDetail, ErrorResponse, PasskeyErrorResponse
 
 logger = logging.getLogger("connect_backend.http")
 
@@ -135,7 +138,7 @@ ORIGIN_NOT_ALLOWED = ErrorSpec(
 UNSUPPORTED_MEDIA_TYPE = ErrorSpec(
     415, HTTP_CODES[415], "A request body must be JSON, sent as Content-Type: application/json."
 )
-HOST_NOT_ALLOWED = ErrorSpec(  # dev, against DNS rebinding: `hosts.py` answers it
+HOST_NOT_ALLOWED = ErrorSpec(  # dev, against DNS rebinding: `AllowedHostsOnly` answers it
     400, "host_not_allowed", "This server answers only for localhost, 127.0.0.1 and [::1]."
 )
 REQUEST_TIMED_OUT = ErrorSpec(

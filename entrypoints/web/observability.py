@@ -4,7 +4,7 @@ a deadline, metrics and one access-log line.
 One plain ASGI wrapper around the whole app (`observe`), inside the server span when traced and
 outside Litestar's exception handling, so it sees the final status of every answer, errors
 included. Routed requests are counted and logged; unrouted 404/405 answers and CORS preflights
-only get the headers of `browser.py`, as before routing there is no route to name.
+only get the browser headers of `app.py`, as before routing there is no route to name.
 """
 
 from __future__ import annotations

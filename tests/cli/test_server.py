@@ -18,7 +18,7 @@ import pytest
 
 from entrypoints.cli import DEV_BANNER, main
 from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
-from entrypoints.web.app import EMULATOR_MOUNT
+from entrypoints.dev_wiring import EMULATOR_MOUNT
 from tests.cli.processes import BOUND_S, wait_until
 from tests.support.servers import free_port
 from tests.support.services import LOOPBACK, Server, base_environment, started

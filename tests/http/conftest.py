@@ -28,7 +28,7 @@ from adapters.tokens.signing_keys import generate_private_key_pem
 from entrypoints.configuration import Settings
 from entrypoints.configuration.settings import RateLimitSettings
 from entrypoints.container import Container, builders, started
-from entrypoints.web.app import create_app
+from entrypoints.dev_wiring import with_emulator
 from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_corbado import FAKE_PROJECT_ID, FakeCorbadoConnect
 
@@ -100,7 +100,7 @@ def running_app(
     fake_corbado: bool = False,
     wrap: Callable[[Litestar], Any] | None = None,
     tracing: Any = None,
-    build: Callable[[Container], Litestar] = create_app,
+    build: Callable[[Container], Litestar] = with_emulator,
 ) -> Iterator[Api]:
     """Migrate, wire the fakes, start the app with its lifespan, and stop it afterwards.
 

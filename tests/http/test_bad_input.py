@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from litestar import Litestar
 
 from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
-from entrypoints.web.app import EMULATOR_MOUNT, MAX_BODY_BYTES
+from entrypoints.dev_wiring import EMULATOR_MOUNT
+from entrypoints.web.app import MAX_BODY_BYTES
 from tests.http.conftest import PASSWORD, Api, LogLines, dev_settings, running_app
 from tests.support.routes import body_operations, nested_json
 

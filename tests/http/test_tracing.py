@@ -20,8 +20,8 @@ from opentelemetry.trace import SpanKind
 from adapters.observability.logs import configure_logging
 from adapters.observability.traces import Tracing
 from entrypoints.container import Container
+from entrypoints.web.app import request_observability
 from entrypoints.web.observability import RequestObservability
-from entrypoints.web.operations import request_observability
 from tests.fakes.fake_corbado import FAKE_PROJECT_ID
 from tests.http.conftest import Api, dev_settings, running_app
 

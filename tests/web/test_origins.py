@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from entrypoints.configuration import Settings
-from entrypoints.web.origins import browser_origins, origin_of, request_origin
+from entrypoints.web.policies import browser_origins, origin_of, request_origin
 
 LABEL = st.text(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=12

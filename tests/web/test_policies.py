@@ -7,32 +7,36 @@ from typing import Any
 import pytest
 
 from entrypoints.configuration.settings import RateLimitSettings
+from entrypoints.web.account import AccountController
+from entrypoints.web.email import EmailController
 from entrypoints.web.observability import request_id_of
+from entrypoints.web.operations import DiscoveryController, HealthController
+from entrypoints.web.passkeys import PasskeysController
 from entrypoints.web.policies import RateLimitClass, class_limits, rate_limited
-from entrypoints.web.routes import account, connect, discovery, email, sessions
+from entrypoints.web.sessions import SessionsController
 
 DECLARED = {
-    sessions.register: RateLimitClass.REGISTER,
-    sessions.login: RateLimitClass.LOGIN,
-    sessions.refresh: RateLimitClass.REFRESH,
-    connect.create_connect_token: RateLimitClass.CREATE_CONNECT_TOKEN,
-    connect.complete_login: RateLimitClass.COMPLETE_LOGIN,
-    email.request_email_verification: RateLimitClass.EMAIL_VERIFICATION,
-    email.verify_email: RateLimitClass.EMAIL_VERIFY,
-    email.request_recovery: RateLimitClass.RECOVERY,
-    email.complete_recovery: RateLimitClass.RECOVERY_COMPLETE,
+    SessionsController.register: RateLimitClass.REGISTER,
+    SessionsController.login: RateLimitClass.LOGIN,
+    SessionsController.refresh: RateLimitClass.REFRESH,
+    PasskeysController.create_connect_token: RateLimitClass.CREATE_CONNECT_TOKEN,
+    PasskeysController.complete_login: RateLimitClass.COMPLETE_LOGIN,
+    EmailController.request_email_verification: RateLimitClass.EMAIL_VERIFICATION,
+    EmailController.verify_email: RateLimitClass.EMAIL_VERIFY,
+    EmailController.request_recovery: RateLimitClass.RECOVERY,
+    EmailController.complete_recovery: RateLimitClass.RECOVERY_COMPLETE,
 }
 UNLIMITED = [
-    sessions.logout,
-    sessions.me,
-    account.list_sessions,
-    account.end_session,
-    account.passkey_deleted,
-    account.delete_account,
-    account.revocations,
-    discovery.jwks,
-    discovery.healthz,
-    discovery.readyz,
+    SessionsController.logout,
+    SessionsController.me,
+    AccountController.list_sessions,
+    AccountController.end_session,
+    AccountController.passkey_deleted,
+    AccountController.delete_account,
+    AccountController.revocations,
+    DiscoveryController.jwks,
+    HealthController.healthz,
+    HealthController.readyz,
 ]
 
 
