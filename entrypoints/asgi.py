@@ -1,8 +1,9 @@
-"""The ASGI applications granian's worker processes build, each from the environment.
+"""The ASGI application `serve`'s granian worker processes build, from the environment.
 
-`connect-backend serve`, `dev` and `emulator` hand granian one of these factories' import paths
-(`factory=True`): every worker process builds its own app and container (engine, HTTP client,
-Redis pool) after it has started, from the environment the parent process checked.
+`connect-backend serve` hands granian this factory's import path (`factory=True`): every worker
+process builds its own app and container (engine, HTTP client, Redis pool) after it has started,
+from the environment the parent process checked. `dev` and `emulator` hand it theirs, in
+`corbado_emulator`, which use the helpers here too.
 """
 
 import gc
@@ -12,18 +13,12 @@ import sys
 
 from litestar import Litestar
 
-from entrypoints.container import Container, emulator_app
+from entrypoints.container import Container
 from entrypoints.container.observability import configure_logging
-from entrypoints.settings import DEV_API_SECRET, DEV_PROJECT_ID, Settings
+from entrypoints.settings import Settings
 from entrypoints.web.app import create_app
-from entrypoints.web.hosts import loopback_hosts
 
 FACTORY = "entrypoints.asgi:app_from_environment"
-DEV_FACTORY = "entrypoints.asgi:dev_app_from_environment"
-EMULATOR_FACTORY = "entrypoints.asgi:emulator_from_environment"
-# How `connect-backend emulator` passes its --project-id and --api-secret to its worker.
-EMULATOR_PROJECT_ID = "CONNECT_BACKEND_EMULATOR_PROJECT_ID"
-EMULATOR_API_SECRET = "CONNECT_BACKEND_EMULATOR_API_SECRET"
 
 
 def json_logs(command: str) -> bool:
@@ -36,18 +31,6 @@ def app_from_environment() -> Litestar:
     logs = configure_logging(json=json_logs("serve"), queued=True)
     app = create_app(Container(settings=Settings.from_env(os.environ)))
     return ready_to_serve(writing_queued_logs_at_shutdown(app, logs))
-
-
-def dev_app_from_environment() -> Litestar:
-    """The app `dev` runs, on the key and database the parent process prepared."""
-    logs = configure_logging(json=json_logs("dev"), queued=True)
-    app = dev_app(Container(settings=Settings.for_dev(os.environ)))
-    return ready_to_serve(writing_queued_logs_at_shutdown(app, logs))
-
-
-def dev_app(container: Container) -> Litestar:
-    """The app `dev` serves: only to its loopback names with its port (DNS rebinding)."""
-    return create_app(container, allowed_hosts=loopback_hosts(container.settings().port))
 
 
 def writing_queued_logs_at_shutdown(app: Litestar, logs: logging.Handler) -> Litestar:
@@ -67,12 +50,3 @@ def ready_to_serve(app: Litestar) -> Litestar:
     gc.collect()
     gc.freeze()
     return app
-
-
-def emulator_from_environment() -> Litestar:
-    """The Corbado emulator alone, for the project and API secret `emulator` was given."""
-    configure_logging(json=json_logs("emulator"))
-    return emulator_app(
-        os.environ.get(EMULATOR_PROJECT_ID) or DEV_PROJECT_ID,
-        os.environ.get(EMULATOR_API_SECRET) or DEV_API_SECRET,
-    )

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Router, asgi
-from litestar._asgi.utils import wrap_in_exception_handler
+from litestar import Litestar, Router
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.types import Receive, Scope, Send
+from litestar.types import ControllerRouterHandler
 
 from entrypoints.background import start_task
 from entrypoints.container import Container, started
@@ -22,7 +21,7 @@ from entrypoints.web.observability import observe
 from entrypoints.web.openapi_docs import API_DESCRIPTION, TAGS
 from entrypoints.web.openapi_finish import FinishedOpenAPIConfig
 from entrypoints.web.operations import operational_options, request_observability
-from entrypoints.web.pages import OfflineSwaggerUI, demo_handlers, docs_asset
+from entrypoints.web.pages import OfflineSwaggerUI, docs_asset
 from entrypoints.web.routes.account import (
     delete_account,
     end_session,
@@ -34,7 +33,6 @@ from entrypoints.web.routes.connect import complete_login, create_connect_token
 from entrypoints.web.routes.discovery import healthz, jwks, readyz
 from entrypoints.web.routes.email import (
     complete_recovery,
-    dev_outbox,
     request_email_verification,
     request_recovery,
     verify_email,
@@ -45,16 +43,20 @@ from entrypoints.web.routing import complete_options_allow
 from entrypoints.web.wire import JsonRequest
 
 MAX_BODY_BYTES = 16 * 1024
-EMULATOR_MOUNT = "/_emulator/corbado"
 API_VERSION = "0.1.0"
 
 
 def create_app(
-    container: Container, *, allowed_hosts: AllowedHostsConfig | None = None
+    container: Container,
+    *,
+    allowed_hosts: AllowedHostsConfig | None = None,
+    extra_handlers: Sequence[ControllerRouterHandler] = (),
 ) -> Litestar:
     """The HTTP API over `container`; the container's overrides apply to every request.
 
-    With `allowed_hosts` (`dev`: `hosts.loopback_hosts`), it answers only those `Host` values.
+    With `allowed_hosts`, it answers only those `Host` values. `extra_handlers` are served
+    beside the API, each declaring its own dependencies: `dev` adds the Corbado emulator's
+    mount, the demo and the outbox (`corbado_emulator.dev`); `serve` adds nothing.
     """
     handlers: list[Any] = [
         Router(
@@ -83,13 +85,8 @@ def create_app(
         readyz,
         metrics,
         docs_asset,
+        *extra_handlers,
     ]
-    if container.mail_outbox() is not None:
-        handlers.append(dev_outbox)
-    emulator = container.corbado_emulator()
-    if emulator is not None:
-        # The demo's passkey ceremonies use the emulator's Frontend API: no emulator, no demo.
-        handlers.extend([_mount_emulator(emulator), *demo_handlers()])
     options = operational_options(container, allowed_hosts)
     app = Litestar(
         route_handlers=handlers,
@@ -101,8 +98,6 @@ def create_app(
         lifespan=[_lifespan(container)],
         **options,
     )
-    if emulator is not None:
-        _emulator_answers_its_own_cors(app)
     observe(app, request_observability(container))
     return complete_options_allow(app)
 
@@ -151,37 +146,3 @@ def _lifespan(container: Container) -> Any:
                 await stop_following()
 
     return lifespan
-
-
-def _mount_emulator(emulator: Litestar) -> Any:
-    @asgi(EMULATOR_MOUNT, is_mount=True, copy_scope=True, include_in_schema=False)
-    async def corbado_emulator(scope: Scope, receive: Receive, send: Send) -> None:
-        # Litestar hands a mount only the rest of the path; the emulator names its own URL
-        # (the Frontend API's `frontendApiUrl`) by the ASGI convention instead: `root_path` is
-        # where it is mounted and `path` the whole path.
-        root_path = scope.get("root_path", "") + EMULATOR_MOUNT
-        scope["root_path"], scope["path"] = root_path, root_path + scope["path"]
-        await emulator(scope, receive, send)
-
-    return corbado_emulator
-
-
-def _emulator_answers_its_own_cors(app: Litestar) -> None:
-    """Requests under the emulator's mount pass by `CORS_ALLOW_ORIGINS`' CORS.
-
-    Litestar answers every preflight with an `Origin` before routing, by the app's CORS
-    config; the emulator's Frontend API has its own (any loopback origin, web-core's headers),
-    so its preflights must reach it. Everything else about those requests is as for any other.
-    """
-    if app.cors_config is None:
-        return
-    with_cors, without_cors = app.asgi_handler, wrap_in_exception_handler(app.asgi_router)
-
-    async def route(scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope.get("path", "")
-        if path == EMULATOR_MOUNT or path.startswith(EMULATOR_MOUNT + "/"):
-            await without_cors(scope, receive, send)
-        else:
-            await with_cors(scope, receive, send)
-
-    app.asgi_handler = route

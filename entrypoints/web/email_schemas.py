@@ -57,16 +57,3 @@ CompleteRecoveryBody = Annotated[
         },
     ),
 ]
-
-
-class OutboxMail(Wire):
-    """A mail `connect-backend dev` would have sent (its dev-only outbox)."""
-
-    to: str
-    purpose: str
-    link: str
-    sent_at: int
-
-
-class OutboxResponse(Wire):
-    mails: list[OutboxMail]

@@ -1,6 +1,6 @@
-"""The two browser pages besides the API, each from files in installed packages (no CDN, no
-inline script): the interactive docs at `/schema` (Swagger UI's assets from the pinned
-`swagger-ui-py` wheel) and, where the Corbado emulator runs (`dev`), the demo frontend at `/`.
+"""The browser page besides the API, from files in installed packages (no CDN, no inline
+script): the interactive docs at `/schema` (Swagger UI's assets from the pinned `swagger-ui-py`
+wheel). `dev` adds the demo frontend at `/` (`corbado_emulator.dev.demo`).
 
 Their HTML answers carry `PAGE_CSP`, which allows this origin and nothing else; every other answer
 keeps the API's `default-src 'none'` (`web.browser`).
@@ -13,12 +13,11 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from litestar import HttpMethod, Request, get, route
+from litestar import HttpMethod, Request, route
 from litestar.exceptions import NotFoundException
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.params import FromPath
 from litestar.response import File
-from litestar.static_files import create_static_files_router
 
 STATIC = Path(__file__).parent / "static"
 
@@ -33,13 +32,11 @@ def _swagger_ui_dist() -> Path:
 
 SWAGGER_UI_DIST = _swagger_ui_dist()
 DOCS_ASSETS = "/static/docs"
-DEMO_ASSETS = "/static/demo"
 # Scripts, styles, fetches and images from this origin only; Swagger UI's styles use data: images.
 PAGE_CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
-_PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"}
 
 
 class OfflineSwaggerUI(SwaggerRenderPlugin):
@@ -81,23 +78,3 @@ def docs_asset(name: FromPath[str]) -> File:
     if path is None:
         raise NotFoundException()
     return File(path, filename=name, content_disposition_type="inline")
-
-
-@get("/", include_in_schema=False, sync_to_thread=False)
-def demo_page() -> File:
-    """The demo frontend's only page; its scripts and styles are at `DEMO_ASSETS`."""
-    return File(
-        STATIC / "demo" / "index.html",
-        filename="index.html",
-        content_disposition_type="inline",
-        media_type="text/html",
-        headers=_PAGE_HEADERS,
-    )
-
-
-def demo_handlers() -> list[Any]:
-    """The demo frontend: `/` and its assets."""
-    assets = create_static_files_router(
-        DEMO_ASSETS, directories=[STATIC / "demo"], name="demo_assets"
-    )
-    return [demo_page, assets]

@@ -1,11 +1,10 @@
-"""Email proof and account recovery through mailed links; and dev's outbox, which the demo
-reads (never in the OpenAPI document, never served by `serve`)."""
+"""Email proof and account recovery through mailed links."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import MediaType, Request, Response, get, post
+from litestar import MediaType, Request, Response, post
 from litestar.di import NamedDependency
 
 from domain.usecases.complete_recovery import CompleteRecovery
@@ -16,8 +15,6 @@ from entrypoints.background import after_the_answer
 from entrypoints.web.auth import AuthenticatedRequest
 from entrypoints.web.email_schemas import (
     CompleteRecoveryBody,
-    OutboxMail,
-    OutboxResponse,
     RecoveryBody,
     VerifyEmailBody,
 )
@@ -150,19 +147,3 @@ async def complete_recovery(
         expires_in=pair.expires_in,
     )
     return session_answer(body, pair, session_transport)
-
-
-@get("/_dev/outbox", include_in_schema=False, cache_control=NO_STORE)
-async def dev_outbox(mail_outbox: NamedDependency[Any]) -> OutboxResponse:
-    """dev's outbox, newest first: what the demo shows instead of a mailbox."""
-    return OutboxResponse(
-        mails=[
-            OutboxMail(
-                to=entry.mail.to,
-                purpose=entry.mail.purpose.value,
-                link=entry.mail.link,
-                sent_at=entry.sent_at,
-            )
-            for entry in mail_outbox.entries()
-        ]
-    )

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from jose import jwt
 
-from tests.adapters.corbado.emulator_support import (
+from tests.corbado_emulator.emulator_support import (
     AUTH,
     NOW,
     assert_envelope,

@@ -15,9 +15,9 @@ from jose import jwt
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from adapters.corbado.emulator import create_emulator_app
-from adapters.corbado.emulator.challenges import CHALLENGE_LIFETIME_S
-from tests.adapters.corbado.emulator_support import (
+from corbado_emulator import create_emulator_app
+from corbado_emulator.challenges import CHALLENGE_LIFETIME_S
+from tests.corbado_emulator.emulator_support import (
     API_SECRET,
     AUTH,
     PROJECT_ID,

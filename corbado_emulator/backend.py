@@ -14,7 +14,7 @@ from litestar import Request, delete, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
-from adapters.corbado.emulator.bodies import (
+from corbado_emulator.bodies import (
     MISSING,
     choice,
     json_object,
@@ -22,18 +22,18 @@ from adapters.corbado.emulator.bodies import (
     raise_problems,
     text,
 )
-from adapters.corbado.emulator.connect_tokens import ConnectTokens
-from adapters.corbado.emulator.directory import Directory, IdentifierTaken
-from adapters.corbado.emulator.envelope import ApiError, generic_rsp
-from adapters.corbado.emulator.listing import page_of, parse_identifier_query, parse_page_query
-from adapters.corbado.emulator.passkeys import PasskeyAuthority
-from adapters.corbado.emulator.records import (
+from corbado_emulator.connect_tokens import ConnectTokens
+from corbado_emulator.directory import Directory, IdentifierTaken
+from corbado_emulator.envelope import ApiError, generic_rsp
+from corbado_emulator.listing import page_of, parse_identifier_query, parse_page_query
+from corbado_emulator.passkeys import PasskeyAuthority
+from corbado_emulator.records import (
     IdentifierStatus,
     IdentifierType,
     User,
     UserStatus,
 )
-from adapters.corbado.emulator.schemas import credential_json, identifier_json, user_json
+from corbado_emulator.schemas import credential_json, identifier_json, user_json
 from domain.model import ConnectTokenType
 
 DEFAULT_TOKEN_LIFETIME_S = 3600

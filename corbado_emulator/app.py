@@ -16,24 +16,24 @@ from litestar.exceptions import HTTPException
 from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from adapters.corbado.emulator.authentication import Authentication
-from adapters.corbado.emulator.backend import BackendState, backend_handlers
-from adapters.corbado.emulator.bodies import json_bodies_only, json_object, raise_problems, text
-from adapters.corbado.emulator.challenges import Challenges
-from adapters.corbado.emulator.connect_tokens import ConnectTokens
-from adapters.corbado.emulator.cors import FrontendCors
-from adapters.corbado.emulator.directory import Directory
-from adapters.corbado.emulator.envelope import (
+from corbado_emulator.authentication import Authentication
+from corbado_emulator.backend import BackendState, backend_handlers
+from corbado_emulator.bodies import json_bodies_only, json_object, raise_problems, text
+from corbado_emulator.challenges import Challenges
+from corbado_emulator.connect_tokens import ConnectTokens
+from corbado_emulator.cors import FrontendCors
+from corbado_emulator.directory import Directory
+from corbado_emulator.envelope import (
     STARTED,
     ApiError,
     api_error_response,
     http_exception_response,
     internal_error_response,
 )
-from adapters.corbado.emulator.frontend import FRONTEND_PREFIX, FrontendState, frontend_handlers
-from adapters.corbado.emulator.passkeys import PasskeyAuthority
-from adapters.corbado.emulator.registration import Registration
-from adapters.corbado.emulator.relying_party import RelyingParty
+from corbado_emulator.frontend import FRONTEND_PREFIX, FrontendState, frontend_handlers
+from corbado_emulator.passkeys import PasskeyAuthority
+from corbado_emulator.registration import Registration
+from corbado_emulator.relying_party import RelyingParty
 
 MAX_BODY_BYTES = 64 * 1024
 BACKEND_API = "/v2"

@@ -21,7 +21,7 @@ from litestar.datastructures import Headers, MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.corbado.emulator.envelope import ApiError, api_error_response
+from corbado_emulator.envelope import ApiError, api_error_response
 
 ALLOWED_METHODS = ("POST",)
 # What web-core's ConnectService sends (its axios instance and generated client), and fetch's

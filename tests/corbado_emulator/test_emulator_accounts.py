@@ -16,10 +16,10 @@ from jose import jwt
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from adapters.corbado.emulator import create_emulator_app
-from adapters.corbado.emulator.connect_tokens import ConnectTokens
+from corbado_emulator import create_emulator_app
+from corbado_emulator.connect_tokens import ConnectTokens
 from domain.model import ConnectTokenType
-from tests.adapters.corbado.emulator_support import (
+from tests.corbado_emulator.emulator_support import (
     API_SECRET,
     AUTH,
     PROJECT_ID,

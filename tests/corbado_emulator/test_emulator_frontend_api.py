@@ -14,9 +14,9 @@ from litestar import Litestar
 from litestar.datastructures import Headers
 from litestar.testing import TestClient
 
-from adapters.corbado.emulator import create_emulator_app
-from adapters.corbado.emulator.cors import ALLOWED_HEADERS, FrontendCors
-from tests.adapters.corbado.emulator_support import (
+from corbado_emulator import create_emulator_app
+from corbado_emulator.cors import ALLOWED_HEADERS, FrontendCors
+from tests.corbado_emulator.emulator_support import (
     API_SECRET,
     AUTH,
     PROJECT_ID,
@@ -24,7 +24,7 @@ from tests.adapters.corbado.emulator_support import (
     assert_envelope,
     validation_fields,
 )
-from tests.adapters.corbado.test_emulator_ceremonies import (
+from tests.corbado_emulator.test_emulator_ceremonies import (
     passkeys,
     registered,
     token,

@@ -43,18 +43,18 @@ import msgspec
 from litestar import Request, post
 from litestar.handlers import HTTPRouteHandler
 
-from adapters.corbado.emulator.authentication import Authentication
-from adapters.corbado.emulator.bodies import json_object, optional_text, raise_problems, text
-from adapters.corbado.emulator.challenges import CHALLENGE_LIFETIME_S
-from adapters.corbado.emulator.connect_tokens import ConnectToken, ConnectTokens
-from adapters.corbado.emulator.directory import Directory
-from adapters.corbado.emulator.envelope import ApiError, validation_error
-from adapters.corbado.emulator.ids import random_text
-from adapters.corbado.emulator.passkeys import PasskeyAuthority
-from adapters.corbado.emulator.records import Credential, Identifier
-from adapters.corbado.emulator.registration import Registration
-from adapters.corbado.emulator.relying_party import RP_ID
-from adapters.corbado.emulator.schemas import aaguid_details, passkey_json
+from corbado_emulator.authentication import Authentication
+from corbado_emulator.bodies import json_object, optional_text, raise_problems, text
+from corbado_emulator.challenges import CHALLENGE_LIFETIME_S
+from corbado_emulator.connect_tokens import ConnectToken, ConnectTokens
+from corbado_emulator.directory import Directory
+from corbado_emulator.envelope import ApiError, validation_error
+from corbado_emulator.ids import random_text
+from corbado_emulator.passkeys import PasskeyAuthority
+from corbado_emulator.records import Credential, Identifier
+from corbado_emulator.registration import Registration
+from corbado_emulator.relying_party import RP_ID
+from corbado_emulator.schemas import aaguid_details, passkey_json
 from domain.model import ConnectTokenType
 
 FRONTEND_PREFIX = "/frontendapi"

@@ -5,7 +5,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from tests.adapters.corbado.emulator_support import AUTH, assert_envelope
+from tests.corbado_emulator.emulator_support import AUTH, assert_envelope
 from tests.support.routes import body_operations, nested_json
 
 SIMPLE_MEDIA_TYPES = [

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import msgspec
 
-from adapters.corbado.emulator.records import Credential, Identifier, User
+from corbado_emulator.records import Credential, Identifier, User
 
 STATE_VERSION = 1
 

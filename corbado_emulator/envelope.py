@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
-from adapters.corbado.emulator.ids import random_id
+from corbado_emulator.ids import random_id
 
 STARTED = "emulator_started"
 

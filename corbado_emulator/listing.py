@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import unquote_to_bytes
 
-from adapters.corbado.emulator.envelope import validation_error
-from adapters.corbado.emulator.records import Identifier, IdentifierType
-from adapters.corbado.emulator.schemas import identifier_json
+from corbado_emulator.envelope import validation_error
+from corbado_emulator.records import Identifier, IdentifierType
+from corbado_emulator.schemas import identifier_json
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100

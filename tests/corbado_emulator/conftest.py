@@ -6,8 +6,8 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from adapters.corbado.emulator import create_emulator_app
-from tests.adapters.corbado.emulator_support import API_SECRET, NOW, PROJECT_ID, Clock
+from corbado_emulator import create_emulator_app
+from tests.corbado_emulator.emulator_support import API_SECRET, NOW, PROJECT_ID, Clock
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from jose import jwt
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from adapters.corbado.emulator import create_emulator_app
-from tests.adapters.corbado.emulator_support import (
+from corbado_emulator import create_emulator_app
+from tests.corbado_emulator.emulator_support import (
     API_SECRET,
     AUTH,
     NOW,

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from adapters.corbado.emulator.relying_party import refused
+from corbado_emulator.relying_party import refused
 
 CHALLENGE_LIFETIME_S = 300
 MAX_PENDING = 10_000

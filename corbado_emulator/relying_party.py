@@ -16,8 +16,8 @@ from webauthn.helpers import parse_client_data_json
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredentialDescriptor
 
-from adapters.corbado.emulator.envelope import ApiError
-from adapters.corbado.emulator.records import Credential
+from corbado_emulator.envelope import ApiError
+from corbado_emulator.records import Credential
 
 RP_ID = "localhost"
 RP_NAME = "Corbado emulator"

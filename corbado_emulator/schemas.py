@@ -10,7 +10,7 @@ emulator knows nothing of the browser or OS a passkey was made on, so `sourceOS`
 import base64
 import time
 
-from adapters.corbado.emulator.records import Credential, Identifier, User
+from corbado_emulator.records import Credential, Identifier, User
 
 STAND_IN_NAME = "Corbado emulator stand-in (passkeyLogin)"
 # Corbado's own `status` of a usable passkey; the emulator keeps no pending ones.

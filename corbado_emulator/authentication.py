@@ -18,11 +18,11 @@ from webauthn.helpers import (
 )
 from webauthn.helpers.structs import PublicKeyCredentialDescriptor, UserVerificationRequirement
 
-from adapters.corbado.emulator.challenges import CHALLENGE_LIFETIME_S, Ceremony, Challenges
-from adapters.corbado.emulator.directory import Directory
-from adapters.corbado.emulator.envelope import ApiError
-from adapters.corbado.emulator.records import Credential, Identifier
-from adapters.corbado.emulator.relying_party import (
+from corbado_emulator.challenges import CHALLENGE_LIFETIME_S, Ceremony, Challenges
+from corbado_emulator.directory import Directory
+from corbado_emulator.envelope import ApiError
+from corbado_emulator.records import Credential, Identifier
+from corbado_emulator.relying_party import (
     RP_ID,
     UNVERIFIABLE,
     RelyingParty,

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import msgspec
 
-from adapters.corbado.emulator.ids import random_id
-from adapters.corbado.emulator.records import (
+from corbado_emulator.ids import random_id
+from corbado_emulator.records import (
     Credential,
     Identifier,
     IdentifierStatus,
@@ -34,7 +34,7 @@ from adapters.corbado.emulator.records import (
     User,
     UserStatus,
 )
-from adapters.corbado.emulator.state_file import State, read_state, write_state
+from corbado_emulator.state_file import State, read_state, write_state
 
 
 class IdentifierTaken(Exception):

@@ -18,6 +18,6 @@ its checks), `connect_tokens.py` the tokens, `listing.py` the list parameters, `
 bodies.
 """
 
-from adapters.corbado.emulator.app import create_emulator_app
+from corbado_emulator.app import create_emulator_app
 
 __all__ = ["create_emulator_app"]

@@ -10,7 +10,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
-from adapters.corbado.emulator.envelope import ApiError, validation_error
+from corbado_emulator.envelope import ApiError, validation_error
 
 MISSING = object()
 E = TypeVar("E", bound=enum.StrEnum)

@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from adapters.corbado.emulator.ids import random_id, random_text
+from corbado_emulator.ids import random_id, random_text
 from domain.model import ConnectTokenType
 
 MAX_KEPT = 10_000

@@ -23,12 +23,12 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from adapters.corbado.emulator.challenges import CHALLENGE_LIFETIME_S, Ceremony, Challenges
-from adapters.corbado.emulator.directory import Directory
-from adapters.corbado.emulator.envelope import ApiError
-from adapters.corbado.emulator.ids import random_id
-from adapters.corbado.emulator.records import Credential, Identifier
-from adapters.corbado.emulator.relying_party import (
+from corbado_emulator.challenges import CHALLENGE_LIFETIME_S, Ceremony, Challenges
+from corbado_emulator.directory import Directory
+from corbado_emulator.envelope import ApiError
+from corbado_emulator.ids import random_id
+from corbado_emulator.records import Credential, Identifier
+from corbado_emulator.relying_party import (
     RP_ID,
     RP_NAME,
     UNVERIFIABLE,

@@ -27,9 +27,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from jose import jwk, jws, jwt
 from jose.exceptions import JOSEError
 
-from adapters.corbado.emulator.directory import Directory
-from adapters.corbado.emulator.ids import random_id, random_text
-from adapters.corbado.emulator.records import Credential
+from corbado_emulator.directory import Directory
+from corbado_emulator.ids import random_id, random_text
+from corbado_emulator.records import Credential
 from domain.model import VerificationResult
 
 LIFETIME_S = 300
