@@ -46,6 +46,7 @@ COPY README.md ./
 COPY domain/ domain/
 COPY adapters/ adapters/
 COPY entrypoints/ entrypoints/
+COPY corbado_emulator/ corbado_emulator/
 # The project itself as a wheel (not editable), so the runtime stage needs no source tree.
 RUN /build/uv/bin/uv sync --frozen --no-dev --no-editable --no-cache --python python3
 

@@ -1,8 +1,9 @@
-"""The ASGI applications granian's worker processes build, each from the environment.
+"""The ASGI application `serve`'s granian worker processes build, from the environment.
 
-`connect-backend serve`, `dev` and `emulator` hand granian one of these factories' import paths
-(`factory=True`): every worker process builds its own app and container (engine, HTTP client,
-Redis pool) after it has started, from the environment the parent process checked.
+`connect-backend serve` hands granian this factory's import path (`factory=True`): every worker
+process builds its own app and container (engine, HTTP client, Redis pool) after it has started,
+from the environment the parent process checked. `dev` and `emulator` hand it theirs, in
+`corbado_emulator`, which use the helpers here too.
 """
 
 import gc
@@ -12,17 +13,11 @@ import sys
 
 from litestar import Litestar
 
-from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID, Settings
-from entrypoints.container import Container, configure_logging, emulator_app
-from entrypoints.dev_wiring import dev_app
+from entrypoints.configuration import Settings
+from entrypoints.container import Container, configure_logging
 from entrypoints.web.app import create_app
 
 FACTORY = "entrypoints.asgi:app_from_environment"
-DEV_FACTORY = "entrypoints.asgi:dev_app_from_environment"
-EMULATOR_FACTORY = "entrypoints.asgi:emulator_from_environment"
-# How `connect-backend emulator` passes its --project-id and --api-secret to its worker.
-EMULATOR_PROJECT_ID = "CONNECT_BACKEND_EMULATOR_PROJECT_ID"
-EMULATOR_API_SECRET = "CONNECT_BACKEND_EMULATOR_API_SECRET"
 
 
 def json_logs(command: str) -> bool:
@@ -34,13 +29,6 @@ def app_from_environment() -> Litestar:
     """The app `serve` runs, configured exactly as the parent process validated it."""
     logs = configure_logging(json=json_logs("serve"), queued=True)
     app = create_app(Container(settings=Settings.from_env(os.environ)))
-    return ready_to_serve(writing_queued_logs_at_shutdown(app, logs))
-
-
-def dev_app_from_environment() -> Litestar:
-    """The app `dev` runs, on the key and database the parent process prepared."""
-    logs = configure_logging(json=json_logs("dev"), queued=True)
-    app = dev_app(Container(settings=Settings.for_dev(os.environ)))
     return ready_to_serve(writing_queued_logs_at_shutdown(app, logs))
 
 
@@ -61,12 +49,3 @@ def ready_to_serve(app: Litestar) -> Litestar:
     gc.collect()
     gc.freeze()
     return app
-
-
-def emulator_from_environment() -> Litestar:
-    """The Corbado emulator alone, for the project and API secret `emulator` was given."""
-    configure_logging(json=json_logs("emulator"))
-    return emulator_app(
-        os.environ.get(EMULATOR_PROJECT_ID) or DEV_PROJECT_ID,
-        os.environ.get(EMULATOR_API_SECRET) or DEV_API_SECRET,
-    )

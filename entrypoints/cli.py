@@ -13,14 +13,7 @@ from typing import TypeVar
 
 from domain.errors import StoreUnavailable
 from domain.usecases.purge_expired import Purged
-from entrypoints.asgi import (
-    DEV_FACTORY,
-    EMULATOR_API_SECRET,
-    EMULATOR_FACTORY,
-    EMULATOR_PROJECT_ID,
-    FACTORY,
-    json_logs,
-)
+from entrypoints.asgi import FACTORY, json_logs
 from entrypoints.configuration import ConfigError, Settings
 from entrypoints.configuration.secret_files import secret_value
 from entrypoints.configuration.settings import (
@@ -37,12 +30,20 @@ from entrypoints.container import (
     enter_metrics_directory,
     run_with,
 )
-from entrypoints.dev_wiring import EMULATOR_MOUNT
 from entrypoints.server import run, server
 from entrypoints.user_commands import users_add, users_delete
 from entrypoints.web.app import create_app
 
 T = TypeVar("T")
+# `dev` and `emulator` name their workers' factories by import path: this module, and `serve`
+# with it, never imports the emulator (decision 0023). The factories read from here what they
+# share with the command: where dev mounts the emulator (this module's banner names the URL),
+# and the variables through which `emulator` hands its worker --project-id and --api-secret.
+DEV_FACTORY = "corbado_emulator.dev.asgi:dev_app_from_environment"
+EMULATOR_FACTORY = "corbado_emulator.standalone:emulator_from_environment"
+EMULATOR_MOUNT = "/_emulator/corbado"
+EMULATOR_PROJECT_ID = "CONNECT_BACKEND_EMULATOR_PROJECT_ID"
+EMULATOR_API_SECRET = "CONNECT_BACKEND_EMULATOR_API_SECRET"
 EXIT_CONFIG = 2
 # The database holds data a migration will not decide about; the operator must resolve it.
 EXIT_MIGRATION_BLOCKED = 3

@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import os
+import pkgutil
 import sys
 
 from domain.errors import (
@@ -18,6 +19,10 @@ from domain.errors import (
 from entrypoints.configuration import ConfigError, Settings
 from entrypoints.configuration.settings import database_given
 from entrypoints.container import Container, run_with
+
+# dev's Corbado is the emulator, in this process: named by import path, as `cli` names dev's
+# factory, so that no module `serve` imports imports the emulator (decision 0023).
+DEV_CORBADO = "corbado_emulator.dev.wiring:reach_emulator"
 
 
 def users_add(args: argparse.Namespace) -> int:
@@ -54,8 +59,9 @@ def users_delete(args: argparse.Namespace) -> int:
             f"connect tokens and {deleted.corbado_users_deleted} Corbado users"
         )
 
+    prepare = None if production else pkgutil.resolve_name(DEV_CORBADO)
     try:
-        print(run_with(settings, delete), file=sys.stderr)
+        print(run_with(settings, delete, prepare), file=sys.stderr)
     except (AccountNotFound, AccountClosed):
         print(
             f"connect-backend users delete: no user has the email {args.email!r}", file=sys.stderr

@@ -28,6 +28,9 @@ DEV_STATE_DIR = Path(".connect-backend")
 DEV_PROJECT_ID = "pro-1000000000000000001"
 # Not a secret: the dev emulator accepts it and nothing else does.
 DEV_API_SECRET = "corbado1_dev-emulator-only"
+# dev's Corbado: a name no resolver knows, answered in-process by the emulator (`dev` overrides
+# the container's `corbado_transport`), so a dev process never calls out by mistake.
+DEV_CORBADO_BACKEND_API = "http://corbado-emulator"
 
 
 # The account-wide cap on failed logins is this many times RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE:
@@ -134,6 +137,7 @@ class Settings:
             signing_keys_path=state_dir / "signing-keys.pem",
             database_url=URL.create("sqlite+aiosqlite", database=str(state_dir / "dev.sqlite3")),
             emulator_state_path=state_dir / "corbado-emulator.json",
+            corbado_backend_api=DEV_CORBADO_BACKEND_API,
             host="127.0.0.1",
             allow_registration=True,
             use_emulator=True,

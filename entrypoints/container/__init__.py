@@ -8,6 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import httpx
 from dependency_injector import containers, providers
 
 from adapters.argon2_hasher import Argon2PasswordHasher
@@ -65,7 +66,7 @@ from domain.usecases.verify_email import VerifyEmail
 from domain.usecases.who_am_i import WhoAmI
 from entrypoints.configuration import Settings
 from entrypoints.container import builders
-from entrypoints.container.builders import ReadinessCheck, emulator_app, enter_metrics_directory
+from entrypoints.container.builders import ReadinessCheck, enter_metrics_directory
 from entrypoints.container.lifecycle import started
 
 __all__ = [
@@ -73,7 +74,6 @@ __all__ = [
     "MigrationBlocked",
     "ReadinessCheck",
     "configure_logging",
-    "emulator_app",
     "enter_metrics_directory",
     "run_with",
     "started",
@@ -164,9 +164,12 @@ class Container(containers.DeclarativeContainer):
     )
     audit_log = providers.Singleton(LoggingAuditLog)
 
-    corbado_emulator = providers.Singleton(builders.configured_emulator, settings)
+    # How the Corbado client reaches CORBADO_BACKEND_API: over the network (None). `dev`
+    # overrides it to reach the emulator in-process (`corbado_emulator.dev.wiring`), through the
+    # same adapter production uses.
+    corbado_transport: providers.Provider[httpx.AsyncBaseTransport | None] = providers.Object(None)
     corbado_http_client = providers.Resource(
-        builders.corbado_http_client, settings, corbado_emulator
+        builders.corbado_http_client, settings, corbado_transport
     )
     corbado = providers.Singleton(
         HttpxCorbadoConnect, corbado_http_client, timeout_s=settings.provided.corbado_timeout_s
@@ -325,14 +328,22 @@ class Container(containers.DeclarativeContainer):
     )
 
 
-def run_with(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
+def run_with(
+    settings: Settings,
+    work: Callable[[Container], Awaitable[T]],
+    prepare: Callable[[Container], object] | None = None,
+) -> T:
     """Run `work` on a short-lived container, started and torn down in one event loop: what a
-    command does."""
+    command does. `prepare` changes the container before it starts (dev's commands: its
+    Corbado is the emulator)."""
 
     async def run() -> T:
         from entrypoints.container import Container
 
-        async with started(Container(settings=settings)) as container:
-            return await work(container)
+        container = Container(settings=settings)
+        if prepare is not None:
+            prepare(container)
+        async with started(container) as running:
+            return await work(running)
 
     return asyncio.run(run())

@@ -8,15 +8,12 @@ import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from contextlib import ExitStack
-from typing import Any, cast
 
 import httpx
-from litestar import Litestar
 from opentelemetry.trace import Tracer
 from redis.asyncio import Redis
 
 from adapters.corbado.client import build_corbado_client
-from adapters.corbado.emulator import create_emulator_app
 from adapters.fallback_rate_limits import FallbackRateLimitCounters, SharedStoreEvents
 from adapters.incident_log import IncidentLog
 from adapters.mail.compose import MailComposer
@@ -128,14 +125,14 @@ async def redis_client(settings: Settings) -> AsyncIterator[Redis | None]:
 
 
 async def corbado_http_client(
-    settings: Settings, emulator: Litestar | None
+    settings: Settings, transport: httpx.AsyncBaseTransport | None
 ) -> AsyncIterator[httpx.AsyncClient]:
     client = build_corbado_client(
-        base_url="http://corbado-emulator" if emulator else settings.corbado_backend_api,
+        base_url=settings.corbado_backend_api,
         project_id=settings.corbado_project_id,
         api_secret=settings.corbado_api_secret,
         timeout_s=settings.corbado_timeout_s,
-        transport=_corbado_transport(emulator),
+        transport=transport,
     )
     try:
         yield client
@@ -178,29 +175,6 @@ def rate_limit_counters(redis: Redis | None, events: SharedStoreEvents) -> RateL
         events=events,
         timer=time.monotonic,
     )
-
-
-def _corbado_transport(emulator: Litestar | None) -> httpx.AsyncBaseTransport | None:
-    # dev reaches the emulator in-process, through the same adapter production uses.
-    if emulator is None:
-        return None
-    return httpx.ASGITransport(app=cast(Any, emulator))
-
-
-def configured_emulator(settings: Settings) -> Litestar | None:
-    if not settings.use_emulator:
-        return None
-    return create_emulator_app(
-        settings.corbado_project_id,
-        settings.corbado_api_secret,
-        state_path=settings.emulator_state_path,
-        cors_origins=settings.cors_allow_origins,
-    )
-
-
-def emulator_app(project_id: str, api_secret: str) -> Litestar:
-    """The Corbado emulator alone, as `connect-backend emulator` serves it."""
-    return create_emulator_app(project_id, api_secret)
 
 
 def request_timeouts() -> IncidentLog:

@@ -29,6 +29,7 @@ from schemathesis.python import asgi
 from schemathesis.python.asgi import ASGIClient
 
 from adapters.argon2_hasher import Argon2PasswordHasher
+from corbado_emulator.dev.asgi import app_with_emulator
 from entrypoints.configuration import Settings
 from entrypoints.configuration.settings import RateLimitSettings
 from entrypoints.container import Container, started
@@ -131,7 +132,7 @@ def target(tmp_path: Path) -> Iterator[Target]:
     asyncio.run(_migrate(settings))
     container = Container(settings=settings)
     container.password_hasher.override(providers.Object(Argon2PasswordHasher(FAST_ARGON2)))
-    app = create_app(container)
+    app = app_with_emulator(container)
     with asgi.get_client(cast(Any, app)) as client:
         yield Target(app=app, client=client, users=itertools.count())
 

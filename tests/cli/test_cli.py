@@ -5,6 +5,7 @@ import json
 import os
 from pathlib import Path
 
+import httpx
 import pytest
 from alembic import command
 from alembic.config import Config
@@ -14,8 +15,9 @@ from adapters.sql import migrate
 from adapters.sql.engine import create_engine
 from adapters.sql.tables import users
 from adapters.tokens.signing_keys import load_signing_keys
+from corbado_emulator import create_emulator_app
 from entrypoints.cli import main
-from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
+from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID, DEV_STATE_DIR
 from tests.support.servers import free_port
 
 REQUIRED = [
@@ -354,3 +356,32 @@ def test_serve_refuses_a_metrics_directory_holding_a_database(
     assert "PROMETHEUS_MULTIPROC_DIR" in error
     assert "connect.db" in error
     assert (serve_env / "metrics" / "connect.db").exists()
+
+
+def test_dev_users_delete_deletes_the_user_at_the_emulator_dev_keeps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without DATABASE_URL: dev's database and dev's emulator (its state file), reached in
+    # this process as `dev` reaches it.
+    monkeypatch.chdir(tmp_path)
+    for variable in REQUIRED:
+        monkeypatch.delenv(variable, raising=False)
+    assert users_add(monkeypatch, "jane@example.com") == 0
+    state = tmp_path / DEV_STATE_DIR / "corbado-emulator.json"
+    asyncio.run(_passkey_login_at_the_emulator(state, "jane@example.com"))
+    capsys.readouterr()
+
+    assert main(["users", "delete", "--email", "jane@example.com"]) == 0
+
+    [*_, line] = capsys.readouterr().err.strip().splitlines()
+    assert line.endswith("0 connect tokens and 1 Corbado users"), line
+    assert "jane@example.com" not in state.read_text(encoding="utf-8")
+
+
+async def _passkey_login_at_the_emulator(state: Path, identifier: str) -> None:
+    """What a passkey login in `dev` leaves at the emulator: a user holding `identifier`."""
+    emulator = create_emulator_app(DEV_PROJECT_ID, DEV_API_SECRET, state_path=state)
+    transport = httpx.ASGITransport(app=emulator)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
+        answer = await client.post("/v2/_emulator/passkeyLogin", json={"identifier": identifier})
+        assert answer.status_code == 200, answer.text

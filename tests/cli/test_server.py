@@ -16,9 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from entrypoints.cli import DEV_BANNER, main
+from entrypoints.cli import DEV_BANNER, EMULATOR_MOUNT, main
 from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
-from entrypoints.dev_wiring import EMULATOR_MOUNT
 from tests.cli.processes import BOUND_S, wait_until
 from tests.support.servers import free_port
 from tests.support.services import LOOPBACK, Server, base_environment, started

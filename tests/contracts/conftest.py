@@ -178,6 +178,6 @@ EmulatorFactory = Callable[[str, str], Litestar]
 def corbado_emulator() -> EmulatorFactory:
     """Builds the Corbado emulator's ASGI app from a project id and an API secret: the one place
     the contract suites name the emulator's package."""
-    from adapters.corbado.emulator import create_emulator_app
+    from corbado_emulator import create_emulator_app
 
     return create_emulator_app

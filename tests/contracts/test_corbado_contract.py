@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from adapters.corbado.client import HttpxCorbadoConnect, build_corbado_client
-from adapters.corbado.emulator import create_emulator_app
+from corbado_emulator import create_emulator_app
 from domain.model import ConnectTokenType, VerificationResult
 from domain.ports import CorbadoAccounts, CorbadoConnect
 from tests.fakes.fake_corbado import FakeCorbadoConnect

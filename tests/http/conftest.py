@@ -25,10 +25,10 @@ from litestar.testing import TestClient
 from adapters.argon2_hasher import Argon2PasswordHasher
 from adapters.observability.logs import configure_logging
 from adapters.tokens.signing_keys import generate_private_key_pem
+from corbado_emulator.dev.asgi import app_with_emulator
 from entrypoints.configuration import Settings
 from entrypoints.configuration.settings import RateLimitSettings
 from entrypoints.container import Container, builders, started
-from entrypoints.dev_wiring import with_emulator
 from tests.fakes.fake_clock import FakeClock
 from tests.fakes.fake_corbado import FAKE_PROJECT_ID, FakeCorbadoConnect
 
@@ -100,12 +100,14 @@ def running_app(
     fake_corbado: bool = False,
     wrap: Callable[[Litestar], Any] | None = None,
     tracing: Any = None,
-    build: Callable[[Container], Litestar] = with_emulator,
+    build: Callable[[Container], Litestar] = app_with_emulator,
 ) -> Iterator[Api]:
     """Migrate, wire the fakes, start the app with its lifespan, and stop it afterwards.
 
     `wrap` puts an ASGI app around ours (to play a proxy, say); `tracing` replaces what the
-    `OTEL_*` variables would build; `build` makes the app of the container (as `dev` does, say).
+    `OTEL_*` variables would build; `build` makes the app of the container: by default with
+    dev's additions its settings ask for (the emulator, the demo, the outbox), but on any
+    `Host` (`dev_app` answers only loopback names).
     """
     asyncio.run(_migrate(settings))
     container = Container(settings=settings)

@@ -5,13 +5,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar import Litestar
 
+from entrypoints.cli import EMULATOR_MOUNT
 from entrypoints.configuration.settings import DEV_API_SECRET, DEV_PROJECT_ID
-from entrypoints.dev_wiring import EMULATOR_MOUNT
 from entrypoints.web.app import MAX_BODY_BYTES
 from tests.http.conftest import PASSWORD, Api, LogLines, dev_settings, running_app
 from tests.support.routes import body_operations, nested_json
@@ -175,8 +176,10 @@ def test_deep_nesting_is_400_on_every_body_route_and_logs_no_traceback(
     app = shared_api.client.app
     assert isinstance(app, Litestar)
     ours = body_operations(app)
-    emulator = shared_api.container.corbado_emulator()
-    assert emulator is not None
+    transport = shared_api.container.corbado_transport()
+    assert isinstance(transport, httpx.ASGITransport)
+    emulator = transport.app
+    assert isinstance(emulator, Litestar)
     mounted = body_operations(emulator, mount=EMULATOR_MOUNT, by_method=True)
     assert {path for _, path in ours} >= {*ENDPOINTS, "/auth/logout", "/auth/createConnectToken"}
     assert ("POST", EMULATOR_MOUNT + "/v2/_emulator/passkeyLogin") in mounted

@@ -9,7 +9,8 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
-from entrypoints.dev_wiring import EMULATOR_MOUNT, dev_app
+from corbado_emulator.dev.asgi import dev_app
+from entrypoints.cli import EMULATOR_MOUNT
 from tests.http.conftest import PASSWORD, Api, dev_settings, error_of, running_app
 
 DEV_HOSTS = ["localhost:8000", "127.0.0.1:8000", "[::1]:8000"]

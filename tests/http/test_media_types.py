@@ -14,7 +14,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from entrypoints.dev_wiring import EMULATOR_MOUNT
+from entrypoints.cli import EMULATOR_MOUNT
 from tests.http.conftest import (
     NO_RATE_LIMITS,
     PASSWORD,

@@ -5,16 +5,14 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from dependency_injector import providers
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.corbado.client import build_corbado_client
 from domain.errors import CorbadoTimeout
-from entrypoints.configuration.settings import DEV_PROJECT_ID
+from entrypoints.configuration.settings import DEV_CORBADO_BACKEND_API, DEV_PROJECT_ID
 from tests.http.conftest import Api, LogLines, dev_settings, error_of, running_app
 
 
@@ -215,13 +213,12 @@ def test_requests_past_their_deadline_are_one_log_line_per_incident(
 
 
 def test_corbados_request_id_is_logged_beside_ours(api: Api, json_logs: LogLines) -> None:
-    emulator: Any = api.container.corbado_emulator()
     wrong_secret = build_corbado_client(
-        base_url="http://corbado-emulator",
+        base_url=DEV_CORBADO_BACKEND_API,
         project_id=DEV_PROJECT_ID,
         api_secret="corbado1_not-the-secret",
         timeout_s=5,
-        transport=httpx.ASGITransport(app=emulator),
+        transport=api.container.corbado_transport(),
     )
     api.container.corbado_http_client.override(providers.Object(wrong_secret))
     api.register()

@@ -77,7 +77,7 @@ async function main() {
     await identifiers.list([`identifierType:eq:email`], "identifierValue:desc", 1, 100),
   ).identifiers.map((i) => i.value);
   // The emulator percent-decodes a filter value once more, as the live API does (see
-  // adapters/corbado/emulator/listing.py); this SDK puts the value in as it is, so a value
+  // corbado_emulator/listing.py); this SDK puts the value in as it is, so a value
   // with "+" is found only when the caller encodes it.
   const plus = `node+sdk-${Date.now().toString(36)}@example.com`;
   answered(

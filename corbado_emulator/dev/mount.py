@@ -1,0 +1,49 @@
+"""The emulator inside dev's app, at `EMULATOR_MOUNT`: for the demo and other frontends on this
+machine, which call its Frontend API from the browser."""
+
+from __future__ import annotations
+
+from litestar import Litestar, asgi
+from litestar._asgi.utils import wrap_in_exception_handler
+from litestar.handlers import ASGIRouteHandler
+from litestar.types import Receive, Scope, Send
+
+from entrypoints.cli import EMULATOR_MOUNT
+
+__all__ = ["EMULATOR_MOUNT", "emulator_answers_its_own_cors", "mounted"]
+
+
+def mounted(emulator: Litestar) -> ASGIRouteHandler:
+    """`emulator` as a route handler of the app, at `EMULATOR_MOUNT` and everything under it."""
+
+    @asgi(EMULATOR_MOUNT, is_mount=True, copy_scope=True, include_in_schema=False)
+    async def corbado_emulator(scope: Scope, receive: Receive, send: Send) -> None:
+        # Litestar hands a mount only the rest of the path; the emulator names its own URL
+        # (the Frontend API's `frontendApiUrl`) by the ASGI convention instead: `root_path` is
+        # where it is mounted and `path` the whole path.
+        root_path = scope.get("root_path", "") + EMULATOR_MOUNT
+        scope["root_path"], scope["path"] = root_path, root_path + scope["path"]
+        await emulator(scope, receive, send)
+
+    return corbado_emulator
+
+
+def emulator_answers_its_own_cors(app: Litestar) -> None:
+    """Requests under the emulator's mount pass by `CORS_ALLOW_ORIGINS`' CORS.
+
+    Litestar answers every preflight with an `Origin` before routing, by the app's CORS
+    config; the emulator's Frontend API has its own (any loopback origin, web-core's headers),
+    so its preflights must reach it. Everything else about those requests is as for any other.
+    """
+    if app.cors_config is None:
+        return
+    with_cors, without_cors = app.asgi_handler, wrap_in_exception_handler(app.asgi_router)
+
+    async def route(scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if path == EMULATOR_MOUNT or path.startswith(EMULATOR_MOUNT + "/"):
+            await without_cors(scope, receive, send)
+        else:
+            await with_cors(scope, receive, send)
+
+    app.asgi_handler = route
