@@ -1,7 +1,9 @@
-"""What every ring reports its metrics and its request spans through: the one observability seam.
+"""What every ring reports its metrics, its request spans and its incidents through: the one
+observability seam.
 
-`PrometheusMetrics` (`metrics.py`) implements `Metrics`, and `Tracing` (`traces.py`)
-`RequestTracing`; the container builds them. Each consumer asks for the narrowest view it
+`PrometheusMetrics` (`metrics.py`) implements `Metrics`, `Tracing` (`traces.py`)
+`RequestTracing`, and `IncidentLog` (`adapters/incident_log.py`) `Incidents`; the container
+builds them. Each consumer asks for the narrowest view it
 uses: the request path for `Metrics`, the rate limiter's events for `RateLimitMetrics`, the
 metered Corbado adapter for `CorbadoCallMetrics`.
 
@@ -113,4 +115,21 @@ class RequestTracing(Protocol):
 
     def name_current_span(self, method: str, route: str) -> None:
         """Name the span by the route template, which is known only once routed."""
+        ...
+
+
+class Incidents(Protocol):
+    """Where a recurring failure is logged once per incident, not once per request."""
+
+    @property
+    def failing(self) -> bool:
+        """Whether an incident is open."""
+        ...
+
+    def failed(self, error: BaseException) -> None:
+        """One more failure; logged only if it opens an incident."""
+        ...
+
+    def answered(self) -> None:
+        """A success; ends the incident once nothing has failed for a while."""
         ...

@@ -11,7 +11,6 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain import errors
-from domain.errors import RateLimited
 from entrypoints.web.observability import RequestTimedOut
 from entrypoints.web.policies import (
     OriginNotAllowed,
@@ -108,6 +107,10 @@ DOMAIN_ERRORS: dict[type[errors.DomainError], ErrorSpec] = {
         "The mail server is unavailable; retry later.",
         {"Retry-After": "60"},
     ),
+    # Its Retry-After is the error's own: `error_to_response` sets it.
+    errors.RateLimited: ErrorSpec(
+        429, "rate_limited", "Too many requests; retry after the seconds in Retry-After."
+    ),
 }
 UPSTREAM_FAILED = ErrorSpec(502, "upstream_failed", "The passkey service failed.")
 UPSTREAM_BUSY = ErrorSpec(
@@ -127,9 +130,6 @@ HTTP_CODES = {
     429: "rate_limited",
 }
 INTERNAL = ErrorSpec(500, "internal_error", "Something went wrong on our side.")
-RATE_LIMITED = ErrorSpec(
-    429, "rate_limited", "Too many requests; retry after the seconds in Retry-After."
-)
 ORIGIN_NOT_ALLOWED = ErrorSpec(
     403,
     "origin_not_allowed",
@@ -151,7 +151,6 @@ REQUEST_TIMED_OUT = ErrorSpec(
 
 # The errors raised outside the domain that answer as a known error, not as a 500.
 OTHER_ERRORS: dict[type[Exception], ErrorSpec] = {
-    RateLimited: RATE_LIMITED,
     OriginNotAllowed: ORIGIN_NOT_ALLOWED,  # CSRF: a browser transport from elsewhere
     RequestTimedOut: REQUEST_TIMED_OUT,  # the middleware logged it
     UnsupportedMediaType: UNSUPPORTED_MEDIA_TYPE,  # a cross-site form or text/plain body
@@ -169,7 +168,7 @@ def error_to_response(request: Request[Any, Any, Any], exc: Exception) -> Respon
         # The refusal a browser-transport refresh met, with the refresh cookie cleared.
         return without_refresh_cookie(error_response(request, _spec_for(exc.error)))
     spec = _spec_for(exc)
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, errors.RateLimited):
         spec = dataclasses.replace(spec, headers={"Retry-After": str(max(1, exc.retry_after_s))})
     elif spec is INTERNAL and not isinstance(exc, errors.DomainError):
         logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)

@@ -16,7 +16,7 @@ import os
 import re
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from litestar import Litestar
 from litestar._asgi.utils import wrap_in_exception_handler
@@ -24,7 +24,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.contextvars import bind_contextvars, reset_contextvars
 
-from adapters.observability.protocols import Metrics, RequestTracing
+from adapters.observability.protocols import Incidents, Metrics, RequestTracing
 from domain.protection.client_addresses import Client, TrustedProxies
 
 _log = logging.getLogger("connect_backend.access")
@@ -34,23 +34,6 @@ UNMATCHED_ROUTE = "unmatched"
 # Probes and scrapes arrive every few seconds: counted, but not written to the log.
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 LOGIN_METHODS = {"/auth/login": "password", "/auth/completeLogin": "passkey"}
-
-
-class Incidents(Protocol):
-    """Where a recurring failure is logged once per incident, not once per request."""
-
-    @property
-    def failing(self) -> bool:
-        """Whether an incident is open."""
-        ...
-
-    def failed(self, error: BaseException) -> None:
-        """One more failure; logged only if it opens an incident."""
-        ...
-
-    def answered(self) -> None:
-        """A success; ends the incident once nothing has failed for a while."""
-        ...
 
 
 class RequestTimedOut(Exception):

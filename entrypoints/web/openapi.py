@@ -33,7 +33,6 @@ from entrypoints.web.errors import (
     DOMAIN_ERRORS,
     HTTP_CODES,
     ORIGIN_NOT_ALLOWED,
-    RATE_LIMITED,
     REQUEST_TIMED_OUT,
     UNSUPPORTED_MEDIA_TYPE,
     UPSTREAM_BUSY,
@@ -146,7 +145,7 @@ MESSAGES: dict[str, str] = {
         spec.code: spec.message
         for spec in (*DOMAIN_ERRORS.values(), UPSTREAM_FAILED, UPSTREAM_BUSY)
     },
-    **{spec.code: spec.message for spec in (RATE_LIMITED, REQUEST_TIMED_OUT, ORIGIN_NOT_ALLOWED)},
+    **{spec.code: spec.message for spec in (REQUEST_TIMED_OUT, ORIGIN_NOT_ALLOWED)},
 }
 
 # Where one code means different things at different statuses (`invalid_token`: a bad access

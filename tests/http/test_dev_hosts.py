@@ -51,8 +51,7 @@ def test_another_host_reaches_no_route(dev: Api, host: str) -> None:
     app = dev.client.app
     assert isinstance(app, Litestar)
     operations = every_operation(app)
-    # "/" (the demo page) joins this set again with #32 emu's corbado_emulator.
-    assert {path for _, path in operations} >= {"/auth/login", "/healthz", "/schema"}
+    assert {path for _, path in operations} >= {"/", "/auth/login", "/healthz", "/schema"}
     for method, path in operations:
         response = dev.client.request(
             method, path, json={"identifier": "jane@example.com"}, headers={"Host": host}
@@ -85,8 +84,7 @@ def test_the_loopback_names_with_dev_s_port_are_served(dev: Api, host: str) -> N
         PASSKEY_LOGIN, json={"identifier": f"{host}@example.com"}, headers=served
     )
     assert minted.status_code == 200, minted.text
-    # The demo page at "/" is asked here again with #32 emu's corbado_emulator.
-    assert dev.client.get("/schema", headers=served).status_code == 200
+    assert dev.client.get("/", headers=served).status_code == 200
 
 
 def test_serve_answers_any_host(api: Api) -> None:

@@ -26,14 +26,7 @@ def assert_no_inline_script(html: str) -> None:
 
 @pytest.mark.parametrize(
     ("path", "first_asset"),
-    [
-        pytest.param(
-            "/",
-            "/static/demo/demo.css",
-            marks=pytest.mark.skip(reason="moved to corbado_emulator by #32 emu"),
-        ),
-        ("/schema", "/static/docs/swagger-ui.css"),
-    ],
+    [("/", "/static/demo/demo.css"), ("/schema", "/static/docs/swagger-ui.css")],
 )
 def test_a_page_loads_only_files_of_this_origin_under_a_self_only_policy(
     api: Api, path: str, first_asset: str
@@ -54,7 +47,6 @@ def test_a_page_loads_only_files_of_this_origin_under_a_self_only_policy(
         assert asset.headers["content-type"].startswith(("text/javascript", "text/css")), url
 
 
-@pytest.mark.skip(reason="moved to corbado_emulator by #32 emu")
 def test_the_demo_scripts_are_modules_of_the_package(api: Api) -> None:
     page = api.client.get("/").text
     assert '<script type="module" src="/static/demo/app.js">' in page

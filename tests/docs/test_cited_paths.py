@@ -16,14 +16,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SECURITY = ROOT / "docs" / "security.md"
-TOP_LEVEL = ("adapters", "bench", "clients", "deploy", "docs", "domain", "entrypoints", "tests")
+TOP_LEVEL = (
+    "adapters",
+    "bench",
+    "clients",
+    "corbado_emulator",
+    "deploy",
+    "docs",
+    "domain",
+    "entrypoints",
+    "tests",
+)
 # A repository path: a top-level folder, then a path that ends in a word character (so the
 # sentence's punctuation is not part of it); not the tail of a longer path or a URL.
 REPOSITORY_PATH = re.compile(rf"(?<![\w./-])(?:{'|'.join(TOP_LEVEL)})/[\w./-]*\w")
 CODE = re.compile(r"`([^`\n]+)`")
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 DOCUMENT = re.compile(r"(?<![\w./-])[\w-]+\.md\b")
-SOURCES = ("adapters", "bench", "domain", "entrypoints", "tests")
+SOURCES = ("adapters", "bench", "corbado_emulator", "domain", "entrypoints", "tests")
 # The benchmark scripts run the team's shared harness, which lives beside the checkout.
 WORKSPACE_ALLOWED = ("bench",)
 
