@@ -10,7 +10,7 @@ from litestar.types import ControllerRouterHandler
 
 from corbado_emulator.dev.demo import demo_handlers
 from corbado_emulator.dev.hosts import loopback_hosts
-from corbado_emulator.dev.mount import emulator_answers_its_own_cors, mounted
+from corbado_emulator.dev.mount import EMULATOR_MOUNT, mounted
 from corbado_emulator.dev.outbox import outbox_route
 from corbado_emulator.dev.wiring import reach_emulator
 from entrypoints.asgi import json_logs, ready_to_serve, writing_queued_logs_at_shutdown
@@ -45,7 +45,10 @@ def app_with_emulator(
     if emulator is not None:
         # The demo's passkey ceremonies use the emulator's Frontend API: no emulator, no demo.
         extra.extend([mounted(emulator), *demo_handlers()])
-    app = create_app(container, allowed_hosts=allowed_hosts, extra_handlers=extra)
-    if emulator is not None:
-        emulator_answers_its_own_cors(app)
-    return app
+    return create_app(
+        container,
+        allowed_hosts=allowed_hosts,
+        extra_handlers=extra,
+        # The emulator's Frontend API has CORS of its own: any loopback origin, web-core's headers.
+        own_cors_mounts=(EMULATOR_MOUNT,) if emulator is not None else (),
+    )

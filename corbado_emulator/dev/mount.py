@@ -4,13 +4,12 @@ machine, which call its Frontend API from the browser."""
 from __future__ import annotations
 
 from litestar import Litestar, asgi
-from litestar._asgi.utils import wrap_in_exception_handler
 from litestar.handlers import ASGIRouteHandler
 from litestar.types import Receive, Scope, Send
 
 from entrypoints.cli import EMULATOR_MOUNT
 
-__all__ = ["EMULATOR_MOUNT", "emulator_answers_its_own_cors", "mounted"]
+__all__ = ["EMULATOR_MOUNT", "mounted"]
 
 
 def mounted(emulator: Litestar) -> ASGIRouteHandler:
@@ -26,24 +25,3 @@ def mounted(emulator: Litestar) -> ASGIRouteHandler:
         await emulator(scope, receive, send)
 
     return corbado_emulator
-
-
-def emulator_answers_its_own_cors(app: Litestar) -> None:
-    """Requests under the emulator's mount pass by `CORS_ALLOW_ORIGINS`' CORS.
-
-    Litestar answers every preflight with an `Origin` before routing, by the app's CORS
-    config; the emulator's Frontend API has its own (any loopback origin, web-core's headers),
-    so its preflights must reach it. Everything else about those requests is as for any other.
-    """
-    if app.cors_config is None:
-        return
-    with_cors, without_cors = app.asgi_handler, wrap_in_exception_handler(app.asgi_router)
-
-    async def route(scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope.get("path", "")
-        if path == EMULATOR_MOUNT or path.startswith(EMULATOR_MOUNT + "/"):
-            await without_cors(scope, receive, send)
-        else:
-            await with_cors(scope, receive, send)
-
-    app.asgi_handler = route

@@ -7,8 +7,7 @@ from litestar import get
 from litestar.handlers import HTTPRouteHandler
 
 from adapters.mail.outbox import DevOutbox
-from entrypoints.web.sessions import NO_STORE
-from entrypoints.web.wire import Wire
+from entrypoints.web.wire import NO_STORE, Wire
 
 
 class OutboxMail(Wire):

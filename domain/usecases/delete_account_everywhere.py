@@ -3,7 +3,6 @@
 The one procedure behind both ways to delete an account: `DeleteOwnAccount` (the owner,
 `DELETE /auth/me`) and `DeleteAccountAsOperator` (`connect-backend users delete`).
 
-
 1. Mark the account as being deleted (a lease of `DELETION_LEASE_S`): from then on no login,
    refresh, passkey login or connect token is granted for it, and no session or connect token
    can be recorded for it, even by a request that was already running.

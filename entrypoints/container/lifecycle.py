@@ -52,8 +52,13 @@ async def started(container: Container) -> AsyncIterator[Container]:
 
 
 def in_dependency_order(container: Container) -> list[providers.Resource[Any]]:
-    """The container's resources, each after every resource it is built from."""
-    pending: list[providers.Resource[Any]] = list(container.traverse(types=[providers.Resource]))
+    """The container's resources, each after every resource it is built from, and otherwise in
+    the order the container declares them (`traverse` yields a set's order, which varies)."""
+    declared = list(container.providers.values())
+    pending: list[providers.Resource[Any]] = sorted(
+        container.traverse(types=[providers.Resource]),
+        key=lambda resource: declared.index(resource) if resource in declared else len(declared),
+    )
     ordered: list[providers.Resource[Any]] = []
     while pending:
         ready = [

@@ -10,10 +10,11 @@ authentication and the browser transport's origin check, in that order, as one
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import msgspec
 from litestar import Litestar, Request, Response, Router
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.cors import CORSConfig
@@ -24,11 +25,17 @@ from entrypoints.background import start_periodic_purge, start_task
 from entrypoints.container import Container, started
 from entrypoints.web.account import AccountController
 from entrypoints.web.email import EmailController
-from entrypoints.web.errors import EXCEPTION_HANDLERS, HOST_NOT_ALLOWED, error_response
+from entrypoints.web.errors import (
+    CORS_REJECTED,
+    EXCEPTION_HANDLERS,
+    HOST_NOT_ALLOWED,
+    error_response,
+)
 from entrypoints.web.framework_repairs import (
     AllowedHostsOnly,
     complete_options_allow,
     json_refused_preflights,
+    mounts_answer_their_own_cors,
 )
 from entrypoints.web.observability import (
     REQUEST_ID_HEADER,
@@ -66,12 +73,15 @@ def create_app(
     *,
     allowed_hosts: AllowedHostsConfig | None = None,
     extra_handlers: Sequence[ControllerRouterHandler] = (),
+    own_cors_mounts: Collection[str] = (),
 ) -> Litestar:
     """The HTTP API over `container`; the container's overrides apply to every request.
 
     With `allowed_hosts` it answers only those `Host` values (`dev`: its loopback names).
     `extra_handlers` (`dev`'s emulator and demo) join the app's own; each declares its own
-    dependencies, or is a `wire.ContainerController` naming the providers it uses.
+    dependencies, or is a `wire.ContainerController` naming the providers it uses. Requests
+    under `own_cors_mounts`, the paths of mounted apps with CORS rules of their own (`dev`'s
+    emulator), pass by `CORS_ALLOW_ORIGINS`' CORS and are otherwise served as any other.
     """
     app = Litestar(
         route_handlers=[
@@ -86,6 +96,7 @@ def create_app(
         lifespan=[_lifespan(container)],
         **operational_options(container, allowed_hosts),
     )
+    mounts_answer_their_own_cors(app, own_cors_mounts)
     observe(app, request_observability(container))
     return complete_options_allow(app)
 
@@ -131,10 +142,15 @@ def operational_options(
             origins=browser_origins(settings),
         ),
         "middleware": hosts,
-        "before_send": [add_browser_headers, json_refused_preflights],
+        "before_send": [add_browser_headers, json_refused_preflights(_CORS_REJECTED_BODY)],
         "cors_config": cors_config(settings.cors_allow_origins),
         "logging_config": None,
     }
+
+
+_CORS_REJECTED_BODY = msgspec.json.encode(
+    {"error": CORS_REJECTED.code, "message": CORS_REJECTED.message}
+)
 
 
 def _host_not_allowed(request: Request[Any, Any, Any]) -> Response[Any]:

@@ -26,8 +26,15 @@ from entrypoints.web.policies import (
     rate_limited,
     session_answer,
 )
-from entrypoints.web.sessions import NO_STORE, TokenPairResponse
-from entrypoints.web.wire import ContainerController, LoginEmail, NewPassword, Wire, user_agent
+from entrypoints.web.sessions import TokenPairResponse
+from entrypoints.web.wire import (
+    NO_STORE,
+    ContainerController,
+    LoginEmail,
+    NewPassword,
+    Wire,
+    user_agent,
+)
 
 NOT_CONFIGURED = ("email_not_configured",)
 

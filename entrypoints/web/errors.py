@@ -138,6 +138,9 @@ ORIGIN_NOT_ALLOWED = ErrorSpec(
 UNSUPPORTED_MEDIA_TYPE = ErrorSpec(
     415, HTTP_CODES[415], "A request body must be JSON, sent as Content-Type: application/json."
 )
+# A CORS preflight Litestar's middleware refused: it answers in text, `framework_repairs`' hook
+# rewrites the body to this.
+CORS_REJECTED = ErrorSpec(400, "cors_rejected", "This origin, method or header is not allowed.")
 HOST_NOT_ALLOWED = ErrorSpec(  # dev, against DNS rebinding: `AllowedHostsOnly` answers it
     400, "host_not_allowed", "This server answers only for localhost, 127.0.0.1 and [::1]."
 )

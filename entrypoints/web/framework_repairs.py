@@ -7,11 +7,12 @@ goes (tests/web/test_framework_repairs.py fails without each one).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 import msgspec
 from litestar import Controller, Litestar, Request, Response
+from litestar._asgi.utils import wrap_in_exception_handler
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.datastructures import Headers, MutableScopeHeaders
 from litestar.enums import MediaType
@@ -97,26 +98,53 @@ class AllowedHostsOnly(AllowedHostsMiddleware):
 
 
 _REFUSED_PREFLIGHT = "connect_backend.refused_preflight"
-_REFUSED_PREFLIGHT_BODY = msgspec.json.encode(
-    {"error": "cors_rejected", "message": "This origin, method or header is not allowed."}
-)
 
 
-async def json_refused_preflights(message: Message, scope: Scope) -> None:
-    """`before_send` hook: a refused CORS preflight answered in JSON.
+def json_refused_preflights(body: bytes) -> Callable[[Message, Scope], Awaitable[None]]:
+    """A `before_send` hook: a refused CORS preflight answered with `body`, a JSON error.
 
     Litestar's CORS middleware answers a preflight it refuses with a plain-text 400; every
     error of ours is JSON with an `error` code.
     """
-    if message["type"] == "http.response.start":
-        if scope.get("method") == "OPTIONS":
-            headers = MutableScopeHeaders.from_message(message)
-            if _is_refused_preflight(scope, message, headers):
-                scope.setdefault("state", {})[_REFUSED_PREFLIGHT] = True
-                headers["Content-Type"] = "application/json"
-                headers["Content-Length"] = str(len(_REFUSED_PREFLIGHT_BODY))
-    elif message["type"] == "http.response.body" and scope.get("state", {}).get(_REFUSED_PREFLIGHT):
-        message["body"] = _REFUSED_PREFLIGHT_BODY
+
+    async def json_refusal(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            if scope.get("method") == "OPTIONS":
+                headers = MutableScopeHeaders.from_message(message)
+                if _is_refused_preflight(scope, message, headers):
+                    scope.setdefault("state", {})[_REFUSED_PREFLIGHT] = True
+                    headers["Content-Type"] = "application/json"
+                    headers["Content-Length"] = str(len(body))
+        elif message["type"] == "http.response.body" and scope.get("state", {}).get(
+            _REFUSED_PREFLIGHT
+        ):
+            message["body"] = body
+
+    return json_refusal
+
+
+def mounts_answer_their_own_cors(app: Litestar, mounts: Collection[str]) -> None:
+    """Requests under `mounts` (paths of mounted ASGI apps) pass by the app's CORS.
+
+    Litestar 2's CORS middleware belongs to the whole app and answers every preflight with an
+    `Origin` before routing, by the app's CORS config; no route can opt out. A mounted app with
+    CORS rules of its own (dev's Corbado emulator) must get its own preflights. Everything else
+    about those requests is as for any other: call it before anything wraps the app's handler
+    (the request observability does), so that what wraps it wraps both ways.
+    """
+    if app.cors_config is None or not mounts:
+        return
+    with_cors, without_cors = app.asgi_handler, wrap_in_exception_handler(app.asgi_router)
+    prefixes = tuple(mount + "/" for mount in mounts)
+
+    async def route(scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if path in mounts or path.startswith(prefixes):
+            await without_cors(scope, receive, send)
+        else:
+            await with_cors(scope, receive, send)
+
+    app.asgi_handler = route
 
 
 def _is_refused_preflight(scope: Scope, message: Message, headers: MutableScopeHeaders) -> bool:

@@ -24,8 +24,8 @@ from entrypoints.web.policies import (
     rate_limited,
     session_answer,
 )
-from entrypoints.web.sessions import NO_STORE
 from entrypoints.web.wire import (
+    NO_STORE,
     AccessToken,
     BodyRefreshToken,
     ContainerController,

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 
@@ -38,6 +37,7 @@ from entrypoints.web.policies import (
     without_refresh_cookie,
 )
 from entrypoints.web.wire import (
+    NO_STORE,
     AccessToken,
     BodyRefreshToken,
     ContainerController,
@@ -54,8 +54,6 @@ from entrypoints.web.wire import (
     decode_optional_body,
     user_agent,
 )
-
-NO_STORE = CacheControlHeader(no_store=True)
 
 
 class RegisterRequest(Wire):

@@ -6,12 +6,13 @@ providers (`ContainerController`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 
 import msgspec
 from dependency_injector import providers
 from litestar import Request
+from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
 from litestar.exceptions import ClientException, ValidationException
 from litestar.types import ControllerRouterHandler
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
 # msgspec follows nesting under the interpreter's recursion limit: JSON nested about a thousand
 # levels deep (2 KB of brackets) raises RecursionError, not a DecodeError.
 TOO_DEEP = "JSON nested too deeply"
+
+
+# Every answer that carries a token or a user's data: never kept by a cache.
+NO_STORE = CacheControlHeader(no_store=True)
 
 
 class Wire(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -252,7 +257,11 @@ def with_providers(
 def _bound(
     controller: type[ContainerController], container: Container
 ) -> type[ContainerController]:
-    dependencies = {name: _per_request(container.providers[name]) for name in controller.uses}
+    provided = {name: _per_request(container.providers[name]) for name in controller.uses}
+    # Litestar's Controller declares `dependencies` as a slot: a plain class attribute only where
+    # a controller sets one.
+    declared = getattr(controller, "dependencies", None)
+    dependencies = {**(declared if isinstance(declared, Mapping) else {}), **provided}
     return type(controller.__name__, (controller,), {"dependencies": dependencies})
 
 

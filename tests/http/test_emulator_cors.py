@@ -2,11 +2,19 @@
 the Frontend API whatever `CORS_ALLOW_ORIGINS` lists, while the service's own API keeps its
 rules."""
 
+import asyncio
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
+from litestar import Litestar
+from litestar.handlers import ASGIRouteHandler
+from litestar.types import Receive, Scope, Send
 
+import corbado_emulator.dev.asgi as dev_asgi
+from corbado_emulator.dev.mount import mounted
 from tests.http.conftest import Api, dev_settings, error_of, running_app
 
 LISTED = "http://localhost:5173"
@@ -94,3 +102,27 @@ def test_the_backend_api_under_the_mount_still_wants_its_secret(listing_api: Api
 
     assert response.status_code == 401
     assert "access-control-allow-origin" not in response.headers
+
+
+def test_a_request_under_the_mount_keeps_its_deadline_beside_the_service_s_cors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Passing by the service's CORS is all the mount's requests skip: a Frontend API call
+    that hangs is cancelled at REQUEST_TIMEOUT_S like any other (the request observability
+    wraps both ways)."""
+
+    def hanging(emulator: Litestar) -> ASGIRouteHandler:
+        async def answers_late(scope: Scope, receive: Receive, send: Send) -> None:
+            # Far past the deadline; should the deadline not hold, the emulator answers then.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.Event().wait(), timeout=5)
+            await emulator(scope, receive, send)
+
+        return mounted(cast(Litestar, answers_late))
+
+    monkeypatch.setattr(dev_asgi, "mounted", hanging)
+    settings = dev_settings(tmp_path, cors_allow_origins=(LISTED,), request_timeout_s=0.2)
+    with running_app(settings) as running:
+        response = running.client.post(f"{FRONTEND_API}/login/init", json={})
+    assert response.status_code == 503
+    assert error_of(response) == "request_timeout"

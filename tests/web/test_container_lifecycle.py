@@ -2,6 +2,9 @@
 
 import asyncio
 import inspect
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -98,3 +101,31 @@ async def test_an_override_put_on_a_started_resource_outlives_the_teardown(
         container.corbado_http_client.override(providers.Object(given))
     assert container.corbado_http_client() is given
     await given.aclose()
+
+
+def test_resources_start_in_one_order_whatever_the_hash_seed() -> None:
+    # Each after what it is built from (the engine after tracing, the background work after
+    # everything it uses), the rest as the container declares them; teardown is the reverse.
+    script = (
+        "from entrypoints.configuration import Settings\n"
+        "from entrypoints.container import Container\n"
+        "from entrypoints.container.lifecycle import in_dependency_order\n"
+        "container = Container(settings=Settings.for_dev({}))\n"
+        "names = {id(p): n for n, p in container.providers.items()}\n"
+        "print(' '.join(names[id(r)] for r in in_dependency_order(container)))\n"
+    )
+    orders = {
+        tuple(
+            subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+                [sys.executable, "-c", script],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            ).stdout.split()
+        )
+        for seed in (1, 5)
+    }
+    assert orders == {
+        ("tracing", "redis_client", "corbado_http_client", "engine", "background_work")
+    }

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from dependency_injector import providers
 from litestar import Litestar, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 
 from entrypoints.container import Container
@@ -78,3 +78,24 @@ def test_each_controller_names_exactly_the_providers_its_handlers_take(
     }
     assert set(controller.uses) == taken
     assert len(controller.uses) == len(set(controller.uses))
+
+
+def _greeting() -> str:
+    return "hello"
+
+
+class OwnDependencyProbe(ContainerController):
+    uses = ("clock",)
+    dependencies = {"greeting": Provide(_greeting, sync_to_thread=False)}  # noqa: RUF012
+
+    @get("/probe/own", sync_to_thread=False)
+    def own(self, greeting: NamedDependency[str], clock: NamedDependency[FakeClock]) -> str:
+        return f"{greeting} {clock.now()}"
+
+
+def test_a_controller_keeps_a_dependency_of_its_own_beside_its_providers(tmp_path: Path) -> None:
+    build = lambda container: create_app(container, extra_handlers=[OwnDependencyProbe])  # noqa: E731
+    with running_app(dev_settings(tmp_path), build=build) as api:
+        answer = api.client.get("/probe/own")
+        assert answer.status_code == 200
+        assert answer.text == f"hello {api.container.clock().now()}"

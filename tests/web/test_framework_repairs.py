@@ -6,18 +6,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Litestar, Request, Response, Router, delete, get, post
+import pytest
+from litestar import Controller, Litestar, Request, Response, Router, asgi, delete, get, post
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.cors import CORSConfig
 from litestar.middleware import DefineMiddleware
 from litestar.params import Body, HeaderParameter
 from litestar.testing import TestClient
+from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
 from entrypoints.web.framework_repairs import (
     AllowedHostsOnly,
     DefinitionOrder,
     complete_options_allow,
     json_refused_preflights,
+    mounts_answer_their_own_cors,
     repair_document,
 )
 
@@ -116,13 +119,16 @@ def cors_app(*before_send: Any) -> Litestar:
     return Litestar(route_handlers=[root], cors_config=cors, before_send=list(before_send))
 
 
+REFUSAL = b'{"error":"cors_rejected"}'
+
+
 def test_a_refused_preflight_is_answered_in_json() -> None:
-    with TestClient(cors_app(json_refused_preflights)) as client:
+    with TestClient(cors_app(json_refused_preflights(REFUSAL))) as client:
         answer = client.options("/", headers=PREFLIGHT)
         allowed = client.options("/", headers={**PREFLIGHT, "Origin": "https://app.example"})
     assert answer.status_code == 400
     assert answer.headers["content-type"] == "application/json"
-    assert answer.json()["error"] == "cors_rejected"
+    assert answer.content == REFUSAL
     assert allowed.status_code == 204
 
 
@@ -131,6 +137,42 @@ def test_without_the_repair_litestar_refuses_a_preflight_in_plain_text() -> None
         answer = client.options("/", headers=PREFLIGHT)
     assert answer.status_code == 400
     assert answer.headers["content-type"].startswith("text/plain")
+
+
+async def own_cors(scope: Scope, receive: Receive, send: Send) -> None:
+    """A mounted app that answers every request, preflights included, itself."""
+    start: HTTPResponseStartEvent = {"type": "http.response.start", "status": 299, "headers": []}
+    await send(start)
+    body: HTTPResponseBodyEvent = {
+        "type": "http.response.body",
+        "body": b"mounted",
+        "more_body": False,
+    }
+    await send(body)
+
+
+def mounting_app() -> Litestar:
+    mount = asgi("/own", is_mount=True, copy_scope=True)(own_cors)
+    return Litestar(route_handlers=[root, mount], cors_config=CORSConfig(allow_origins=[]))
+
+
+@pytest.mark.parametrize("path", ["/own", "/own/v2/anything"])
+def test_a_mount_with_its_own_cors_gets_its_preflights(path: str) -> None:
+    app = mounting_app()
+    mounts_answer_their_own_cors(app, ["/own"])
+    with TestClient(app) as client:
+        mounted = client.options(path, headers=PREFLIGHT)
+        elsewhere = client.options("/", headers=PREFLIGHT)
+        beside = client.options("/owned", headers=PREFLIGHT)
+    assert (mounted.status_code, mounted.content) == (299, b"mounted")
+    assert elsewhere.status_code == 400
+    assert beside.status_code == 400
+
+
+def test_without_the_repair_litestar_answers_a_mount_s_preflight_itself() -> None:
+    with TestClient(mounting_app()) as client:
+        answer = client.options("/own/v2/anything", headers=PREFLIGHT)
+    assert answer.status_code == 400
 
 
 class Closed(msgspec.Struct, forbid_unknown_fields=True):
