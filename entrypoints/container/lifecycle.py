@@ -5,7 +5,7 @@ each call returns a new awaitable; on a request's hot path providers must answer
 So `started` enters the async resources itself, each as the async context manager its
 generator is, and binds the value in the container (`override` with `providers.Object`): the
 providers that depend on it only ever see a plain value. Synchronous resources (tracing) are
-left to the library, which starts and stops them without any async mode.
+left to the library, which starts and stops them without any async mode (decision 0024).
 """
 
 from __future__ import annotations
